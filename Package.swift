@@ -1,0 +1,35 @@
+// swift-tools-version:5.9
+import PackageDescription
+
+let package = Package(
+    name: "Keel",
+    products: [
+        .library(name: "Keel", targets: ["Keel"]),
+        .executable(name: "keel", targets: ["KeelCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CGMP", path: "Sources/CGMP", pkgConfig: "gmp",
+                       providers: [.apt(["libgmp-dev"])]),
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline", pkgConfig: "readline",
+                       providers: [.apt(["libreadline-dev"])]),
+        .target(name: "Money", dependencies: ["CGMP"]),
+        .target(name: "Syntax"),
+        .target(name: "Types", dependencies: ["Syntax", "Money"]),
+        .target(name: "Runtime", dependencies: [
+            "Syntax", "Types", "Money",
+            .product(name: "OrderedCollections", package: "swift-collections"),
+        ]),
+        .target(name: "Keel", dependencies: ["Syntax", "Types", "Runtime", "Money"]),
+        .executableTarget(name: "KeelCLI", dependencies: [
+            "Keel", "CReadline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "MoneyTests", dependencies: ["Money"]),
+        .testTarget(name: "SyntaxTests", dependencies: ["Syntax"]),
+        .testTarget(name: "KeelTests", dependencies: ["Keel"]),
+    ]
+)
