@@ -1,0 +1,439 @@
+import Syntax
+
+extension Checker {
+    static let builtinFunctions = ["print", "len", "str", "div", "abs", "min", "max", "float", "dec", "int", "sqrt", "range", "args"]
+    static let randomFunctions = ["seed", "int", "float", "choice", "shuffle"]
+
+    /// Built-in methods that change their receiver, which must then be a `var`.
+    static let mutatingMethods: Set<String> = ["push", "pop", "insert", "remove", "clear"]
+
+    func member(_ e: Expr, _ base: Expr, _ name: String, _ nameSpan: Span) -> KType {
+        if case .name(let baseName) = base.kind, lookup(baseName) == nil {
+            if let info = result.enums[baseName] {
+                guard let tag = info.tag(of: name) else {
+                    error("enum \(baseName) has no variant '\(name)'\(didYouMean(name, among: info.variants.map(\.name)))", nameSpan)
+                    return .error
+                }
+                result.members[e.id] = .variant(enumName: baseName, tag: tag)
+                let payload = info.variants[tag].payload
+                return payload.isEmpty ? .enumeration(baseName) : .function(payload, .enumeration(baseName))
+            }
+            if host.modules.contains(baseName) {
+                guard usedModules.contains(baseName) else {
+                    error("module '\(baseName)' is not loaded; add 'use \(baseName)'", base.span)
+                    return .error
+                }
+                let full = baseName + "." + name
+                if let sig = host.functions[full] {
+                    result.members[e.id] = .host(full)
+                    return sig.type
+                }
+                error("module \(baseName) has no function '\(name)'", nameSpan)
+                return .error
+            }
+        }
+        let bt = expr(base, nil)
+        switch bt {
+        case .record(let rname):
+            guard let info = result.records[rname], let i = info.index(of: name) else {
+                let fields = result.records[rname]?.fields.map(\.name) ?? []
+                error("record \(rname) has no field '\(name)'\(didYouMean(name, among: fields))", nameSpan)
+                return .error
+            }
+            result.members[e.id] = .field(i)
+            return info.fields[i].type
+        case .money:
+            if name == "amount" { result.members[e.id] = .moneyAmount; return .dec }
+            if name == "currency" { result.members[e.id] = .moneyCurrency; return .string }
+            error("Money has no field '\(name)'; it has 'amount' and 'currency'", nameSpan)
+            return .error
+        case .error:
+            return .error
+        default:
+            error("\(bt) has no field '\(name)'", nameSpan)
+            return .error
+        }
+    }
+
+    func call(_ e: Expr, _ callee: Expr, _ args: [Arg], _ expected: KType?) -> KType {
+        switch callee.kind {
+        case .name(let name) where lookup(name) == nil:
+            if Self.builtinFunctions.contains(name) {
+                result.calls[e.id] = .builtin(name)
+                return builtinCall(name, args, expected, span: e.span)
+            }
+            if let sig = host.functions[name] {
+                result.calls[e.id] = .host(name)
+                return checkArguments(args, params: sig.params, labels: sig.labels, result: sig.result, callee: name, span: e.span)
+            }
+        case .member(let base, let name, let nameSpan):
+            if case .name(let module) = base.kind, module == "random", lookup(module) == nil, host.modules.contains("random") {
+                guard usedModules.contains("random") else {
+                    error("module 'random' is not loaded; add 'use random'", base.span)
+                    return .error
+                }
+                guard Self.randomFunctions.contains(name) else {
+                    error("module random has no function '\(name)'\(didYouMean(name, among: Self.randomFunctions))", nameSpan)
+                    return .error
+                }
+                result.calls[e.id] = .builtin("random." + name)
+                return builtinCall("random." + name, args, expected, span: e.span)
+            }
+            if let t = methodCall(e, base, name, nameSpan, args, expected) { return t }
+        default: break
+        }
+        let ct = expr(callee, nil)
+        if case .name = callee.kind, case .variable(let id)? = result.names[callee.id], result.variables[id].isConstantFunction {
+            result.calls[e.id] = .global(id)
+        } else if case .variant(let enumName, let tag)? = result.members[callee.id] {
+            result.calls[e.id] = .variant(enumName: enumName, tag: tag)
+        } else if case .host(let name)? = result.members[callee.id] {
+            result.calls[e.id] = .host(name)
+            if let sig = host.functions[name] {
+                return checkArguments(args, params: sig.params, labels: sig.labels, result: sig.result, callee: name, span: e.span)
+            }
+        } else {
+            result.calls[e.id] = .value
+        }
+        guard case .function(let params, let ret) = ct else {
+            for a in args { expr(a.value, nil) }
+            if ct != .error { error("cannot call a value of type \(ct)", callee.span) }
+            return .error
+        }
+        var labels: [String?] = params.map { _ in nil }
+        if case .global(let id)? = result.calls[e.id] {
+            labels = parameterNames(of: result.variables[id].name) ?? labels
+        }
+        return checkArguments(args, params: params, labels: labels, result: ret, callee: calleeName(callee), span: e.span)
+    }
+
+    func calleeName(_ callee: Expr) -> String {
+        switch callee.kind {
+        case .name(let n): return n
+        case .member(_, let n, _): return n
+        default: return "function"
+        }
+    }
+
+    /// Labels a caller may use: a top-level function's parameter names.
+    func parameterNames(of function: String) -> [String?]? {
+        for program in result.programs {
+            for s in program.stmts {
+                if case .function(let f) = s.kind, f.name == function { return f.params.map(\.name) }
+            }
+        }
+        return nil
+    }
+
+    func checkArguments(_ args: [Arg], params: [KType], labels: [String?], result ret: KType, callee: String, span: Span) -> KType {
+        if args.count != params.count {
+            for a in args { expr(a.value, nil) }
+            error("'\(callee)' takes \(params.count) argument\(params.count == 1 ? "" : "s"), found \(args.count)", span)
+            return ret
+        }
+        for (i, (a, p)) in zip(args, params).enumerated() {
+            if let label = a.label {
+                let wanted = i < labels.count ? labels[i] : nil
+                if label != wanted {
+                    error(wanted.map { "argument \(i + 1) of '\(callee)' is '\($0)', not '\(label)'" }
+                          ?? "argument \(i + 1) of '\(callee)' takes no label", a.value.span)
+                }
+            }
+            require(expr(a.value, p), fits: p, a.value.span)
+        }
+        return ret
+    }
+
+    @discardableResult
+    func arg(_ args: [Arg], _ i: Int, _ expected: KType?) -> KType { expr(args[i].value, expected) }
+
+    func arity(_ args: [Arg], _ n: Int, _ name: String, _ span: Span) -> Bool {
+        if args.count == n { return true }
+        for a in args { expr(a.value, nil) }
+        error("'\(name)' takes \(n) argument\(n == 1 ? "" : "s"), found \(args.count)", span)
+        return false
+    }
+
+    func builtinCall(_ name: String, _ args: [Arg], _ expected: KType?, span: Span) -> KType {
+        for a in args where a.label != nil { error("'\(name)' takes no labelled arguments", a.value.span) }
+        switch name {
+        case "print":
+            guard arity(args, 1, name, span) else { return .unit }
+            if arg(args, 0, nil) == .unit { error("cannot print a Unit value", args[0].value.span) }
+            return .unit
+        case "str":
+            guard arity(args, 1, name, span) else { return .string }
+            arg(args, 0, nil)
+            return .string
+        case "len":
+            guard arity(args, 1, name, span) else { return .int }
+            let t = arg(args, 0, nil)
+            switch t {
+            case .string, .list, .map, .error: break
+            default: error("len needs a String, List or Map, found \(t)", args[0].value.span)
+            }
+            return .int
+        case "div":
+            guard arity(args, 2, name, span) else { return .int }
+            require(arg(args, 0, .int), fits: .int, args[0].value.span)
+            require(arg(args, 1, .int), fits: .int, args[1].value.span)
+            return .int
+        case "abs":
+            guard arity(args, 1, name, span) else { return .error }
+            let t = arg(args, 0, nil)
+            switch t {
+            case .int, .dec, .float, .money, .duration, .error: return t
+            default: error("abs needs a number, found \(t)", args[0].value.span); return .error
+            }
+        case "min", "max":
+            guard arity(args, 2, name, span) else { return .error }
+            let a = arg(args, 0, nil), b = arg(args, 1, a)
+            if a == .error || b == .error { return .error }
+            guard a.isOrdered, let joined = (a.isNumeric && b.isNumeric && a != .float && b != .float) ? (a == .int && b == .int ? .int : .dec) : KType.join(a, b),
+                  joined.isOrdered else {
+                error("cannot take the \(name) of \(a) and \(b)", span)
+                return .error
+            }
+            return joined
+        case "float":
+            guard arity(args, 1, name, span) else { return .float }
+            let t = arg(args, 0, nil)
+            if ![.int, .dec, .float, .error].contains(t) { error("float needs an Int or Dec, found \(t)", args[0].value.span) }
+            return .float
+        case "dec":
+            guard arity(args, 1, name, span) else { return .dec }
+            let t = arg(args, 0, nil)
+            switch t {
+            case .int, .dec, .error: return .dec
+            case .string: return .optional(.dec)
+            default:
+                error("dec needs an Int or a String, found \(t)\(t == .float ? " (a Float is not exact; there is no implicit conversion)" : "")", args[0].value.span)
+                return .error
+            }
+        case "int":
+            guard arity(args, 1, name, span) else { return .int }
+            let t = arg(args, 0, nil)
+            switch t {
+            case .int, .dec, .float, .duration, .error: return .int
+            case .string: return .optional(.int)
+            default: error("int needs a number or a String, found \(t)", args[0].value.span); return .error
+            }
+        case "sqrt":
+            guard arity(args, 1, name, span) else { return .float }
+            require(arg(args, 0, .float), fits: .float, args[0].value.span)
+            return .float
+        case "range":
+            guard arity(args, 2, name, span) else { return .list(.int) }
+            require(arg(args, 0, .int), fits: .int, args[0].value.span)
+            require(arg(args, 1, .int), fits: .int, args[1].value.span)
+            return .list(.int)
+        case "args":
+            _ = arity(args, 0, name, span)
+            return .list(.string)
+        case "random.seed":
+            guard arity(args, 1, name, span) else { return .unit }
+            require(arg(args, 0, .int), fits: .int, args[0].value.span)
+            return .unit
+        case "random.int":
+            guard arity(args, 2, name, span) else { return .int }
+            require(arg(args, 0, .int), fits: .int, args[0].value.span)
+            require(arg(args, 1, .int), fits: .int, args[1].value.span)
+            return .int
+        case "random.float":
+            _ = arity(args, 0, name, span)
+            return .float
+        case "random.choice", "random.shuffle":
+            guard arity(args, 1, name, span) else { return .error }
+            let t = arg(args, 0, expected.map { name == "random.choice" ? .list($0) : $0 })
+            guard case .list(let el) = t else {
+                if t != .error { error("\(name) needs a List, found \(t)", args[0].value.span) }
+                return .error
+            }
+            return name == "random.choice" ? el : t
+        default:
+            error("unknown built-in '\(name)'", span)
+            return .error
+        }
+    }
+
+    /// A method call on a value: a built-in method, or `x.f(a)` for a user function `f(x, a)`.
+    func methodCall(_ e: Expr, _ base: Expr, _ name: String, _ nameSpan: Span, _ args: [Arg], _ expected: KType?) -> KType? {
+        if case .name(let baseName) = base.kind, lookup(baseName) == nil,
+           result.enums[baseName] != nil || host.modules.contains(baseName) {
+            return nil
+        }
+        let receiver = expr(base, nil)
+        if receiver == .error {
+            for a in args { expr(a.value, nil) }
+            return .error
+        }
+        if case .record(let rname) = receiver, result.records[rname]?.index(of: name) != nil {
+            return nil
+        }
+        if let t = builtinMethod(name, receiver, args, expected, span: e.span) {
+            result.calls[e.id] = .method(name, receiver: receiver)
+            if Self.mutatingMethods.contains(name) { requireMutable(base, method: name) }
+            return t
+        }
+        if let id = lookup(name), case .function(let params, let ret) = result.variables[id].type,
+           let first = params.first, receiver.fits(first) {
+            use(id)
+            result.calls[e.id] = .ufcs(id)
+            let labels = result.variables[id].isConstantFunction ? Array((parameterNames(of: name) ?? []).dropFirst()) : []
+            return checkArguments(args, params: Array(params.dropFirst()), labels: labels, result: ret, callee: name, span: e.span)
+        }
+        for a in args { expr(a.value, nil) }
+        let methods = Self.methodNames(for: receiver)
+        error("\(receiver) has no method '\(name)'\(didYouMean(name, among: methods))", nameSpan)
+        return .error
+    }
+
+    func requireMutable(_ base: Expr, method: String) {
+        guard let root = rootVariable(base) else {
+            error("'\(method)' changes its receiver, which must be a variable", base.span)
+            return
+        }
+        if !result.variables[root].mutable {
+            error("cannot \(method) on '\(result.variables[root].name)': it is declared with 'let'; use 'var'", base.span)
+        }
+    }
+
+    static func methodNames(for t: KType) -> [String] {
+        switch t {
+        case .list: return ["len", "push", "pop", "insert", "remove", "clear", "map", "filter", "fold", "sort", "sort_by", "sum", "min", "max",
+                            "contains", "reverse", "join", "any", "all", "find", "index_of", "first", "last", "slice", "is_empty"]
+        case .map: return ["len", "keys", "values", "contains", "get", "remove", "clear", "is_empty"]
+        case .string: return ["len", "upper", "lower", "contains", "starts_with", "ends_with", "split", "trim", "replace", "chars", "is_empty"]
+        default: return []
+        }
+    }
+
+    func lambdaArg(_ args: [Arg], _ i: Int, params: [KType], result: KType?) -> KType {
+        let t = arg(args, i, .function(params, result ?? .never))
+        guard case .function(let ps, let r) = t, ps.count == params.count else {
+            if t != .error { error("expected a function taking \(params.count) argument\(params.count == 1 ? "" : "s"), found \(t)", args[i].value.span) }
+            return .error
+        }
+        for (p, q) in zip(params, ps) where !p.fits(q) { mismatch(expected: .function(params, r), found: t, args[i].value.span) }
+        return r
+    }
+
+    func builtinMethod(_ name: String, _ receiver: KType, _ args: [Arg], _ expected: KType?, span: Span) -> KType? {
+        guard Self.methodNames(for: receiver).contains(name) else { return nil }
+        func n(_ count: Int) -> Bool { arity(args, count, name, span) }
+        switch receiver {
+        case .list(let el):
+            switch name {
+            case "len": _ = n(0); return .int
+            case "is_empty": _ = n(0); return .bool
+            case "push":
+                guard n(1) else { return .unit }
+                require(arg(args, 0, el), fits: el, args[0].value.span)
+                return .unit
+            case "insert":
+                guard n(2) else { return .unit }
+                require(arg(args, 0, .int), fits: .int, args[0].value.span)
+                require(arg(args, 1, el), fits: el, args[1].value.span)
+                return .unit
+            case "pop": _ = n(0); return .optional(el)
+            case "remove":
+                guard n(1) else { return el }
+                require(arg(args, 0, .int), fits: .int, args[0].value.span)
+                return el
+            case "clear": _ = n(0); return .unit
+            case "map":
+                guard n(1) else { return .error }
+                let r = lambdaArg(args, 0, params: [el], result: nil)
+                if r == .unit { error("the function given to map returns no value", args[0].value.span) }
+                return .list(r)
+            case "filter", "any", "all", "find":
+                guard n(1) else { return .error }
+                require(lambdaArg(args, 0, params: [el], result: .bool), fits: .bool, args[0].value.span)
+                return name == "filter" ? receiver : name == "find" ? .optional(el) : .bool
+            case "fold":
+                guard n(2) else { return .error }
+                let acc = arg(args, 0, expected)
+                let r = lambdaArg(args, 1, params: [acc, el], result: acc)
+                require(r, fits: acc, args[1].value.span)
+                return acc
+            case "sort":
+                _ = n(0)
+                if !el.isOrdered { error("cannot sort \(receiver): its elements have no order; use sort_by", span) }
+                return receiver
+            case "sort_by":
+                guard n(1) else { return receiver }
+                let key = lambdaArg(args, 0, params: [el], result: nil)
+                if !key.isOrdered { error("sort_by needs a key with an order (number, string, duration, money), found \(key)", args[0].value.span) }
+                return receiver
+            case "sum":
+                _ = n(0)
+                switch el {
+                case .int, .dec, .float, .money, .duration, .error: return el
+                default: error("cannot sum \(receiver)", span); return .error
+                }
+            case "min", "max":
+                _ = n(0)
+                if !el.isOrdered { error("cannot take the \(name) of \(receiver)", span) }
+                return .optional(el)
+            case "contains":
+                guard n(1) else { return .bool }
+                require(arg(args, 0, el), fits: el, args[0].value.span)
+                if !el.isEquatable { error("\(el) values cannot be compared", span) }
+                return .bool
+            case "index_of":
+                guard n(1) else { return .optional(.int) }
+                require(arg(args, 0, el), fits: el, args[0].value.span)
+                return .optional(.int)
+            case "reverse": _ = n(0); return receiver
+            case "first", "last": _ = n(0); return .optional(el)
+            case "slice":
+                guard n(2) else { return receiver }
+                require(arg(args, 0, .int), fits: .int, args[0].value.span)
+                require(arg(args, 1, .int), fits: .int, args[1].value.span)
+                return receiver
+            case "join":
+                guard n(1) else { return .string }
+                require(arg(args, 0, .string), fits: .string, args[0].value.span)
+                if el != .string && el != .error { error("join needs a List[String], found \(receiver)", span) }
+                return .string
+            default: return nil
+            }
+        case .map(let k, let v):
+            switch name {
+            case "len": _ = n(0); return .int
+            case "is_empty": _ = n(0); return .bool
+            case "keys": _ = n(0); return .list(k)
+            case "values": _ = n(0); return .list(v)
+            case "clear": _ = n(0); return .unit
+            case "contains", "get", "remove":
+                guard n(1) else { return .error }
+                require(arg(args, 0, k), fits: k, args[0].value.span)
+                return name == "contains" ? .bool : .optional(v)
+            default: return nil
+            }
+        case .string:
+            switch name {
+            case "len": _ = n(0); return .int
+            case "is_empty": _ = n(0); return .bool
+            case "upper", "lower", "trim": _ = n(0); return .string
+            case "chars": _ = n(0); return .list(.string)
+            case "contains", "starts_with", "ends_with":
+                guard n(1) else { return .bool }
+                require(arg(args, 0, .string), fits: .string, args[0].value.span)
+                return .bool
+            case "split":
+                guard n(1) else { return .list(.string) }
+                require(arg(args, 0, .string), fits: .string, args[0].value.span)
+                return .list(.string)
+            case "replace":
+                guard n(2) else { return .string }
+                require(arg(args, 0, .string), fits: .string, args[0].value.span)
+                require(arg(args, 1, .string), fits: .string, args[1].value.span)
+                return .string
+            default: return nil
+            }
+        default:
+            return nil
+        }
+    }
+}

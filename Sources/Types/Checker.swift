@@ -1,0 +1,463 @@
+import Syntax
+
+/// The static checker: resolves every name, infers and checks every type, and lays out
+/// frames, before anything runs. It keeps going after an error so a file reports several.
+public final class Checker {
+    struct Scope {
+        var names: [String: Int] = [:]
+    }
+
+    struct FunctionContext {
+        var index: Int
+        var returnType: KType?
+        var loopDepth = 0
+    }
+
+    public internal(set) var result = CheckedProgram()
+    public internal(set) var diagnostics: [Diagnostic] = []
+    let host: HostEnvironment
+    var file: SourceFile
+    var scopes: [Scope] = [Scope()]
+    var contexts: [FunctionContext] = []
+    var usedModules: Set<String> = []
+    static let maxDiagnostics = 100
+
+    public init(host: HostEnvironment) {
+        self.host = host
+        self.file = SourceFile(name: "<none>", text: "")
+        result.functions.append(FunctionInfo(astID: -1, name: "<main>"))
+        contexts.append(FunctionContext(index: 0, returnType: nil))
+    }
+
+    /// Checks files in order (stdlib modules first); declarations accumulate, so a REPL
+    /// can check one input after another against the same checker.
+    public func check(_ program: Program) {
+        file = program.file
+        result.programs.append(program)
+        declareTypes(program.stmts)
+        declareFunctions(program.stmts)
+        for stmt in program.stmts { statement(stmt) }
+    }
+
+    // MARK: diagnostics
+
+    func error(_ message: String, _ span: Span) {
+        guard diagnostics.count < Self.maxDiagnostics else { return }
+        diagnostics.append(Diagnostic(file: file, span: span, message: message))
+    }
+
+    func mismatch(expected: KType, found: KType, _ span: Span) {
+        if expected.containsError || found.containsError { return }
+        error("expected \(expected), found \(found)", span)
+    }
+
+    /// Requires `found` to fit `expected`, reporting a mismatch otherwise.
+    @discardableResult
+    func require(_ found: KType, fits expected: KType, _ span: Span) -> Bool {
+        if found.fits(expected) { return true }
+        mismatch(expected: expected, found: found, span)
+        return false
+    }
+
+    func didYouMean(_ name: String, among candidates: [String]) -> String {
+        guard let best = Self.closest(name, candidates) else { return "" }
+        return "; did you mean '\(best)'?"
+    }
+
+    static func closest(_ name: String, _ candidates: [String]) -> String? {
+        var best: (String, Int)?
+        let limit = max(1, name.count / 3)
+        for c in Set(candidates) where c != name {
+            let d = editDistance(name, c)
+            if d <= limit, best == nil || d < best!.1 || (d == best!.1 && c < best!.0) { best = (c, d) }
+        }
+        return best?.0
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let x = Array(a.lowercased()), y = Array(b.lowercased())
+        if abs(x.count - y.count) > 3 { return 99 }
+        var prev = Array(0...y.count)
+        for i in 1...max(1, x.count) where !x.isEmpty {
+            var cur = [i] + Array(repeating: 0, count: y.count)
+            for j in stride(from: 1, through: y.count, by: 1) {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            }
+            prev = cur
+        }
+        return x.isEmpty ? y.count : prev[y.count]
+    }
+
+    // MARK: scopes and variables
+
+    var currentFunction: Int { contexts[contexts.count - 1].index }
+    var atTopLevel: Bool { contexts.count == 1 && scopes.count == 1 }
+
+    func pushScope() { scopes.append(Scope()) }
+    func popScope() { scopes.removeLast() }
+
+    @discardableResult
+    func declare(_ name: String, type: KType, mutable: Bool, span: Span, node: Int?,
+                 constantFunction: Bool = false) -> Int {
+        let global = atTopLevel
+        let fn = currentFunction
+        var slot: Int
+        if global {
+            slot = result.globalCount
+            result.globalCount += 1
+        } else {
+            slot = result.functions[fn].frameSize
+            result.functions[fn].frameSize += 1
+        }
+        let id = result.variables.count
+        result.variables.append(Variable(name: name, type: type, mutable: mutable, function: fn, slot: slot,
+                                         isGlobal: global, captured: false, isConstantFunction: constantFunction))
+        if global, let old = scopes[0].names[name], result.variables[old].isConstantFunction, !constantFunction {
+            error("'\(name)' is already a function", span)
+        }
+        scopes[scopes.count - 1].names[name] = id
+        if let node { result.declarations[node] = id }
+        return id
+    }
+
+    func lookup(_ name: String) -> Int? {
+        for scope in scopes.reversed() {
+            if let id = scope.names[name] { return id }
+        }
+        return nil
+    }
+
+    /// Records a use of a variable, marking it captured when an inner function reaches it.
+    func use(_ id: Int) {
+        let v = result.variables[id]
+        guard !v.isGlobal, v.function != currentFunction else { return }
+        result.variables[id].captured = true
+        for ctx in contexts.reversed() {
+            if ctx.index == v.function { break }
+            if !result.functions[ctx.index].captures.contains(id) {
+                result.functions[ctx.index].captures.append(id)
+            }
+        }
+    }
+
+    var visibleNames: [String] {
+        scopes.flatMap { $0.names.keys } + Array(result.records.keys) + Array(result.enums.keys)
+            + Self.builtinFunctions + host.functions.keys.filter { !$0.contains(".") }
+    }
+
+    // MARK: declarations
+
+    func declareTypes(_ stmts: [Stmt]) {
+        var pending: [(Stmt, String)] = []
+        for stmt in stmts {
+            switch stmt.kind {
+            case .record(let name, _), .enumeration(let name, _):
+                if result.records[name] != nil || result.enums[name] != nil || Self.builtinTypeNames.contains(name) {
+                    error("type '\(name)' is already defined", stmt.span)
+                    continue
+                }
+                if case .record = stmt.kind { result.records[name] = RecordInfo(name: name, fields: []) }
+                else { result.enums[name] = EnumInfo(name: name, variants: []) }
+                pending.append((stmt, name))
+            default: break
+            }
+        }
+        for (stmt, name) in pending {
+            switch stmt.kind {
+            case .record(_, let fields):
+                var seen = Set<String>()
+                for f in fields where !seen.insert(f.name).inserted { error("duplicate field '\(f.name)'", f.span) }
+                result.records[name]?.fields = fields.map { ($0.name, resolve($0.type)) }
+            case .enumeration(_, let variants):
+                var seen = Set<String>()
+                for v in variants where !seen.insert(v.name).inserted { error("duplicate variant '\(v.name)'", v.span) }
+                result.enums[name]?.variants = variants.map { ($0.name, $0.payload.map(resolve)) }
+            default: break
+            }
+        }
+    }
+
+    /// Top-level functions are visible from the start of the file, so they may call each other.
+    func declareFunctions(_ stmts: [Stmt]) {
+        for stmt in stmts {
+            guard case .function(let f) = stmt.kind, let name = f.name else { continue }
+            let type = signature(of: f)
+            if let old = scopes[0].names[name], result.variables[old].isConstantFunction {
+                error("function '\(name)' is already defined", stmt.span)
+            }
+            declare(name, type: type, mutable: false, span: stmt.span, node: stmt.id, constantFunction: true)
+        }
+    }
+
+    func signature(of f: Function) -> KType {
+        let params = f.params.map { p -> KType in
+            guard let t = p.type else {
+                error("parameter '\(p.name)' needs a type", p.span)
+                return .error
+            }
+            return resolve(t)
+        }
+        return .function(params, f.returnType.map(resolve) ?? .unit)
+    }
+
+    static let builtinTypeNames: Set<String> = ["Int", "Dec", "Float", "Bool", "String", "Duration", "Unit",
+                                                "Money", "List", "Map"]
+
+    func resolve(_ t: TypeExpr) -> KType {
+        switch t.kind {
+        case .optional(let inner):
+            let r = resolve(inner)
+            if case .optional = r { error("nested optional types are not allowed", t.span); return .error }
+            return .optional(r)
+        case .function(let ps, let r):
+            return .function(ps.map(resolve), resolve(r))
+        case .named(let name, let args):
+            func arity(_ n: Int) -> Bool {
+                if args.count == n { return true }
+                error("\(name) takes \(n) type argument\(n == 1 ? "" : "s"), found \(args.count)", t.span)
+                return false
+            }
+            switch name {
+            case "Int": return arity(0) ? .int : .error
+            case "Dec": return arity(0) ? .dec : .error
+            case "Float": return arity(0) ? .float : .error
+            case "Bool": return arity(0) ? .bool : .error
+            case "String": return arity(0) ? .string : .error
+            case "Duration": return arity(0) ? .duration : .error
+            case "Unit": return arity(0) ? .unit : .error
+            case "List": return arity(1) ? .list(resolve(args[0])) : .error
+            case "Map":
+                guard arity(2) else { return .error }
+                let k = resolve(args[0])
+                if !k.isEquatable { error("\(k) cannot be a map key", args[0].span) }
+                return .map(k, resolve(args[1]))
+            case "Money":
+                if args.isEmpty { return .money(nil) }
+                guard arity(1), case .named(let code, let inner) = args[0].kind, inner.isEmpty else { return .error }
+                if !host.isCurrency(code) { error("unknown currency '\(code)'", args[0].span); return .error }
+                return .money(code)
+            default:
+                if !args.isEmpty { error("\(name) takes no type arguments", t.span) }
+                if result.records[name] != nil { return .record(name) }
+                if result.enums[name] != nil { return .enumeration(name) }
+                if host.hostTypes.contains(name) { return .host(name) }
+                let known = Array(result.records.keys) + Array(result.enums.keys) + Array(Self.builtinTypeNames) + Array(host.hostTypes)
+                error("unknown type '\(name)'\(didYouMean(name, among: known))", t.span)
+                return .error
+            }
+        }
+    }
+
+    // MARK: statements
+
+    func statement(_ stmt: Stmt) {
+        switch stmt.kind {
+        case .binding(let mutable, let name, let nameSpan, let annotation, let value):
+            let declared = annotation.map(resolve)
+            var type = expr(value, declared)
+            if let declared {
+                require(type, fits: declared, value.span)
+                type = declared
+            } else if type.isIncomplete {
+                error("cannot infer the type of '\(name)' from an empty literal; annotate it, e.g. 'let \(name): List[Int] = []'", value.span)
+                type = .error
+            } else if type == .unit || type == .never {
+                if !type.containsError { error("'\(name)' would have no value (its initializer has type \(type))", value.span) }
+            }
+            declare(name, type: type, mutable: mutable, span: nameSpan, node: stmt.id)
+        case .function(let f):
+            functionStatement(f, stmt: stmt)
+        case .record, .enumeration:
+            if !(contexts.count == 1 && scopes.count == 1) { error("types must be declared at the top level", stmt.span) }
+        case .assign(let target, let op, let value):
+            assignment(target, op: op, value: value, span: stmt.span)
+        case .expr(let e):
+            _ = expr(e, nil, used: false)
+        case .returnStmt(let value):
+            returnStatement(value, span: stmt.span)
+        case .breakStmt, .continueStmt:
+            if contexts[contexts.count - 1].loopDepth == 0 {
+                error("'\(stmt.kind.isBreak ? "break" : "continue")' outside a loop", stmt.span)
+            }
+        case .whileLoop(let cond, let body):
+            pushScope()
+            condition(cond)
+            loopBody(body)
+            popScope()
+        case .forLoop(let names, let ids, let source, let body):
+            forLoop(names: names, ids: ids, source: source, body: body)
+        case .assert(let cond, let message):
+            require(expr(cond, .bool), fits: .bool, cond.span)
+            if let message { require(expr(message, .string), fits: .string, message.span) }
+        case .use(let name):
+            if !host.modules.contains(name) {
+                error("unknown module '\(name)'\(didYouMean(name, among: Array(host.modules)))", stmt.span)
+            }
+            usedModules.insert(name)
+        }
+    }
+
+    func loopBody(_ body: Block) {
+        contexts[contexts.count - 1].loopDepth += 1
+        _ = block(body, nil, used: false)
+        contexts[contexts.count - 1].loopDepth -= 1
+    }
+
+    func forLoop(names: [(String, Span)], ids: [Int], source: ForSource, body: Block) {
+        var types: [KType]
+        switch source {
+        case .range(let from, let to, _):
+            require(expr(from, .int), fits: .int, from.span)
+            require(expr(to, .int), fits: .int, to.span)
+            types = [.int]
+            if names.count == 2 { error("a range gives one value per step", names[1].1) }
+        case .expr(let e):
+            switch expr(e, nil) {
+            case .list(let t): types = names.count == 2 ? [.int, t] : [t]
+            case .map(let k, let v): types = names.count == 2 ? [k, v] : [k]
+            case .string: types = names.count == 2 ? [.int, .string] : [.string]
+            case .error: types = [.error, .error]
+            case let other:
+                error("cannot iterate over \(other)", e.span)
+                types = [.error, .error]
+            }
+        }
+        pushScope()
+        for (i, (name, span)) in names.enumerated() {
+            declare(name, type: i < types.count ? types[i] : .error, mutable: false, span: span, node: ids[i])
+        }
+        loopBody(body)
+        popScope()
+    }
+
+    func functionStatement(_ f: Function, stmt: Stmt) {
+        if contexts.count == 1 && scopes.count == 1, let name = f.name, let id = scopes[0].names[name],
+           result.variables[id].isConstantFunction, result.declarations[stmt.id] == id {
+            _ = function(f, type: result.variables[id].type)
+            return
+        }
+        let type = signature(of: f)
+        // Declared before its body is checked, so a nested function can call itself.
+        declare(f.name ?? "fn", type: type, mutable: false, span: stmt.span, node: stmt.id)
+        _ = function(f, type: type)
+    }
+
+    /// Checks a function body against a known signature; returns its index.
+    @discardableResult
+    func function(_ f: Function, type: KType) -> Int {
+        guard case .function(let params, let ret) = type else { return 0 }
+        let index = result.functions.count
+        result.functions.append(FunctionInfo(astID: f.id, name: f.name ?? "<lambda>", type: type, parent: currentFunction))
+        result.functionIndex[f.id] = index
+        contexts.append(FunctionContext(index: index, returnType: ret == .never ? nil : ret))
+        pushScope()
+        var seen = Set<String>()
+        for (p, t) in zip(f.params, params) {
+            if !seen.insert(p.name).inserted { error("duplicate parameter '\(p.name)'", p.span) }
+            let v = declare(p.name, type: t, mutable: false, span: p.span, node: nil)
+            result.functions[index].params.append(v)
+        }
+        let bodyType = block(f.body, ret == .unit ? nil : ret, used: ret != .unit)
+        if ret != .unit && ret != .error && !bodyType.fits(ret) {
+            let span = f.body.stmts.last?.span ?? f.body.span
+            if bodyType == .unit && !(f.body.stmts.last.map(Self.isExpressionStatement) ?? false) {
+                error("missing return value: '\(f.name ?? "lambda")' must return \(ret)", span)
+            } else {
+                mismatch(expected: ret, found: bodyType, span)
+            }
+        }
+        contexts.removeLast()
+        popScope()
+        return index
+    }
+
+    static func isExpressionStatement(_ s: Stmt) -> Bool { if case .expr = s.kind { return true } else { return false } }
+
+    func returnStatement(_ value: Expr?, span: Span) {
+        guard contexts.count > 1 else {
+            error("'return' outside a function", span)
+            return
+        }
+        let expected = contexts[contexts.count - 1].returnType
+        let found = value.map { expr($0, expected) } ?? .unit
+        if let expected {
+            require(found, fits: expected, value?.span ?? span)
+        } else {
+            contexts[contexts.count - 1].returnType = found
+        }
+    }
+
+    func condition(_ cond: Condition) {
+        switch cond {
+        case .expr(let e):
+            require(expr(e, .bool), fits: .bool, e.span)
+        case .bind(let name, let span, let id, let value):
+            let t = expr(value, nil)
+            guard case .optional(let inner) = t else {
+                if t != .error { error("'if let' needs an optional value, found \(t)", value.span) }
+                declare(name, type: .error, mutable: false, span: span, node: id)
+                return
+            }
+            declare(name, type: inner, mutable: false, span: span, node: id)
+        }
+    }
+
+    func assignment(_ target: Expr, op: AssignOp?, value: Expr, span: Span) {
+        guard let root = rootVariable(target) else {
+            error("cannot assign to this expression", target.span)
+            return
+        }
+        if !result.variables[root].mutable {
+            let name = result.variables[root].name
+            error("cannot assign to '\(name)': it is declared with 'let'; use 'var' to make it mutable", target.span)
+        }
+        let targetType = expr(target, nil)
+        guard let op else {
+            require(expr(value, targetType), fits: targetType, value.span)
+            return
+        }
+        let binop: BinaryOp = [.add: .add, .sub: .sub, .mul: .mul, .div: .div][op]!
+        let valueType = expr(value, targetType)
+        let combined = arithmetic(binop, targetType, valueType, span: span)
+        require(combined, fits: targetType, span)
+    }
+
+    /// The variable at the root of an assignment target such as `a[i].f`.
+    func rootVariable(_ e: Expr) -> Int? {
+        switch e.kind {
+        case .name(let n):
+            guard let id = lookup(n) else { return nil }
+            return id
+        case .index(let base, _), .member(let base, _, _): return rootVariable(base)
+        default: return nil
+        }
+    }
+
+    // MARK: blocks
+
+    /// A block's value is its last statement when that is an expression.
+    func block(_ b: Block, _ expected: KType?, used: Bool) -> KType {
+        pushScope()
+        defer { popScope() }
+        for (i, s) in b.stmts.enumerated() {
+            if i == b.stmts.count - 1 {
+                if case .expr(let e) = s.kind { return expr(e, expected, used: used) }
+                statement(s)
+                return Self.diverges(s) ? .never : .unit
+            }
+            statement(s)
+        }
+        return .unit
+    }
+
+    static func diverges(_ s: Stmt) -> Bool {
+        switch s.kind {
+        case .returnStmt, .breakStmt, .continueStmt: return true
+        default: return false
+        }
+    }
+}
+
+extension StmtKind {
+    var isBreak: Bool { if case .breakStmt = self { return true } else { return false } }
+}

@@ -1,0 +1,119 @@
+import Syntax
+
+/// Everything the checker learnt that the compiler needs: types, what each name and
+/// call refers to, and where every variable lives. Keyed by AST node id.
+public struct CheckedProgram: Sendable {
+    public var programs: [Program] = []
+    public var types: [Int: KType] = [:]
+    public var names: [Int: NameRef] = [:]
+    public var calls: [Int: CallTarget] = [:]
+    public var members: [Int: MemberRef] = [:]
+    /// Variables declared by a `let`/`var`/`fn` statement, a pattern, a loop or an `if let`, by node id.
+    public var declarations: [Int: Int] = [:]
+    /// Match patterns by id: what each matches.
+    public var patterns: [Int: PatternRef] = [:]
+    public var variables: [Variable] = []
+    /// Index 0 is the top level of the program.
+    public var functions: [FunctionInfo] = []
+    public var functionIndex: [Int: Int] = [:]
+    public var records: [String: RecordInfo] = [:]
+    public var enums: [String: EnumInfo] = [:]
+    public var globalCount = 0
+    public init() {}
+}
+
+public struct Variable: Sendable {
+    public var name: String
+    public var type: KType
+    public var mutable: Bool
+    /// The function (index into `functions`) whose frame holds it; unused for globals.
+    public var function: Int
+    public var slot: Int
+    public var isGlobal: Bool
+    /// Referenced from an inner function, so it lives in a shared cell.
+    public var captured: Bool
+    /// A top-level `fn`: its value never changes, so calls go straight to it.
+    public var isConstantFunction: Bool
+}
+
+public struct FunctionInfo: Sendable {
+    public var astID: Int
+    public var name: String
+    public var params: [Int] = []
+    /// Variables from enclosing functions this one uses, in capture-slot order.
+    public var captures: [Int] = []
+    public var frameSize = 0
+    public var type: KType = .function([], .unit)
+    public var parent: Int?
+}
+
+public enum NameRef: Sendable {
+    case variable(Int)
+    /// A host or module function used as a value.
+    case host(String)
+}
+
+public enum CallTarget: Sendable {
+    /// The callee is evaluated to a function value.
+    case value
+    /// A top-level function, called directly.
+    case global(Int)
+    case host(String)
+    /// A free built-in: print, len, str, div, ...
+    case builtin(String)
+    /// A built-in method on the member expression's base, e.g. `xs.map(f)`.
+    case method(String, receiver: KType)
+    /// `x.f(a)` calling a user function `f(x, a)`.
+    case ufcs(Int)
+    case variant(enumName: String, tag: Int)
+}
+
+public enum MemberRef: Sendable {
+    case field(Int)
+    case variant(enumName: String, tag: Int)
+    case moneyAmount
+    case moneyCurrency
+    case host(String)
+}
+
+public enum PatternRef: Sendable {
+    case any
+    case bind(Int)
+    case variant(tag: Int)
+    case isSome
+    case isNone
+    case literal
+}
+
+public struct RecordInfo: Sendable {
+    public var name: String
+    public var fields: [(name: String, type: KType)]
+    public func index(of field: String) -> Int? { fields.firstIndex { $0.name == field } }
+}
+
+public struct EnumInfo: Sendable {
+    public var name: String
+    public var variants: [(name: String, payload: [KType])]
+    public func tag(of variant: String) -> Int? { variants.firstIndex { $0.name == variant } }
+}
+
+/// What the host offers scripts: functions by name (`now_ms`, `random.int`),
+/// modules for `use`, and the currencies money literals may name.
+public struct HostEnvironment: Sendable {
+    public struct Signature: Sendable {
+        public var params: [KType]
+        public var labels: [String?]
+        public var result: KType
+        public init(params: [KType], labels: [String?]? = nil, result: KType) {
+            self.params = params
+            self.labels = labels ?? params.map { _ in nil }
+            self.result = result
+        }
+        public var type: KType { .function(params, result) }
+    }
+    public var functions: [String: Signature] = [:]
+    public var modules: Set<String> = []
+    public var hostTypes: Set<String> = []
+    public var isCurrency: @Sendable (String) -> Bool = { _ in false }
+    public init() {}
+}
