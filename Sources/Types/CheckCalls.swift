@@ -5,7 +5,7 @@ extension Checker {
     static let randomFunctions = ["seed", "int", "float", "choice", "shuffle"]
 
     /// Built-in methods that change their receiver, which must then be a `var`.
-    static let mutatingMethods: Set<String> = ["push", "pop", "insert", "remove", "clear"]
+    public static let mutatingMethods: Set<String> = ["push", "pop", "insert", "remove", "clear"]
 
     func member(_ e: Expr, _ base: Expr, _ name: String, _ nameSpan: Span) -> KType {
         if case .name(let baseName) = base.kind, lookup(baseName) == nil {

@@ -1,0 +1,454 @@
+import Money
+import Types
+
+/// The run-time side of the built-in functions and methods the checker types.
+enum Builtins {
+    static func outOfRange(_ i: Int, _ count: Int, _ site: Site) -> Unwind {
+        fail("index \(i) is out of range for a list of \(count) element\(count == 1 ? "" : "s")", site)
+    }
+
+    static func element(_ list: Value, _ i: Int, _ site: Site) throws(Unwind) -> Value {
+        switch list {
+        case .intList(let xs):
+            guard i >= 0 && i < xs.count else { throw outOfRange(i, xs.count, site) }
+            return .int(xs[i])
+        case .list(let xs):
+            guard i >= 0 && i < xs.count else { throw outOfRange(i, xs.count, site) }
+            return xs[i]
+        default: throw internalError("List", site)
+        }
+    }
+
+    static func character(_ s: String, _ i: Int, _ site: Site) throws(Unwind) -> String {
+        let count = s.count
+        guard i >= 0 && i < count else {
+            throw fail("index \(i) is out of range for a string of \(count) character\(count == 1 ? "" : "s")", site)
+        }
+        return String(s[s.index(s.startIndex, offsetBy: i)])
+    }
+
+    static func length(_ v: Value, _ site: Site) throws(Unwind) -> Int {
+        switch v {
+        case .string(let s): return s.count
+        case .list(let xs): return xs.count
+        case .intList(let xs): return xs.count
+        case .map(let m): return m.entries.count
+        default: throw internalError("a collection", site)
+        }
+    }
+
+    static func call(_ vm: VM, _ f: Value, _ args: [Value], _ offset: Int, _ site: Site) throws(Unwind) -> Value {
+        guard case .function(let c) = f else { throw internalError("function", site) }
+        return try Compiler.invoke(vm, c, args, frameOffset: offset, site: site)
+    }
+
+    static func truth(_ v: Value, _ site: Site) throws(Unwind) -> Bool {
+        guard case .bool(let b) = v else { throw internalError("Bool", site) }
+        return b
+    }
+
+    // MARK: free functions
+
+    static func function(_ name: String, _ args: [Value], argTypes: [KType], vm: VM, frameOffset: Int, site: Site) throws(Unwind) -> Value {
+        switch name {
+        case "print":
+            vm.output.write(Display.text(args[0]) + "\n")
+            return .unit
+        case "str": return .string(Display.text(args[0]))
+        case "abs":
+            switch args[0] {
+            case .int(let i):
+                if i == .min { throw fail("integer overflow: abs(\(i)) does not fit in 64 bits", site) }
+                return .int(Swift.abs(i))
+            case .dec(let d): return .dec(d.abs())
+            case .money(let d, let c): return .money(d.abs(), c)
+            case .float(let f): return .float(Swift.abs(f))
+            case .duration(let d):
+                if d == .min { throw fail("duration overflow", site) }
+                return .duration(Swift.abs(d))
+            default: throw internalError("number", site)
+            }
+        case "min", "max":
+            var a = args[0], b = args[1]
+            if argTypes.count == 2, argTypes[0] != argTypes[1], argTypes.contains(.dec) {
+                a = Arithmetic.decimal(a).map(Value.dec) ?? a
+                b = Arithmetic.decimal(b).map(Value.dec) ?? b
+            }
+            let c = try Arithmetic.compare(a, b, site)
+            return name == "min" ? (c <= 0 ? a : b) : (c >= 0 ? a : b)
+        case "float":
+            switch args[0] {
+            case .int(let i): return .float(Double(i))
+            case .dec(let d): return .float(d.toDouble())
+            default: return args[0]
+            }
+        case "dec":
+            switch args[0] {
+            case .int(let i): return .dec(Dec(i))
+            case .string(let s):
+                guard let d = try? Dec(parsing: s.trimmingSpaces) else { return .none }
+                return .dec(d)
+            default: return args[0]
+            }
+        case "int": return try toInt(args[0], site)
+        case "sqrt":
+            guard case .float(let f) = args[0] else { throw internalError("Float", site) }
+            return .float(f.squareRoot())
+        case "range":
+            guard case .int(let a) = args[0], case .int(let b) = args[1] else { throw internalError("Int", site) }
+            guard b > a else { return .intList([]) }
+            guard b - a <= vm.limits.collectionSize else { throw fail("range of \(b - a) elements is over the collection limit", site) }
+            return .intList(Array(a..<b))
+        case "args": return .list(vm.scriptArguments.map(Value.string))
+        case "random.seed":
+            guard case .int(let seed) = args[0] else { throw internalError("Int", site) }
+            vm.random = SplitMix64(seed: UInt64(bitPattern: Int64(seed)))
+            return .unit
+        case "random.int":
+            guard case .int(let lo) = args[0], case .int(let hi) = args[1] else { throw internalError("Int", site) }
+            guard lo <= hi else { throw fail("random.int: empty range \(lo)...\(hi)", site) }
+            return .int(Int.random(in: lo...hi, using: &vm.random))
+        case "random.float":
+            return .float(Double.random(in: 0..<1, using: &vm.random))
+        case "random.choice":
+            let n = args[0].listCount
+            guard n > 0 else { throw fail("random.choice from an empty list", site) }
+            return try element(args[0], Int.random(in: 0..<n, using: &vm.random), site)
+        case "random.shuffle":
+            switch args[0] {
+            case .intList(var xs): xs.shuffle(using: &vm.random); return .intList(xs)
+            case .list(var xs): xs.shuffle(using: &vm.random); return .list(xs)
+            default: throw internalError("List", site)
+            }
+        default:
+            throw fail("unknown built-in '\(name)'", site)
+        }
+    }
+
+    static func toInt(_ v: Value, _ site: Site) throws(Unwind) -> Value {
+        switch v {
+        case .int: return v
+        case .duration(let ms): return .int(ms)
+        case .dec(let d):
+            do throws(DecimalError) { return .int(try d.toInt()) } catch { throw fail(error.description, site) }
+        case .float(let f):
+            guard f.isFinite, f.rounded(.towardZero) == f, let i = Int(exactly: f) else {
+                throw fail("cannot convert \(Display.float(f)) to Int exactly", site)
+            }
+            return .int(i)
+        case .string(let s):
+            guard let i = Int(s.trimmingSpaces) else { return .none }
+            return .int(i)
+        default: throw internalError("number", site)
+        }
+    }
+
+    // MARK: methods
+
+    static func method(_ name: String, _ r: Value, _ args: [Value], intElements: Bool, vm: VM, frameOffset: Int, site: Site) throws(Unwind) -> Value {
+        switch r {
+        case .list, .intList: return try listMethod(name, r, args, intElements: intElements, vm: vm, offset: frameOffset, site: site)
+        case .map(let m): return try mapMethod(name, m, args, intElements: intElements, site: site)
+        case .string(let s): return try stringMethod(name, s, args, site: site)
+        default: throw internalError("a value with methods", site)
+        }
+    }
+
+    static func listMethod(_ name: String, _ r: Value, _ args: [Value], intElements: Bool, vm: VM, offset: Int, site: Site) throws(Unwind) -> Value {
+        if case .intList(let xs) = r, let fast = try intListMethod(name, xs, args, site: site) { return fast }
+        let xs = r.listElements ?? []
+        switch name {
+        case "is_empty": return .bool(xs.isEmpty)
+        case "map":
+            var out: [Value] = []
+            out.reserveCapacity(xs.count)
+            for x in xs { out.append(try call(vm, args[0], [x], offset, site)) }
+            return out.first.map { if case .int = $0 { return true } else { return false } } == true
+                ? Value.makeList(out, intElements: true) : .list(out)
+        case "filter":
+            var out: [Value] = []
+            for x in xs where try truth(try call(vm, args[0], [x], offset, site), site) { out.append(x) }
+            return Value.makeList(out, intElements: intElements)
+        case "any":
+            for x in xs where try truth(try call(vm, args[0], [x], offset, site), site) { return .bool(true) }
+            return .bool(false)
+        case "all":
+            for x in xs where !(try truth(try call(vm, args[0], [x], offset, site), site)) { return .bool(false) }
+            return .bool(true)
+        case "find":
+            for x in xs where try truth(try call(vm, args[0], [x], offset, site), site) { return x }
+            return .none
+        case "fold":
+            var acc = args[0]
+            for x in xs { acc = try call(vm, args[1], [acc, x], offset, site) }
+            return acc
+        case "sort":
+            return Value.makeList(try stableSort(xs, keys: xs, site: site), intElements: intElements)
+        case "sort_by":
+            var keys: [Value] = []
+            keys.reserveCapacity(xs.count)
+            for x in xs { keys.append(try call(vm, args[0], [x], offset, site)) }
+            return Value.makeList(try stableSort(xs, keys: keys, site: site), intElements: intElements)
+        case "sum":
+            guard var total = xs.first else {
+                throw fail("sum of an empty list has no type to take its zero from; use fold", site)
+            }
+            for x in xs.dropFirst() { total = try Arithmetic.add(total, x, site) }
+            return total
+        case "min", "max":
+            guard var best = xs.first else { return .none }
+            for x in xs.dropFirst() {
+                let c = try Arithmetic.compare(x, best, site)
+                if name == "min" ? c < 0 : c > 0 { best = x }
+            }
+            return best
+        case "contains":
+            for x in xs where try Arithmetic.equal(x, args[0], site) { return .bool(true) }
+            return .bool(false)
+        case "index_of":
+            for (i, x) in xs.enumerated() where try Arithmetic.equal(x, args[0], site) { return .int(i) }
+            return .none
+        case "reverse": return Value.makeList(xs.reversed(), intElements: intElements)
+        case "first": return xs.first ?? .none
+        case "last": return xs.last ?? .none
+        case "slice":
+            guard case .int(let a) = args[0], case .int(let b) = args[1] else { throw internalError("Int", site) }
+            guard a >= 0, b <= xs.count, a <= b else {
+                throw fail("slice \(a)..\(b) is out of range for a list of \(xs.count) elements", site)
+            }
+            return Value.makeList(Array(xs[a..<b]), intElements: intElements)
+        case "join":
+            guard case .string(let sep) = args[0] else { throw internalError("String", site) }
+            return .string(xs.map(Display.text).joined(separator: sep))
+        default: throw fail("unknown list method '\(name)'", site)
+        }
+    }
+
+    /// Methods on `List[Int]` that work on the unboxed array directly.
+    static func intListMethod(_ name: String, _ xs: [Int], _ args: [Value], site: Site) throws(Unwind) -> Value? {
+        switch name {
+        case "sum":
+            var total = 0
+            for x in xs {
+                let (r, o) = total.addingReportingOverflow(x)
+                if o { throw Arithmetic.intOverflow("+", total, x, site) }
+                total = r
+            }
+            return .int(total)
+        case "contains":
+            guard case .int(let y) = args[0] else { return nil }
+            return .bool(xs.contains(y))
+        case "sort": return .intList(xs.sorted())
+        case "min": return xs.min().map(Value.int) ?? .none
+        case "max": return xs.max().map(Value.int) ?? .none
+        case "reverse": return .intList(xs.reversed())
+        default: return nil
+        }
+    }
+
+    /// Merge sort by precomputed keys: stable, and comparison errors propagate.
+    static func stableSort(_ xs: [Value], keys: [Value], site: Site) throws(Unwind) -> [Value] {
+        var order = Array(xs.indices)
+        var buffer = order
+        var width = 1
+        while width < order.count {
+            var start = 0
+            while start < order.count {
+                let mid = min(start + width, order.count), end = min(start + 2 * width, order.count)
+                var i = start, j = mid, k = start
+                while i < mid && j < end {
+                    if try Arithmetic.compare(keys[order[j]], keys[order[i]], site) < 0 {
+                        buffer[k] = order[j]; j += 1
+                    } else {
+                        buffer[k] = order[i]; i += 1
+                    }
+                    k += 1
+                }
+                while i < mid { buffer[k] = order[i]; i += 1; k += 1 }
+                while j < end { buffer[k] = order[j]; j += 1; k += 1 }
+                start = end
+            }
+            swap(&order, &buffer)
+            width *= 2
+        }
+        return order.map { xs[$0] }
+    }
+
+    static func mapMethod(_ name: String, _ m: MapBox, _ args: [Value], intElements: Bool, site: Site) throws(Unwind) -> Value {
+        switch name {
+        case "is_empty": return .bool(m.entries.isEmpty)
+        case "keys": return Value.makeList(Array(m.entries.keys), intElements: intElements)
+        case "values": return Value.makeList(Array(m.entries.values), intElements: intElements)
+        case "contains": return .bool(m.entries[args[0]] != nil)
+        case "get": return m.entries[args[0]] ?? .none
+        default: throw fail("unknown map method '\(name)'", site)
+        }
+    }
+
+    static func stringMethod(_ name: String, _ s: String, _ args: [Value], site: Site) throws(Unwind) -> Value {
+        func text(_ i: Int) throws(Unwind) -> String {
+            guard case .string(let t) = args[i] else { throw internalError("String", site) }
+            return t
+        }
+        switch name {
+        case "is_empty": return .bool(s.isEmpty)
+        case "upper": return .string(s.uppercased())
+        case "lower": return .string(s.lowercased())
+        case "trim": return .string(s.trimmingSpaces)
+        case "chars": return .list(s.map { .string(String($0)) })
+        case "contains":
+            let needle = try text(0)
+            return .bool(needle.isEmpty || s.splitting(by: needle).count > 1)
+        case "starts_with": return .bool(s.hasPrefix(try text(0)))
+        case "ends_with": return .bool(s.hasSuffix(try text(0)))
+        case "split":
+            let sep = try text(0)
+            if sep.isEmpty { return .list(s.map { .string(String($0)) }) }
+            return .list(s.splitting(by: sep).map(Value.string))
+        case "replace":
+            let target = try text(0), replacement = try text(1)
+            if target.isEmpty { return .string(s) }
+            return .string(s.splitting(by: target).joined(separator: replacement))
+        default: throw fail("unknown string method '\(name)'", site)
+        }
+    }
+
+    // MARK: in-place changes
+
+    static func mutate(_ name: String, _ container: inout Value, _ args: [Value], site: Site) throws(Unwind) -> Value {
+        switch container {
+        case .intList(var xs):
+            container = .unit
+            defer { container = .intList(xs) }
+            switch name {
+            case "push":
+                guard case .int(let x) = args[0] else {
+                    var boxed = xs.map(Value.int)
+                    boxed.append(args[0])
+                    xs = []
+                    defer { container = .list(boxed) }
+                    return .unit
+                }
+                xs.append(x)
+                return .unit
+            case "pop": return xs.popLast().map(Value.int) ?? .none
+            case "clear": xs.removeAll(); return .unit
+            case "remove":
+                guard case .int(let i) = args[0] else { throw internalError("Int", site) }
+                guard i >= 0 && i < xs.count else { throw outOfRange(i, xs.count, site) }
+                return .int(xs.remove(at: i))
+            case "insert":
+                guard case .int(let i) = args[0], case .int(let x) = args[1] else { throw internalError("Int", site) }
+                guard i >= 0 && i <= xs.count else { throw outOfRange(i, xs.count, site) }
+                xs.insert(x, at: i)
+                return .unit
+            default: throw fail("unknown list method '\(name)'", site)
+            }
+        case .list(var xs):
+            container = .unit
+            defer { container = .list(xs) }
+            switch name {
+            case "push": xs.append(args[0]); return .unit
+            case "pop": return xs.popLast() ?? .none
+            case "clear": xs.removeAll(); return .unit
+            case "remove":
+                guard case .int(let i) = args[0] else { throw internalError("Int", site) }
+                guard i >= 0 && i < xs.count else { throw outOfRange(i, xs.count, site) }
+                return xs.remove(at: i)
+            case "insert":
+                guard case .int(let i) = args[0] else { throw internalError("Int", site) }
+                guard i >= 0 && i <= xs.count else { throw outOfRange(i, xs.count, site) }
+                xs.insert(args[1], at: i)
+                return .unit
+            default: throw fail("unknown list method '\(name)'", site)
+            }
+        case .map(var box):
+            container = .unit
+            if !isKnownUniquelyReferenced(&box) { box = MapBox(box.entries) }
+            defer { container = .map(box) }
+            switch name {
+            case "remove": return box.entries.removeValue(forKey: args[0]) ?? .none
+            case "clear": box.entries.removeAll(); return .unit
+            default: throw fail("unknown map method '\(name)'", site)
+            }
+        default:
+            throw internalError("a mutable collection", site)
+        }
+    }
+
+    static func modifyElement(_ container: inout Value, _ key: Value, inserting: Bool, site: Site,
+                              _ f: (inout Value) throws(Unwind) -> Void) throws(Unwind) {
+        switch (container, key) {
+        case (.intList(var xs), .int(let i)):
+            guard i >= 0 && i < xs.count else { throw outOfRange(i, xs.count, site) }
+            container = .unit
+            defer { container = .intList(xs) }
+            var v = Value.int(xs[i])
+            try f(&v)
+            guard case .int(let n) = v else { throw internalError("Int", site) }
+            xs[i] = n
+        case (.list(var xs), .int(let i)):
+            guard i >= 0 && i < xs.count else { throw outOfRange(i, xs.count, site) }
+            container = .unit
+            defer { container = .list(xs) }
+            try f(&xs[i])
+        case (.map(var box), _):
+            container = .unit
+            if !isKnownUniquelyReferenced(&box) { box = MapBox(box.entries) }
+            defer { container = .map(box) }
+            if let index = box.entries.index(forKey: key) {
+                try f(&box.entries.values[index])
+            } else {
+                guard inserting else { throw fail("key \(Display.literal(key)) is not in the map", site) }
+                var v = Value.unit
+                try f(&v)
+                box.entries[key] = v
+            }
+        case (.string, _):
+            throw fail("strings cannot be changed in place; build a new one", site)
+        default:
+            throw internalError("an indexable value", site)
+        }
+    }
+
+    static func modifyField(_ container: inout Value, _ i: Int, site: Site, _ f: (inout Value) throws(Unwind) -> Void) throws(Unwind) {
+        guard case .record(var box) = container else { throw internalError("record", site) }
+        container = .unit
+        if !isKnownUniquelyReferenced(&box) { box = RecordBox(shape: box.shape, fields: box.fields) }
+        defer { container = .record(box) }
+        try f(&box.fields[i])
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[first...last])
+    }
+
+    /// Splits on a non-empty separator, keeping empty pieces.
+    func splitting(by separator: String) -> [String] {
+        let s = Array(unicodeScalars), sep = Array(separator.unicodeScalars)
+        var out: [String] = []
+        var start = 0, i = 0
+        while i + sep.count <= s.count {
+            if s[i..<i + sep.count].elementsEqual(sep) {
+                out.append(Self.fromScalars(s[start..<i]))
+                i += sep.count
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        out.append(Self.fromScalars(s[start...]))
+        return out
+    }
+
+    static func fromScalars(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        return String(view)
+    }
+}

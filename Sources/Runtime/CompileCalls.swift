@@ -1,0 +1,231 @@
+import Money
+import Syntax
+import Types
+
+extension Compiler {
+    /// Where a call's frame starts: just above the caller's own slots.
+    var frameOffset: Int { checked.functions[fn].frameSize }
+
+    /// The function object of a top-level function variable.
+    func globalProto(_ v: Int) -> FunctionProto? {
+        for (astID, variable) in checked.declarations where variable == v {
+            if let index = checked.functionIndex[astID], let p = protos[index] { return p }
+        }
+        return nil
+    }
+
+    func call(_ e: Expr, _ callee: Expr, _ args: [Arg], site s: Site) -> Compiled {
+        let argCodes = args.map { expr($0.value).value }
+        let offset = frameOffset
+        let resultType = type(e)
+        switch checked.calls[e.id] {
+        case .global(let v)?:
+            guard let p = globalProto(v) else { break }
+            return directCall(p, argCodes, offset: offset, returnsInt: resultType == .int, site: s)
+        case .ufcs(let v)?:
+            guard case .member(let base, _, _) = callee.kind else { break }
+            let all = [expr(base).value] + argCodes
+            if checked.variables[v].isConstantFunction, let p = globalProto(v) {
+                return directCall(p, all, offset: offset, returnsInt: resultType == .int, site: s)
+            }
+            return valueCall(readVariable(v, site: s).value, all, offset: offset, site: s)
+        case .builtin(let name)?:
+            return builtin(name, args, argCodes, offset: offset, site: s)
+        case .host(let name)?:
+            let body = hostFunctions[name]
+            return .value { vm throws(Unwind) in
+                var values: [Value] = []
+                values.reserveCapacity(argCodes.count)
+                for c in argCodes { values.append(try c(vm)) }
+                guard let body else { throw fail("host function '\(name)' is not bound", s) }
+                return try Compiler.callNative(body, values, s)
+            }
+        case .method(let name, let receiver)?:
+            guard case .member(let base, _, _) = callee.kind else { break }
+            return method(name, receiver: receiver, base: base, argCodes, offset: offset, site: s)
+        case .variant(let enumName, let tag)?:
+            guard let shape = enumShapes[enumName] else { break }
+            return .value { vm throws(Unwind) in
+                var payload: [Value] = []
+                payload.reserveCapacity(argCodes.count)
+                for c in argCodes { payload.append(try c(vm)) }
+                return .variant(VariantBox.make(shape, tag: tag, payload: payload))
+            }
+        case .value?, nil:
+            return valueCall(expr(callee).value, argCodes, offset: offset, site: s)
+        }
+        return .value { _ throws(Unwind) in throw internalError("a callable", s) }
+    }
+
+    func valueCall(_ callee: @escaping Code, _ argCodes: [Code], offset: Int, site s: Site) -> Compiled {
+        .value { vm throws(Unwind) in
+            guard case .function(let c) = try callee(vm) else { throw internalError("function", s) }
+            var values: [Value] = []
+            values.reserveCapacity(argCodes.count)
+            for a in argCodes { values.append(try a(vm)) }
+            return try Compiler.invoke(vm, c, values, frameOffset: offset, site: s)
+        }
+    }
+
+    /// A call to a known top-level function: arguments go straight into the new frame,
+    /// and an Int result stays unboxed.
+    func directCall(_ p: FunctionProto, _ argCodes: [Code], offset: Int, returnsInt: Bool, site s: Site) -> Compiled {
+        let store = argumentStore(argCodes, offset: offset)
+        if returnsInt {
+            return .int { vm throws(Unwind) in
+                let newBase = try Compiler.enter(vm, p, frameOffset: offset, site: s)
+                try store(vm, newBase)
+                if let body = p.intBody { return try Compiler.runInt(vm, p, body, newBase: newBase, site: s) }
+                guard case .int(let i) = try Compiler.run(vm, p, newBase: newBase, site: s) else { throw internalError("Int", s) }
+                return i
+            }
+        }
+        return .value { vm throws(Unwind) in
+            let newBase = try Compiler.enter(vm, p, frameOffset: offset, site: s)
+            try store(vm, newBase)
+            return try Compiler.run(vm, p, newBase: newBase, site: s)
+        }
+    }
+
+    /// Evaluates all arguments before writing any, since evaluating one may call and reuse the slots.
+    func argumentStore(_ codes: [Code], offset: Int) -> (VM, Int) throws(Unwind) -> Void {
+        switch codes.count {
+        case 0: return { _, _ throws(Unwind) in }
+        case 1:
+            let a = codes[0]
+            return { vm, base throws(Unwind) in vm.stack[base] = try a(vm) }
+        case 2:
+            let a = codes[0], b = codes[1]
+            return { vm, base throws(Unwind) in
+                let x = try a(vm), y = try b(vm)
+                vm.stack[base] = x
+                vm.stack[base + 1] = y
+            }
+        case 3:
+            let a = codes[0], b = codes[1], c = codes[2]
+            return { vm, base throws(Unwind) in
+                let x = try a(vm), y = try b(vm), z = try c(vm)
+                vm.stack[base] = x
+                vm.stack[base + 1] = y
+                vm.stack[base + 2] = z
+            }
+        default:
+            return { vm, base throws(Unwind) in
+                var values: [Value] = []
+                values.reserveCapacity(codes.count)
+                for c in codes { values.append(try c(vm)) }
+                for (i, v) in values.enumerated() { vm.stack[base + i] = v }
+            }
+        }
+    }
+
+    func builtin(_ name: String, _ args: [Arg], _ argCodes: [Code], offset: Int, site s: Site) -> Compiled {
+        if name == "div", argCodes.count == 2 {
+            let a = expr(args[0].value).int(s), b = expr(args[1].value).int(s)
+            return .int { vm throws(Unwind) in try Arithmetic.floorDiv(try a(vm), try b(vm), s) }
+        }
+        if name == "len", argCodes.count == 1 {
+            let a = argCodes[0]
+            return .int { vm throws(Unwind) in try Builtins.length(try a(vm), s) }
+        }
+        let argTypes = args.map { type($0.value) }
+        return .value { vm throws(Unwind) in
+            var values: [Value] = []
+            values.reserveCapacity(argCodes.count)
+            for c in argCodes { values.append(try c(vm)) }
+            return try Builtins.function(name, values, argTypes: argTypes, vm: vm, frameOffset: offset, site: s)
+        }
+    }
+
+    func method(_ name: String, receiver: KType, base: Expr, _ argCodes: [Code], offset: Int, site s: Site) -> Compiled {
+        if Checker.mutatingMethods.contains(name) {
+            let target = place(base, site: s)
+            return .value { vm throws(Unwind) in
+                var values: [Value] = []
+                values.reserveCapacity(argCodes.count)
+                for c in argCodes { values.append(try c(vm)) }
+                var result = Value.unit
+                try target(vm, false) { (container: inout Value) throws(Unwind) in
+                    result = try Builtins.mutate(name, &container, values, site: s)
+                }
+                return result
+            }
+        }
+        let b = expr(base).value
+        var intElements = false
+        if case .list(.int) = receiver { intElements = true }
+        if case .map(.int, _) = receiver, name == "keys" { intElements = true }
+        if case .map(_, .int) = receiver, name == "values" { intElements = true }
+        let flag = intElements
+        if name == "len" {
+            return .int { vm throws(Unwind) in try Builtins.length(try b(vm), s) }
+        }
+        return .value { vm throws(Unwind) in
+            let r = try b(vm)
+            var values: [Value] = []
+            values.reserveCapacity(argCodes.count)
+            for c in argCodes { values.append(try c(vm)) }
+            return try Builtins.method(name, r, values, intElements: flag, vm: vm, frameOffset: offset, site: s)
+        }
+    }
+
+    // MARK: match
+
+    typealias PatternTest = (VM, Value) throws(Unwind) -> Bool
+
+    func matchExpr(_ subject: Expr, _ arms: [MatchArm], site s: Site) -> Compiled {
+        let subjectCode = expr(subject).value
+        let compiledArms: [(PatternTest, BoolCode?, Code)] = arms.map { arm in
+            (patternTest(arm.pattern), arm.guardExpr.map { expr($0).bool(site($0.span)) }, expr(arm.body).value)
+        }
+        return .value { vm throws(Unwind) in
+            let v = try subjectCode(vm)
+            for (test, guardCode, body) in compiledArms {
+                guard try test(vm, v) else { continue }
+                if let guardCode, !(try guardCode(vm)) { continue }
+                return try body(vm)
+            }
+            throw fail("no match arm matched \(Display.literal(v))", s)
+        }
+    }
+
+    func patternTest(_ p: Pattern) -> PatternTest {
+        let s = site(p.span)
+        switch checked.patterns[p.id] {
+        case .any?, nil: return { _, _ throws(Unwind) in true }
+        case .bind(let v)?:
+            let store = declare(v)
+            return { vm, x throws(Unwind) in store(vm, x); return true }
+        case .isNone?:
+            return { _, x throws(Unwind) in if case .none = x { return true } else { return false } }
+        case .isSome?:
+            guard case .variant(_, _, let args) = p.kind, let inner = args.first else { return { _, _ throws(Unwind) in false } }
+            let test = patternTest(inner)
+            return { vm, x throws(Unwind) in
+                if case .none = x { return false }
+                return try test(vm, x)
+            }
+        case .variant(let tag)?:
+            var subTests: [PatternTest] = []
+            if case .variant(_, _, let args) = p.kind { subTests = args.map(patternTest) }
+            let tests = subTests
+            return { vm, x throws(Unwind) in
+                guard case .variant(let box) = x, box.tag == tag else { return false }
+                for (i, t) in tests.enumerated() where i < box.payload.count {
+                    if !(try t(vm, box.payload[i])) { return false }
+                }
+                return true
+            }
+        case .literal?:
+            let literal: Value
+            switch p.kind {
+            case .int(let i): literal = .int(i)
+            case .dec(let d): literal = .dec((try? Dec(parsing: d)) ?? Dec(0))
+            case .string(let str): literal = .string(str)
+            case .bool(let b): literal = .bool(b)
+            default: literal = .unit
+            }
+            return { _, x throws(Unwind) in try Arithmetic.equal(x, literal, s) }
+        }
+    }
+}

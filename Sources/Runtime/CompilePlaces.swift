@@ -1,0 +1,118 @@
+import Syntax
+import Types
+
+/// Gives in-place access to the storage an assignment target names. `inserting` lets a
+/// plain `m[k] = v` add a key that compound assignment (`m[k] += v`) must find.
+typealias Place = (VM, Bool, (inout Value) throws(Unwind) -> Void) throws(Unwind) -> Void
+
+extension Compiler {
+    func assignment(_ target: Expr, op: AssignOp?, value: Expr, site s: Site) -> StmtCode {
+        let valueCode = expr(value)
+        if case .name = target.kind, case .variable(let v)? = checked.names[target.id] {
+            return assignToVariable(v, op: op, valueCode, targetType: type(target), valueType: type(value), site: s)
+        }
+        let p = place(target, site: s)
+        let v = valueCode.value
+        guard let op else {
+            return { vm throws(Unwind) in
+                let x = try v(vm)
+                try p(vm, true) { (slot: inout Value) throws(Unwind) in slot = x }
+                return .normal
+            }
+        }
+        let combine = Self.combiner(op)
+        return { vm throws(Unwind) in
+            let x = try v(vm)
+            try p(vm, false) { (slot: inout Value) throws(Unwind) in slot = try combine(slot, x, s) }
+            return .normal
+        }
+    }
+
+    static func combiner(_ op: AssignOp) -> (Value, Value, Site) throws(Unwind) -> Value {
+        switch op {
+        case .add: return Arithmetic.add
+        case .sub: return Arithmetic.subtract
+        case .mul: return Arithmetic.multiply
+        case .div: return Arithmetic.divide
+        }
+    }
+
+    func assignToVariable(_ v: Int, op: AssignOp?, _ valueCode: Compiled, targetType: KType, valueType: KType, site s: Site) -> StmtCode {
+        let write = assignVariable(v)
+        guard let op else {
+            let c = valueCode.value
+            return { vm throws(Unwind) in
+                try write(vm, try c(vm))
+                return .normal
+            }
+        }
+        if targetType == .int, valueType == .int, let slot = fastIntSlot(v), op != .div {
+            let c = valueCode.int(s)
+            let symbol = op.rawValue.dropLast()
+            return { vm throws(Unwind) in
+                let y = try c(vm)
+                guard case .int(let x) = vm.stack[vm.base + slot] else { throw internalError("Int", s) }
+                let (r, o): (Int, Bool)
+                switch op {
+                case .add: (r, o) = x.addingReportingOverflow(y)
+                case .sub: (r, o) = x.subtractingReportingOverflow(y)
+                default: (r, o) = x.multipliedReportingOverflow(by: y)
+                }
+                if o { throw Arithmetic.intOverflow(String(symbol), x, y, s) }
+                vm.stack[vm.base + slot] = .int(r)
+                return .normal
+            }
+        }
+        let read = readVariable(v, site: s).value
+        let c = valueCode.value
+        let combine = Self.combiner(op)
+        return { vm throws(Unwind) in
+            let y = try c(vm)
+            try write(vm, try combine(try read(vm), y, s))
+            return .normal
+        }
+    }
+
+    /// The storage behind a variable, an element or a field, reached without copying.
+    func place(_ target: Expr, site s: Site) -> Place {
+        switch target.kind {
+        case .name:
+            guard case .variable(let v)? = checked.names[target.id] else { break }
+            let variable = checked.variables[v]
+            let slot = variable.slot
+            if variable.isGlobal {
+                return { vm, _, f throws(Unwind) in try f(&vm.globals[slot]) }
+            }
+            if variable.function == fn {
+                if variable.captured {
+                    return { vm, _, f throws(Unwind) in
+                        guard case .cell(let c) = vm.stack[vm.base + slot] else { throw internalError("cell", s) }
+                        try f(&c.value)
+                    }
+                }
+                return { vm, _, f throws(Unwind) in try f(&vm.stack[vm.base + slot]) }
+            }
+            guard case .capture(let k) = captureSource(v) else { break }
+            return { vm, _, f throws(Unwind) in try f(&vm.captures[k].value) }
+        case .index(let base, let index):
+            let outer = place(base, site: s)
+            let key = expr(index).value
+            return { vm, inserting, f throws(Unwind) in
+                let k = try key(vm)
+                try outer(vm, false) { (container: inout Value) throws(Unwind) in
+                    try Builtins.modifyElement(&container, k, inserting: inserting, site: s, f)
+                }
+            }
+        case .member(let base, _, _):
+            guard case .field(let i)? = checked.members[target.id] else { break }
+            let outer = place(base, site: s)
+            return { vm, _, f throws(Unwind) in
+                try outer(vm, false) { (container: inout Value) throws(Unwind) in
+                    try Builtins.modifyField(&container, i, site: s, f)
+                }
+            }
+        default: break
+        }
+        return { _, _, _ throws(Unwind) in throw internalError("an assignable place", s) }
+    }
+}

@@ -1,0 +1,280 @@
+import Money
+import Syntax
+import Types
+
+extension Compiler {
+    func statement(_ stmt: Stmt) -> StmtCode {
+        let s = site(stmt.span)
+        switch stmt.kind {
+        case .binding(_, _, _, _, let value):
+            guard let v = checked.declarations[stmt.id] else { return { _ throws(Unwind) in .normal } }
+            let store = declare(v)
+            let code = expr(value).value
+            return { vm throws(Unwind) in
+                store(vm, try code(vm))
+                return .normal
+            }
+        case .function(let f):
+            guard let v = checked.declarations[stmt.id] else { return { _ throws(Unwind) in .normal } }
+            let variable = checked.variables[v]
+            if variable.isConstantFunction && variable.isGlobal {
+                let p = proto(for: f)
+                let slot = variable.slot
+                let value = Value.function(Closure(proto: p, captures: []))
+                return { vm throws(Unwind) in
+                    vm.globals[slot] = value
+                    return .normal
+                }
+            }
+            // A nested function may call itself: its cell exists before the closure captures it.
+            let prepare = declare(v)
+            let make = closure(f)
+            let assign = assignVariable(v)
+            return { vm throws(Unwind) in
+                prepare(vm, .unit)
+                try assign(vm, try make(vm))
+                return .normal
+            }
+        case .record, .enumeration, .use:
+            return { _ throws(Unwind) in .normal }
+        case .assign(let target, let op, let value):
+            return assignment(target, op: op, value: value, site: s)
+        case .expr(let e):
+            return expressionStatement(e)
+        case .returnStmt(let value):
+            guard let value else {
+                return { vm throws(Unwind) in
+                    vm.returnValue = .unit
+                    return .returned
+                }
+            }
+            let code = expr(value).value
+            return { vm throws(Unwind) in
+                vm.returnValue = try code(vm)
+                return .returned
+            }
+        case .breakStmt: return { _ throws(Unwind) in .breakLoop }
+        case .continueStmt: return { _ throws(Unwind) in .continueLoop }
+        case .whileLoop(let cond, let body):
+            return whileLoop(cond, body, site: s)
+        case .forLoop(_, let ids, let source, let body):
+            return forLoop(ids: ids, source: source, body: body, site: s)
+        case .assert(let cond, let message):
+            let c = expr(cond).bool(s)
+            let m = message.map { expr($0).value }
+            let condSite = site(cond.span)
+            return { vm throws(Unwind) in
+                if try c(vm) { return .normal }
+                var text = "assertion failed"
+                if let m, case .string(let detail) = try m(vm) { text += ": " + detail }
+                throw fail(text, condSite)
+            }
+        }
+    }
+
+    /// `if`, `match` and blocks as statements run their branches as statements, so a
+    /// `return` inside them is an ordinary flow result, not an unwinding signal.
+    func expressionStatement(_ e: Expr) -> StmtCode {
+        switch e.kind {
+        case .ifElse(let cond, let then, let otherwise):
+            let s = site(e.span)
+            let thenCode = sequence(then.stmts.map(statement))
+            let nothing: StmtCode = { _ throws(Unwind) in .normal }
+            let elseCode = otherwise.map(expressionStatement) ?? nothing
+            let c = condition(cond, site: s)
+            return { vm throws(Unwind) in
+                if try c(vm) { return try thenCode(vm) }
+                return try elseCode(vm)
+            }
+        case .block(let b):
+            return sequence(b.stmts.map(statement))
+        default:
+            let code = expr(e).value
+            return { vm throws(Unwind) in
+                _ = try code(vm)
+                return .normal
+            }
+        }
+    }
+
+    /// Compiles a condition; `if let` binds the unwrapped value before the branch runs.
+    func condition(_ cond: Condition, site s: Site) -> BoolCode {
+        switch cond {
+        case .expr(let e):
+            return expr(e).bool(s)
+        case .bind(_, _, let id, let value):
+            let code = expr(value).value
+            guard let v = checked.declarations[id] else { return { _ throws(Unwind) in false } }
+            let store = declare(v)
+            return { vm throws(Unwind) in
+                let x = try code(vm)
+                if case .none = x { return false }
+                store(vm, x)
+                return true
+            }
+        }
+    }
+
+    func loopBodyFlow(_ body: @escaping StmtCode) -> StmtCode {
+        { vm throws(Unwind) in
+            do throws(Unwind) { return try body(vm) } catch {
+                if case .signal(let f) = error, f != .returned { return f }
+                throw error
+            }
+        }
+    }
+
+    func whileLoop(_ cond: Condition, _ body: Block, site s: Site) -> StmtCode {
+        let c = condition(cond, site: s)
+        let b = loopBodyFlow(sequence(body.stmts.map(statement)))
+        return { vm throws(Unwind) in
+            while try c(vm) {
+                try vm.step(s)
+                switch try b(vm) {
+                case .normal, .continueLoop: continue
+                case .breakLoop: return .normal
+                case .returned: return .returned
+                }
+            }
+            return .normal
+        }
+    }
+
+    func forLoop(ids: [Int], source: ForSource, body: Block, site s: Site) -> StmtCode {
+        let vars = ids.compactMap { checked.declarations[$0] }
+        guard !vars.isEmpty else { return { _ throws(Unwind) in .normal } }
+        let b = loopBodyFlow(sequence(body.stmts.map(statement)))
+        let first = declare(vars[0])
+        let second = vars.count > 1 ? declare(vars[1]) : nil
+        func runBody(_ vm: VM) throws(Unwind) -> Flow? {
+            try vm.step(s)
+            switch try b(vm) {
+            case .normal, .continueLoop: return nil
+            case .breakLoop: return .normal
+            case .returned: return .returned
+            }
+        }
+        switch source {
+        case .range(let from, let to, let inclusive):
+            let lo = expr(from).int(s), hi = expr(to).int(s)
+            let fast = fastIntSlot(vars[0])
+            return { vm throws(Unwind) in
+                let a = try lo(vm), b = try hi(vm)
+                let end = inclusive ? b : b - 1
+                guard a <= end else { return .normal }
+                var i = a
+                while true {
+                    if let slot = fast { vm.stack[vm.base + slot] = .int(i) } else { first(vm, .int(i)) }
+                    if let f = try runBody(vm) { return f }
+                    if i == end { return .normal }
+                    i += 1
+                }
+            }
+        case .expr(let e):
+            let code = expr(e).value
+            return { vm throws(Unwind) in
+                let seq = try code(vm)
+                switch seq {
+                case .intList(let xs):
+                    for (i, x) in xs.enumerated() {
+                        if let second { first(vm, .int(i)); second(vm, .int(x)) } else { first(vm, .int(x)) }
+                        if let f = try runBody(vm) { return f }
+                    }
+                case .list(let xs):
+                    for (i, x) in xs.enumerated() {
+                        if let second { first(vm, .int(i)); second(vm, x) } else { first(vm, x) }
+                        if let f = try runBody(vm) { return f }
+                    }
+                case .map(let m):
+                    for (k, v) in m.entries {
+                        first(vm, k)
+                        second?(vm, v)
+                        if let f = try runBody(vm) { return f }
+                    }
+                case .string(let str):
+                    for (i, ch) in str.enumerated() {
+                        if let second { first(vm, .int(i)); second(vm, .string(String(ch))) } else { first(vm, .string(String(ch))) }
+                        if let f = try runBody(vm) { return f }
+                    }
+                default:
+                    throw internalError("a sequence", s)
+                }
+                return .normal
+            }
+        }
+    }
+
+    /// The frame slot of a plain (uncaptured, local) variable, for direct stores.
+    func fastIntSlot(_ v: Int) -> Int? {
+        let variable = checked.variables[v]
+        guard !variable.isGlobal, !variable.captured, variable.function == fn else { return nil }
+        return variable.slot
+    }
+
+    // MARK: variables
+
+    /// Stores a variable's first value: into its slot, a new cell, or a global.
+    func declare(_ v: Int) -> (VM, Value) -> Void {
+        let variable = checked.variables[v]
+        let slot = variable.slot
+        if variable.isGlobal { return { vm, x in vm.globals[slot] = x } }
+        if variable.captured { return { vm, x in vm.stack[vm.base + slot] = .cell(Cell(x)) } }
+        return { vm, x in vm.stack[vm.base + slot] = x }
+    }
+
+    /// Replaces a variable's value wherever it lives.
+    func assignVariable(_ v: Int) -> (VM, Value) throws(Unwind) -> Void {
+        let variable = checked.variables[v]
+        let slot = variable.slot
+        if variable.isGlobal { return { vm, x throws(Unwind) in vm.globals[slot] = x } }
+        if variable.function == fn {
+            if variable.captured {
+                return { vm, x throws(Unwind) in
+                    if case .cell(let c) = vm.stack[vm.base + slot] { c.value = x }
+                }
+            }
+            return { vm, x throws(Unwind) in vm.stack[vm.base + slot] = x }
+        }
+        guard case .capture(let k) = captureSource(v) else { return { _, _ throws(Unwind) in } }
+        return { vm, x throws(Unwind) in vm.captures[k].value = x }
+    }
+
+    /// Reads a variable, unboxed when it is a plain Int local.
+    func readVariable(_ v: Int, site s: Site) -> Compiled {
+        let variable = checked.variables[v]
+        let slot = variable.slot
+        if variable.isGlobal {
+            if fn == 0 || variable.isConstantFunction { return .value { vm throws(Unwind) in vm.globals[slot] } }
+            let name = variable.name
+            return .value { vm throws(Unwind) in
+                let x = vm.globals[slot]
+                if case .unit = x { throw fail("'\(name)' is used before it is initialised", s) }
+                return x
+            }
+        }
+        if variable.function == fn {
+            if variable.captured {
+                return .value { vm throws(Unwind) in
+                    guard case .cell(let c) = vm.stack[vm.base + slot] else { throw internalError("cell", s) }
+                    return c.value
+                }
+            }
+            switch variable.type {
+            case .int:
+                return .int { vm throws(Unwind) in
+                    guard case .int(let i) = vm.stack[vm.base + slot] else { throw internalError("Int", s) }
+                    return i
+                }
+            case .bool:
+                return .bool { vm throws(Unwind) in
+                    guard case .bool(let b) = vm.stack[vm.base + slot] else { throw internalError("Bool", s) }
+                    return b
+                }
+            default:
+                return .value { vm throws(Unwind) in vm.stack[vm.base + slot] }
+            }
+        }
+        guard case .capture(let k) = captureSource(v) else { return .value { _ throws(Unwind) in .unit } }
+        return .value { vm throws(Unwind) in vm.captures[k].value }
+    }
+}

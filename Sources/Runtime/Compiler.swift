@@ -1,0 +1,290 @@
+import Money
+import Syntax
+import Types
+
+/// Host-provided functions, by the name scripts call them with.
+public typealias HostFunctions = [String: ([Value]) throws -> Value]
+
+/// Compiles checked syntax trees into closures, once. Variables are resolved to frame
+/// slots, globals or capture indices here, so nothing is looked up by name at run time.
+public final class Compiler {
+    let checked: CheckedProgram
+    let hostFunctions: HostFunctions
+    var file: SourceFile
+    /// The function being compiled (index into `checked.functions`).
+    var fn = 0
+    var protos: [Int: FunctionProto] = [:]
+    var recordShapes: [String: RecordShape] = [:]
+    var enumShapes: [String: EnumShape] = [:]
+
+    public init(checked: CheckedProgram, host: HostFunctions, shapes: Shapes) {
+        self.checked = checked
+        self.hostFunctions = host
+        self.file = checked.programs.first?.file ?? SourceFile(name: "<none>", text: "")
+        self.recordShapes = shapes.records
+        self.enumShapes = shapes.enums
+        self.protos = shapes.protos
+    }
+
+    /// Shapes and top-level function objects survive from one compile to the next (the REPL).
+    public struct Shapes {
+        var records: [String: RecordShape] = [:]
+        var enums: [String: EnumShape] = [:]
+        var protos: [Int: FunctionProto] = [:]
+        public init() {}
+    }
+
+    public var shapes: Shapes {
+        var s = Shapes()
+        s.records = recordShapes
+        s.enums = enumShapes
+        s.protos = protos
+        return s
+    }
+
+    func site(_ span: Span) -> Site { Site(file: file, span: span) }
+
+    /// Compiles one program's top-level statements into a runnable sequence.
+    public func compile(_ program: Program) -> StmtCode {
+        file = program.file
+        fn = 0
+        makeShapes()
+        for stmt in program.stmts {
+            guard case .function(let f) = stmt.kind, let v = checked.declarations[stmt.id],
+                  checked.variables[v].isConstantFunction, checked.variables[v].isGlobal else { continue }
+            _ = proto(for: f)
+        }
+        let codes = program.stmts.map(statement)
+        return sequence(codes)
+    }
+
+    func makeShapes() {
+        for (name, info) in checked.records where recordShapes[name] == nil {
+            recordShapes[name] = RecordShape(name: name, fields: info.fields.map(\.name))
+        }
+        for (name, info) in checked.enums where enumShapes[name] == nil {
+            enumShapes[name] = EnumShape(name: name, variants: info.variants.map(\.name))
+        }
+    }
+
+    func sequence(_ codes: [StmtCode]) -> StmtCode {
+        switch codes.count {
+        case 0: return { _ throws(Unwind) in .normal }
+        case 1: return codes[0]
+        case 2:
+            let a = codes[0], b = codes[1]
+            return { vm throws(Unwind) in
+                let f = try a(vm)
+                if f != .normal { return f }
+                return try b(vm)
+            }
+        default:
+            return { vm throws(Unwind) in
+                for c in codes {
+                    let f = try c(vm)
+                    if f != .normal { return f }
+                }
+                return .normal
+            }
+        }
+    }
+
+    func type(_ e: Expr) -> KType { checked.types[e.id] ?? .error }
+
+    // MARK: functions
+
+    /// The function object for a source function, made before its body so calls can reach it.
+    func proto(for f: Function) -> FunctionProto {
+        guard let index = checked.functionIndex[f.id] else {
+            return FunctionProto(name: f.name ?? "<lambda>", arity: f.params.count, frameSize: 0, clearsFrame: false, site: site(f.span))
+        }
+        if let p = protos[index] { return p }
+        let info = checked.functions[index]
+        let clears = frameHoldsReferences(index)
+        let p = FunctionProto(name: info.name, arity: f.params.count, frameSize: info.frameSize, clearsFrame: clears, site: site(f.span))
+        protos[index] = p
+        let savedFn = fn
+        fn = index
+        let ret: KType
+        if case .function(_, let r) = info.type { ret = r } else { ret = .unit }
+        let compiled = blockValue(f.body, resultType: ret)
+        p.body = compiled.value
+        if ret == .int, case .int(let c) = compiled { p.intBody = c }
+        fn = savedFn
+        return p
+    }
+
+    /// Whether any slot of a frame may hold a reference, so it must be cleared on return.
+    func frameHoldsReferences(_ index: Int) -> Bool {
+        for v in checked.variables where !v.isGlobal && v.function == index {
+            if v.captured { return true }
+            switch v.type {
+            case .int, .bool, .float, .duration, .unit: continue
+            default: return true
+            }
+        }
+        return false
+    }
+
+    /// Makes a closure value for a lambda or nested function, capturing cells by reference.
+    func closure(_ f: Function) -> Code {
+        let p = proto(for: f)
+        guard let index = checked.functionIndex[f.id] else { return { _ throws(Unwind) in .function(Closure(proto: p, captures: [])) } }
+        let sources = checked.functions[index].captures.map(captureSource)
+        if sources.isEmpty {
+            let shared = Closure(proto: p, captures: [])
+            return { _ throws(Unwind) in .function(shared) }
+        }
+        let s = site(f.span)
+        return { vm throws(Unwind) in
+            var cells: [Cell] = []
+            cells.reserveCapacity(sources.count)
+            for source in sources {
+                switch source {
+                case .slot(let slot):
+                    guard case .cell(let c) = vm.stack[vm.base + slot] else { throw internalError("cell", s) }
+                    cells.append(c)
+                case .capture(let k):
+                    cells.append(vm.captures[k])
+                }
+            }
+            return .function(Closure(proto: p, captures: cells))
+        }
+    }
+
+    enum CaptureSource { case slot(Int), capture(Int) }
+
+    /// Where the function being compiled finds a variable an inner function captures.
+    func captureSource(_ variable: Int) -> CaptureSource {
+        let v = checked.variables[variable]
+        if v.function == fn { return .slot(v.slot) }
+        return .capture(checked.functions[fn].captures.firstIndex(of: variable) ?? 0)
+    }
+
+    // MARK: blocks
+
+    /// A block in value position: its statements, then its last expression.
+    func blockValue(_ b: Block, resultType: KType) -> Compiled {
+        guard let last = b.stmts.last, case .expr(let tail) = last.kind else {
+            let body = sequence(b.stmts.map(statement))
+            return .value { vm throws(Unwind) in
+                let f = try body(vm)
+                if f != .normal { throw .signal(f) }
+                return .unit
+            }
+        }
+        let prefix = b.stmts.dropLast().map(statement)
+        let t = expr(tail)
+        if prefix.isEmpty { return t }
+        let body = sequence(prefix)
+        switch t {
+        case .int(let c):
+            return .int { vm throws(Unwind) in
+                let f = try body(vm)
+                if f != .normal { throw .signal(f) }
+                return try c(vm)
+            }
+        case .bool(let c):
+            return .bool { vm throws(Unwind) in
+                let f = try body(vm)
+                if f != .normal { throw .signal(f) }
+                return try c(vm)
+            }
+        case .value(let c):
+            return .value { vm throws(Unwind) in
+                let f = try body(vm)
+                if f != .normal { throw .signal(f) }
+                return try c(vm)
+            }
+        }
+    }
+
+    // MARK: calls
+
+    /// Calls a Keel closure with arguments already evaluated, in a fresh frame above the caller's.
+    static func invoke(_ vm: VM, _ closure: Closure, _ args: [Value], frameOffset: Int, site: Site) throws(Unwind) -> Value {
+        if let native = closure.native {
+            return try callNative(native, args, site)
+        }
+        let p = closure.proto
+        let newBase = try enter(vm, p, frameOffset: frameOffset, site: site)
+        for (i, a) in args.enumerated() { vm.stack[newBase + i] = a }
+        let savedCaptures = vm.captures
+        vm.captures = closure.captures
+        defer { vm.captures = savedCaptures }
+        return try run(vm, p, newBase: newBase, site: site)
+    }
+
+    /// Host code throws untyped errors; they become positioned script errors.
+    static func callNative(_ native: ([Value]) throws -> Value, _ args: [Value], _ site: Site) throws(Unwind) -> Value {
+        do {
+            return try native(args)
+        } catch let e as Unwind {
+            throw e
+        } catch {
+            throw fail("\(error)", site)
+        }
+    }
+
+    @inline(__always)
+    static func enter(_ vm: VM, _ p: FunctionProto, frameOffset: Int, site: Site) throws(Unwind) -> Int {
+        let newBase = vm.base + frameOffset
+        if vm.depth >= vm.limits.callDepth || newBase + p.frameSize > vm.capacity {
+            throw .failure(RuntimeError("recursion too deep: more than \(vm.limits.callDepth) nested calls (in '\(p.name)')",
+                                        at: site, isLimit: true))
+        }
+        try vm.step(site)
+        return newBase
+    }
+
+    /// Runs a body in the frame at `newBase`, turning `return` into the result.
+    @inline(__always)
+    static func run(_ vm: VM, _ p: FunctionProto, newBase: Int, site: Site) throws(Unwind) -> Value {
+        let savedBase = vm.base
+        vm.base = newBase
+        vm.depth += 1
+        defer {
+            vm.depth -= 1
+            if p.clearsFrame { clear(vm, newBase, p.frameSize) }
+            vm.base = savedBase
+        }
+        do throws(Unwind) {
+            return try p.body(vm)
+        } catch {
+            if case .signal(.returned) = error { return vm.returnValue }
+            throw unwound(error, vm, p, site)
+        }
+    }
+
+    @inline(__always)
+    static func runInt(_ vm: VM, _ p: FunctionProto, _ body: IntCode, newBase: Int, site: Site) throws(Unwind) -> Int {
+        let savedBase = vm.base
+        vm.base = newBase
+        vm.depth += 1
+        defer {
+            vm.depth -= 1
+            if p.clearsFrame { clear(vm, newBase, p.frameSize) }
+            vm.base = savedBase
+        }
+        do throws(Unwind) {
+            return try body(vm)
+        } catch {
+            if case .signal(.returned) = error, case .int(let i) = vm.returnValue { return i }
+            throw unwound(error, vm, p, site)
+        }
+    }
+
+    /// An error leaving a call gains a call-stack line.
+    static func unwound(_ error: Unwind, _ vm: VM, _ p: FunctionProto, _ site: Site) -> Unwind {
+        switch error {
+        case .signal: return error
+        case .failure(let e):
+            if e.trace.count < 50 { e.trace.append((p.name, site)) }
+            return error
+        }
+    }
+
+    static func clear(_ vm: VM, _ base: Int, _ count: Int) {
+        for i in base..<base + count { vm.stack[i] = .unit }
+    }
+}

@@ -1,0 +1,195 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Money
+import Syntax
+
+/// How a statement finished.
+public enum Flow {
+    case normal, breakLoop, continueLoop, returned
+}
+
+/// What unwinds the Swift stack: a script error, or `break`/`continue`/`return` leaving
+/// an expression (an `if` used as a value whose branch returns).
+public enum Unwind: Error {
+    case failure(RuntimeError)
+    case signal(Flow)
+}
+
+/// A positioned run-time error with the Keel call stack it unwound through.
+public final class RuntimeError: Error, CustomStringConvertible {
+    public let message: String
+    public let site: Site
+    public var trace: [(function: String, site: Site)] = []
+    /// Limit errors (steps, depth, memory) that a host may want to tell apart.
+    public let isLimit: Bool
+
+    public init(_ message: String, at site: Site, isLimit: Bool = false) {
+        self.message = message
+        self.site = site
+        self.isLimit = isLimit
+    }
+
+    public var description: String { message }
+
+    public func diagnostic() -> Diagnostic {
+        var d = Diagnostic(file: site.file, span: site.span, message: message)
+        d.notes = trace.map { frame in
+            let loc = frame.site.file.location(of: frame.site.span.start)
+            return "  in \(frame.function) called at \(frame.site.file.name):\(loc.line):\(loc.column)"
+        }
+        return d
+    }
+}
+
+/// Where a run-time check sits in the source.
+public final class Site {
+    public let file: SourceFile
+    public let span: Span
+    public init(file: SourceFile, span: Span) { self.file = file; self.span = span }
+}
+
+public typealias Code = (VM) throws(Unwind) -> Value
+public typealias IntCode = (VM) throws(Unwind) -> Int
+public typealias BoolCode = (VM) throws(Unwind) -> Bool
+public typealias StmtCode = (VM) throws(Unwind) -> Flow
+
+/// A compiled function: shared by every closure made from the same source.
+public final class FunctionProto {
+    public let name: String
+    public let arity: Int
+    public var frameSize: Int
+    /// Frame slots that may hold references and must be released on return.
+    public var clearsFrame: Bool
+    public var body: Code = { _ throws(Unwind) in .unit }
+    /// The body compiled to an unboxed Int, when the function returns Int.
+    public var intBody: IntCode?
+    let site: Site
+
+    init(name: String, arity: Int, frameSize: Int, clearsFrame: Bool, site: Site) {
+        self.name = name
+        self.arity = arity
+        self.frameSize = frameSize
+        self.clearsFrame = clearsFrame
+        self.site = site
+    }
+}
+
+public final class Closure {
+    public let proto: FunctionProto
+    public let captures: [Cell]
+    /// A host function, called with its arguments instead of a Keel body.
+    public let native: (([Value]) throws -> Value)?
+
+    init(proto: FunctionProto, captures: [Cell]) {
+        self.proto = proto
+        self.captures = captures
+        self.native = nil
+    }
+
+    init(proto: FunctionProto, native: @escaping ([Value]) throws -> Value) {
+        self.proto = proto
+        self.captures = []
+        self.native = native
+    }
+}
+
+/// Resource limits for one run; a host embedding untrusted rules sets them low.
+public struct Limits: Sendable {
+    public var steps: Int
+    public var callDepth: Int
+    public var stackSlots: Int
+    /// The most elements any one list, map or string may hold.
+    public var collectionSize: Int
+    public init(steps: Int = .max, callDepth: Int = 10_000, stackSlots: Int = 1 << 20, collectionSize: Int = 1 << 28) {
+        self.steps = steps
+        self.callDepth = callDepth
+        self.stackSlots = stackSlots
+        self.collectionSize = collectionSize
+    }
+}
+
+/// The machine state compiled code runs against: one preallocated value stack, the
+/// globals, the current frame base and closure captures.
+public final class VM {
+    public let stack: UnsafeMutablePointer<Value>
+    public let capacity: Int
+    public var base = 0
+    public var captures: [Cell] = []
+    public var globals: [Value] = []
+    public var depth = 0
+    public var stepsLeft: Int
+    public let limits: Limits
+    public var returnValue: Value = .unit
+    public var output: OutputBuffer
+    public var random = SplitMix64(seed: 0x5EED)
+    public var scriptArguments: [String] = []
+
+    public init(limits: Limits = Limits(), output: OutputBuffer = OutputBuffer()) {
+        self.limits = limits
+        self.capacity = limits.stackSlots
+        self.stack = .allocate(capacity: capacity)
+        self.stack.initialize(repeating: .unit, count: capacity)
+        self.stepsLeft = limits.steps
+        self.output = output
+    }
+
+    deinit {
+        stack.deinitialize(count: capacity)
+        stack.deallocate()
+    }
+
+    @inline(__always)
+    func local(_ slot: Int) -> UnsafeMutablePointer<Value> { stack + (base + slot) }
+
+    func ensureGlobals(_ count: Int) {
+        if globals.count < count { globals += Array(repeating: .unit, count: count - globals.count) }
+    }
+
+    /// Counts one unit of work (a loop iteration or a call) against the step limit.
+    @inline(__always)
+    func step(_ site: Site) throws(Unwind) {
+        stepsLeft &-= 1
+        if stepsLeft < 0 {
+            throw .failure(RuntimeError("step limit of \(limits.steps) exceeded", at: site, isLimit: true))
+        }
+    }
+}
+
+/// Collects stdout in large chunks; the host decides where it goes.
+public final class OutputBuffer {
+    var buffer: [UInt8] = []
+    let sink: ([UInt8]) -> Void
+
+    public init(sink: @escaping ([UInt8]) -> Void = { bytes in
+        bytes.withUnsafeBufferPointer { p in _ = fwrite(p.baseAddress, 1, p.count, stdout) }
+        fflush(stdout)
+    }) {
+        self.sink = sink
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    public func write(_ s: String) {
+        buffer.append(contentsOf: s.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    public func flush() {
+        guard !buffer.isEmpty else { return }
+        sink(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// A small, fast, seedable generator: the same seed gives the same numbers everywhere.
+public struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
