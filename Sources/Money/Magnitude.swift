@@ -56,6 +56,14 @@ enum Magnitude: Sendable {
         }
     }
 
+    /// Number of significant bits (0 for zero).
+    var bitWidth: Int {
+        switch self {
+        case .small(let word): return UInt64.bitWidth - word.leadingZeroBitCount
+        case .big(let value): return Int(__gmpz_sizeinbase(value.ptr, 2))
+        }
+    }
+
     var decimalString: String {
         switch self {
         case .small(let word): return String(word)
