@@ -96,10 +96,11 @@ extension Dec {
             return Dec.one
         }
         guard let count = Int(exactly: power) else { throw .tooLarge("power \(power) is too large") }
+        let negative = isSignMinus && count & 1 == 1
+        // As in Python, a zero base gives a zero with exponent 0.
+        if isZero { return Dec(negative: negative, coefficient: .zero, exponent: 0) }
         let (resultExponent, exponentOverflow) = exponent.multipliedReportingOverflow(by: count)
         if exponentOverflow { throw .tooLarge("result exponent exceeds \(Dec.maxExponentMagnitude)") }
-        let negative = isSignMinus && count & 1 == 1
-        if isZero { return try Dec.checked(negative: negative, coefficient: .zero, exponent: resultExponent) }
         try Dec.checkExponent(resultExponent)
         try checkPowerSize(count)
         return try Dec.checked(negative: negative, coefficient: coefficient.power(count), exponent: resultExponent)
