@@ -28,9 +28,9 @@ extension Dec {
             // a discarded part that is strictly inside the right half.
             if quotient.lastDigit % 5 == 0 { quotient = quotient + .small(1) }
         } else if resultExponent < idealExponent {
-            let removable = Swift.min(quotient.trailingZeroCount, idealExponent - resultExponent)
-            quotient = quotient.dividedExactly(byPowerOfTen: removable)
-            resultExponent += removable
+            let (rest, removed) = quotient.removingTrailingZeros(limit: idealExponent - resultExponent)
+            quotient = rest
+            resultExponent += removed
         }
         let raw = Dec(negative: negative, coefficient: quotient, exponent: resultExponent)
         return try raw.rounded(to: context).checkedSize()

@@ -37,8 +37,9 @@ extension Dec {
         return Dec(negative: isSignMinus, coefficient: kept, exponent: target)
     }
 
-    /// The value rounded to `context.precision` significant digits.
-    func rounded(to context: DecContext) throws(DecimalError) -> Dec {
+    /// The value rounded to `context.precision` significant digits (the
+    /// spec's "apply context"; unlike `plus`, a -0 keeps its sign).
+    public func rounded(to context: DecContext) throws(DecimalError) -> Dec {
         if case .small = coefficient, context.precision >= 20 { return self }
         let digits = digitCount
         guard digits > context.precision else { return self }

@@ -61,7 +61,6 @@ public struct Dec: Sendable {
         self.init(negative: value < 0, coefficient: .small(UInt64(value.magnitude)), exponent: 0)
     }
 
-    static let zero = Dec(0)
     static let one = Dec(1)
 
     public var isZero: Bool { coefficient.isZero }
@@ -80,14 +79,14 @@ public struct Dec: Sendable {
     /// True when the value has no fractional part (`1.00` is integral).
     public var isInteger: Bool {
         if exponent >= 0 || isZero { return true }
-        return -exponent <= coefficient.trailingZeroCount
+        return coefficient.removingTrailingZeros(limit: -exponent).removed == -exponent
     }
 
     /// The coefficient and exponent with trailing zeros removed (zero → 0E0).
     var reducedParts: (coefficient: Magnitude, exponent: Int) {
         if isZero { return (.zero, 0) }
-        let zeros = coefficient.trailingZeroCount
-        return (coefficient.dividedExactly(byPowerOfTen: zeros), exponent + zeros)
+        let (rest, removed) = coefficient.removingTrailingZeros()
+        return (rest, exponent + removed)
     }
 }
 

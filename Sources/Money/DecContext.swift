@@ -6,14 +6,21 @@ public enum RoundingMode: Sendable, CaseIterable {
 
 /// Precision and rounding applied to the exact result of an operation.
 public struct DecContext: Sendable, Hashable {
-    /// Significant digits kept in a rounded result (at least 1).
-    public var precision: Int
+    /// Largest accepted precision; keeps exponent arithmetic far from overflow.
+    public static let maxPrecision = 999_999_999_999
+
+    /// Significant digits kept in a rounded result, clamped to 1...maxPrecision.
+    public var precision: Int {
+        didSet { precision = DecContext.clamped(precision) }
+    }
     public var rounding: RoundingMode
 
     public init(precision: Int, rounding: RoundingMode = .halfEven) {
-        self.precision = Swift.max(1, precision)
+        self.precision = DecContext.clamped(precision)
         self.rounding = rounding
     }
+
+    private static func clamped(_ precision: Int) -> Int { Swift.min(Swift.max(1, precision), maxPrecision) }
 
     /// 34 digits (decimal128) with banker's rounding: the default for `/`.
     public static let division = DecContext(precision: 34, rounding: .halfEven)

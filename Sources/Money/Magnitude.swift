@@ -56,6 +56,14 @@ enum Magnitude: Sendable {
         }
     }
 
+    /// Number of significant bits (0 for zero).
+    var bitWidth: Int {
+        switch self {
+        case .small(let word): return UInt64.bitWidth - word.leadingZeroBitCount
+        case .big(let value): return Int(__gmpz_sizeinbase(value.ptr, 2))
+        }
+    }
+
     var decimalString: String {
         switch self {
         case .small(let word): return String(word)
@@ -63,22 +71,24 @@ enum Magnitude: Sendable {
         }
     }
 
-    /// Number of trailing decimal zeros (0 for the value zero).
-    var trailingZeroCount: Int {
-        if isZero { return 0 }
+    /// Strips up to `limit` trailing decimal zeros, returning the rest and
+    /// how many were removed. Zero has none.
+    func removingTrailingZeros(limit: Int = .max) -> (rest: Magnitude, removed: Int) {
         switch self {
         case .small(var word):
-            var count = 0
-            while word % 10 == 0 { word /= 10; count += 1 }
-            return count
-        case .big:
-            var count = 0
-            var current = self
-            while current.lastDigit == 0 {
-                current = current.dividedExactly(byPowerOfTen: 1)
-                count += 1
+            var removed = 0
+            while word != 0 && removed < limit && word % 10 == 0 {
+                word /= 10
+                removed += 1
             }
-            return count
+            return (.small(word), removed)
+        case .big(let value):
+            // mpz_remove divides out all factors of 10 in O(log) big divisions.
+            let ten = BigNat.from(10)
+            var removed = 0
+            let rest = BigNat.build { removed = Int(__gmpz_remove($0, value.ptr, ten.ptr)) }
+            if removed <= limit { return (Magnitude.normalized(rest), removed) }
+            return (Magnitude.normalized(rest).multiplied(byPowerOfTen: removed - limit), limit)
         }
     }
 
