@@ -44,8 +44,9 @@ public final class Compiler {
 
     func site(_ span: Span) -> Site { Site(file: file, span: span) }
 
-    /// Compiles one program's top-level statements into a runnable sequence.
-    public func compile(_ program: Program) -> StmtCode {
+    /// Compiles one program's top-level statements into a runnable sequence. With
+    /// `keepingLastValue`, a final expression statement leaves its value in `vm.returnValue`.
+    public func compile(_ program: Program, keepingLastValue: Bool = false) -> StmtCode {
         file = program.file
         fn = 0
         makeShapes()
@@ -54,7 +55,14 @@ public final class Compiler {
                   checked.variables[v].isConstantFunction, checked.variables[v].isGlobal else { continue }
             _ = proto(for: f)
         }
-        let codes = program.stmts.map(statement)
+        var codes = program.stmts.map(statement)
+        if keepingLastValue, let last = program.stmts.last, case .expr(let e) = last.kind {
+            let value = expr(e).value
+            codes[codes.count - 1] = { vm throws(Unwind) in
+                vm.returnValue = try value(vm)
+                return .normal
+            }
+        }
         return sequence(codes)
     }
 
@@ -202,7 +210,7 @@ public final class Compiler {
     // MARK: calls
 
     /// Calls a Keel closure with arguments already evaluated, in a fresh frame above the caller's.
-    static func invoke(_ vm: VM, _ closure: Closure, _ args: [Value], frameOffset: Int, site: Site) throws(Unwind) -> Value {
+    public static func invoke(_ vm: VM, _ closure: Closure, _ args: [Value], frameOffset: Int, site: Site) throws(Unwind) -> Value {
         if let native = closure.native {
             return try callNative(native, args, site)
         }

@@ -34,10 +34,21 @@ public final class RuntimeError: Error, CustomStringConvertible {
 
     public func diagnostic() -> Diagnostic {
         var d = Diagnostic(file: site.file, span: site.span, message: message)
-        d.notes = trace.map { frame in
+        // Deep recursion repeats one frame thousands of times: show each run once with a count.
+        var notes: [String] = []
+        var previous: String?
+        var repeats = 0
+        for frame in trace {
             let loc = frame.site.file.location(of: frame.site.span.start)
-            return "  in \(frame.function) called at \(frame.site.file.name):\(loc.line):\(loc.column)"
+            let line = "  in \(frame.function) called at \(frame.site.file.name):\(loc.line):\(loc.column)"
+            if line == previous { repeats += 1; continue }
+            if repeats > 0 { notes.append("  ... repeated \(repeats) more time\(repeats == 1 ? "" : "s")") }
+            notes.append(line)
+            previous = line
+            repeats = 0
         }
+        if repeats > 0 { notes.append("  ... repeated \(repeats) more time\(repeats == 1 ? "" : "s")") }
+        d.notes = notes
         return d
     }
 }
@@ -142,7 +153,7 @@ public final class VM {
     @inline(__always)
     func local(_ slot: Int) -> UnsafeMutablePointer<Value> { stack + (base + slot) }
 
-    func ensureGlobals(_ count: Int) {
+    public func ensureGlobals(_ count: Int) {
         if globals.count < count { globals += Array(repeating: .unit, count: count - globals.count) }
     }
 

@@ -15,7 +15,7 @@ public final class Checker {
 
     public internal(set) var result = CheckedProgram()
     public internal(set) var diagnostics: [Diagnostic] = []
-    let host: HostEnvironment
+    var host: HostEnvironment
     var file: SourceFile
     var scopes: [Scope] = [Scope()]
     var contexts: [FunctionContext] = []
@@ -202,6 +202,8 @@ public final class Checker {
 
     static let builtinTypeNames: Set<String> = ["Int", "Dec", "Float", "Bool", "String", "Duration", "Unit",
                                                 "Money", "List", "Map"]
+
+    public func resolveType(_ t: TypeExpr) -> KType { resolve(t) }
 
     func resolve(_ t: TypeExpr) -> KType {
         switch t.kind {
@@ -460,4 +462,25 @@ public final class Checker {
 
 extension StmtKind {
     var isBreak: Bool { if case .breakStmt = self { return true } else { return false } }
+}
+
+extension Checker {
+    /// The checker's whole state, to roll back an input that failed (the REPL keeps going).
+    public struct Snapshot {
+        let result: CheckedProgram
+        let scopes: [Scope]
+        let usedModules: Set<String>
+    }
+
+    public func snapshot() -> Snapshot { Snapshot(result: result, scopes: scopes, usedModules: usedModules) }
+
+    public func restore(_ s: Snapshot) {
+        result = s.result
+        scopes = s.scopes
+        usedModules = s.usedModules
+        diagnostics = []
+        contexts = [FunctionContext(index: 0, returnType: nil)]
+    }
+
+    public func updateHost(_ host: HostEnvironment) { self.host = host }
 }

@@ -1,0 +1,270 @@
+@_exported import Runtime
+@_exported import Syntax
+@_exported import Types
+@_exported import Money
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why a load failed: the program was rejected before running (exit 1), or stopped while running (exit 2).
+public enum KeelError: Error, CustomStringConvertible {
+    case rejected([Diagnostic])
+    case runtime(Diagnostic, isLimit: Bool)
+
+    public var diagnostics: [Diagnostic] {
+        switch self {
+        case .rejected(let ds): return ds
+        case .runtime(let d, _): return [d]
+        }
+    }
+
+    public var exitCode: Int32 {
+        if case .rejected = self { return 1 }
+        return 2
+    }
+
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}
+
+/// An interpreter instance: the checked and compiled state of everything loaded so far.
+/// Hosts load scripts, define functions scripts may call, and call script functions.
+public final class Engine {
+    public let vm: VM
+    let checker: Checker
+    var host = HostEnvironment()
+    var hostFunctions: HostFunctions = [:]
+    var shapes = Compiler.Shapes()
+    var nextID = 0
+    var loadedModules: Set<String> = []
+    /// Where `use NAME` finds `NAME.keel`; nil for a hermetic engine with no stdlib.
+    public let stdlibPath: String?
+
+    public init(limits: Limits = Limits(), stdlibPath: String? = Engine.defaultStdlibPath(),
+                output: OutputBuffer = OutputBuffer()) throws {
+        self.vm = VM(limits: limits, output: output)
+        self.stdlibPath = stdlibPath
+        host.modules = ["random"]
+        host.isCurrency = { CurrencyTable.shared.isKnown($0) }
+        if let stdlibPath {
+            for name in Self.moduleNames(in: stdlibPath) { host.modules.insert(name) }
+        }
+        self.checker = Checker(host: host)
+        if stdlibPath != nil, host.modules.contains("prelude") { try loadModule("prelude") }
+    }
+
+    deinit { vm.output.flush() }
+
+    // MARK: host functions
+
+    /// Makes a Swift function callable from scripts under `name`, with the given Keel type.
+    public func define(_ name: String, _ signature: String, _ body: @escaping ([Value]) throws -> Value) throws {
+        let type = try parseType(signature)
+        guard case .function(let params, let result) = type else {
+            throw KeelError.rejected([Diagnostic(file: SourceFile(name: "<define>", text: signature), line: 1, column: 1,
+                                                 message: "'\(signature)' is not a function type")])
+        }
+        host.functions[name] = HostEnvironment.Signature(params: params, result: result)
+        if let dot = name.firstIndex(of: ".") { host.modules.insert(String(name[..<dot])) }
+        hostFunctions[name] = body
+        checker.updateHost(host)
+    }
+
+    func parseType(_ text: String) throws -> KType {
+        let file = SourceFile(name: "<type>", text: "let _t: \(text) = none")
+        let (program, _, diags) = Parser.parse(file)
+        guard diags.isEmpty, case .binding(_, _, _, let t?, _)? = program.stmts.first?.kind else {
+            throw KeelError.rejected(diags)
+        }
+        let probe = Checker(host: host)
+        let resolved = probe.resolveType(t)
+        if !probe.diagnostics.isEmpty { throw KeelError.rejected(probe.diagnostics) }
+        return resolved
+    }
+
+    // MARK: loading
+
+    /// Checks a whole program, then runs it. Nothing runs if any part fails to check.
+    public func load(source: String, name: String = "<input>") throws {
+        try load(file: SourceFile(name: name, text: source))
+    }
+
+    public func load(file: SourceFile) throws {
+        let program = try parse(file)
+        try loadUses(of: program)
+        let run = try checkAndCompile(program)
+        try execute(run)
+    }
+
+    /// Syntax and type check only.
+    public func check(file: SourceFile) throws {
+        let program = try parse(file)
+        try loadUses(of: program, run: false)
+        let snapshot = checker.snapshot()
+        checker.check(program)
+        if !checker.diagnostics.isEmpty {
+            let ds = checker.diagnostics
+            checker.restore(snapshot)
+            throw KeelError.rejected(ds)
+        }
+    }
+
+    func parse(_ file: SourceFile) throws -> Program {
+        let (program, next, diags) = Parser.parse(file, firstID: nextID)
+        nextID = next
+        if !diags.isEmpty { throw KeelError.rejected(diags) }
+        return program
+    }
+
+    func loadUses(of program: Program, run: Bool = true) throws {
+        for stmt in program.stmts {
+            guard case .use(let name) = stmt.kind, !loadedModules.contains(name) else { continue }
+            if stdlibPath.map({ Self.moduleNames(in: $0).contains(name) }) ?? false {
+                try loadModule(name, run: run)
+            }
+        }
+    }
+
+    func loadModule(_ name: String, run: Bool = true) throws {
+        guard let stdlibPath, !loadedModules.contains(name) else { return }
+        loadedModules.insert(name)
+        let path = stdlibPath + "/" + name + ".keel"
+        guard let bytes = Self.readFile(path) else { return }
+        let file: SourceFile
+        switch SourceFile.decode(name: "stdlib/\(name).keel", bytes: bytes) {
+        case .success(let f): file = f
+        case .failure(let d): throw KeelError.rejected([d])
+        }
+        let program = try parse(file)
+        try loadUses(of: program, run: run)
+        let code = try checkAndCompile(program)
+        if run { try execute(code) }
+    }
+
+    /// Runs REPL input; when it ends in an expression, gives that value and its type.
+    public func evaluate(file: SourceFile) throws -> (Value, KType)? {
+        let program = try parse(file)
+        try loadUses(of: program)
+        let code = try checkAndCompile(program, keepingLastValue: true)
+        vm.returnValue = .unit
+        try execute(code)
+        guard case .expr(let e)? = program.stmts.last?.kind, let type = checker.result.types[e.id] else { return nil }
+        return (vm.returnValue, type)
+    }
+
+    /// The type of an expression, checked in the current scope without running it or keeping it.
+    public func typeOf(expression file: SourceFile) throws -> KType {
+        let program = try parse(file)
+        let snapshot = checker.snapshot()
+        defer { checker.restore(snapshot) }
+        checker.check(program)
+        if !checker.diagnostics.isEmpty { throw KeelError.rejected(checker.diagnostics) }
+        guard case .expr(let e)? = program.stmts.last?.kind, let type = checker.result.types[e.id] else { return .unit }
+        return type
+    }
+
+    func checkAndCompile(_ program: Program, keepingLastValue: Bool = false) throws -> StmtCode {
+        let snapshot = checker.snapshot()
+        checker.check(program)
+        if !checker.diagnostics.isEmpty {
+            let ds = checker.diagnostics
+            checker.restore(snapshot)
+            throw KeelError.rejected(ds)
+        }
+        let compiler = Compiler(checked: checker.result, host: hostFunctions, shapes: shapes)
+        let code = compiler.compile(program, keepingLastValue: keepingLastValue)
+        shapes = compiler.shapes
+        vm.ensureGlobals(checker.result.globalCount)
+        return code
+    }
+
+    func execute(_ code: StmtCode) throws {
+        defer { vm.output.flush() }
+        do throws(Unwind) {
+            vm.base = 0
+            vm.depth = 0
+            _ = try code(vm)
+        } catch {
+            switch error {
+            case .failure(let e): throw KeelError.runtime(e.diagnostic(), isLimit: e.isLimit)
+            case .signal: return
+            }
+        }
+    }
+
+    // MARK: calling into scripts
+
+    /// Calls a top-level script function by name.
+    public func call(_ name: String, _ args: [Value]) throws -> Value {
+        guard let id = checker.result.variables.lastIndex(where: { $0.isGlobal && $0.name == name }),
+              case .function(let closure) = vm.globals[checker.result.variables[id].slot] else {
+            throw KeelError.runtime(Diagnostic(file: SourceFile(name: "<host>", text: ""), line: 1, column: 1,
+                                               message: "no function '\(name)' is loaded"), isLimit: false)
+        }
+        let site = Site(file: SourceFile(name: "<host>", text: ""), span: Span(0, 0))
+        defer { vm.output.flush() }
+        do throws(Unwind) {
+            return try Compiler.invoke(vm, closure, args, frameOffset: checker.result.functions[0].frameSize, site: site)
+        } catch {
+            switch error {
+            case .failure(let e): throw KeelError.runtime(e.diagnostic(), isLimit: e.isLimit)
+            case .signal: return vm.returnValue
+            }
+        }
+    }
+
+    /// The type of a loaded global, as scripts would write it.
+    public func typeOf(global name: String) -> KType? {
+        checker.result.variables.last { $0.isGlobal && $0.name == name }?.type
+    }
+
+    // MARK: files
+
+    public static func readFile(_ path: String) -> [UInt8]? {
+        guard let f = fopen(path, "rb") else { return nil }
+        defer { fclose(f) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, f)
+            if n > 0 { out.append(contentsOf: chunk[0..<n]) }
+            if n < chunk.count { break }
+        }
+        if ferror(f) != 0 { return nil }
+        return out
+    }
+
+    static func moduleNames(in dir: String) -> [String] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasSuffix(".keel") { names.append(String(name.dropLast(5))) }
+        }
+        return names.sorted()
+    }
+
+    /// `$KEEL_STDLIB`, else the first `stdlib/` above the executable or the working directory.
+    public static func defaultStdlibPath() -> String? {
+        if let env = getenv("KEEL_STDLIB") { return String(cString: env) }
+        var starts: [String] = []
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if n > 0 {
+            buffer[n] = 0
+            starts.append(String(cString: buffer))
+        }
+        if getcwd(&buffer, buffer.count) != nil { starts.append(String(cString: buffer) + "/x") }
+        for start in starts {
+            var dir = start
+            while let slash = dir.lastIndex(of: "/"), !dir.isEmpty {
+                dir = String(dir[..<slash])
+                let candidate = (dir.isEmpty ? "" : dir) + "/stdlib"
+                if access(candidate + "/prelude.keel", R_OK) == 0 { return candidate }
+            }
+        }
+        return nil
+    }
+}

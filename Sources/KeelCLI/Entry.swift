@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import Keel
+
+/// `keel FILE` runs a file and bare `keel` starts the REPL; ArgumentParser handles the rest.
+@main
+enum Entry {
+    static let subcommands: Set<String> = ["run", "check", "test", "repl", "help", "-h", "--help", "--version"]
+
+    static func main() {
+        var args = Array(CommandLine.arguments.dropFirst())
+        if args.isEmpty { args = ["repl"] } else if !subcommands.contains(args[0]) { args.insert("run", at: 0) }
+        // Deep Keel recursion nests Swift closures; a large stack turns it into a clean limit error.
+        var code: Int32 = 0
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            code = KeelCommand.runToCompletion(args)
+            done.signal()
+        }
+        thread.stackSize = 1 << 30
+        thread.start()
+        done.wait()
+        fflush(stdout)
+        exit(code)
+    }
+}
+
+struct KeelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keel",
+        abstract: "Keel: a small, statically typed language for the hard cores of system designs.",
+        version: "0.1.0",
+        subcommands: [Run.self, Check.self, TestCommand.self, Repl.self])
+
+    static func runToCompletion(_ args: [String]) -> Int32 {
+        do {
+            var command = try parseAsRoot(args)
+            if var run = command as? ExitCodeCommand { return run.execute() }
+            try command.run()
+            return 0
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                if code == .success { print(message) } else { FileHandle.standardError.write((message + "\n").data(using: .utf8)!) }
+            }
+            return code.rawValue
+        }
+    }
+}
+
+/// Subcommands that compute their own exit code instead of throwing.
+protocol ExitCodeCommand: ParsableCommand {
+    mutating func execute() -> Int32
+}
+
+extension ExitCodeCommand {
+    mutating func run() throws { throw ExitCode(execute()) }
+}
+
+struct Run: ExitCodeCommand {
+    static let configuration = CommandConfiguration(abstract: "Check a file, then run it (exit 1 on a syntax or type error, 2 on a runtime error).")
+    @Argument(help: "The .keel file to run.") var file: String
+    @Argument(parsing: .captureForPassthrough, help: "Arguments the script reads with args().") var scriptArguments: [String] = []
+
+    mutating func execute() -> Int32 {
+        let reporter = Reporter()
+        guard let source = reporter.read(file) else { return 1 }
+        do {
+            let engine = try Engine()
+            engine.vm.scriptArguments = scriptArguments
+            try engine.load(file: source)
+            return 0
+        } catch {
+            return reporter.report(error)
+        }
+    }
+}
+
+struct Check: ExitCodeCommand {
+    static let configuration = CommandConfiguration(abstract: "Syntax and type check files without running them.")
+    @Argument(help: "The .keel files to check.") var files: [String]
+
+    mutating func execute() -> Int32 {
+        let reporter = Reporter()
+        var status: Int32 = 0
+        for path in files {
+            guard let source = reporter.read(path) else { status = 1; continue }
+            do {
+                try Engine().check(file: source)
+            } catch {
+                status = max(status, reporter.report(error))
+            }
+        }
+        return status
+    }
+}
+
+struct Repl: ExitCodeCommand {
+    static let configuration = CommandConfiguration(abstract: "The interactive read-eval-print loop (reads a whole program when stdin is not a terminal).")
+
+    mutating func execute() -> Int32 { REPL().start() }
+}
+
+/// Prints diagnostics to stderr, coloured only for a terminal without NO_COLOR.
+struct Reporter {
+    let color = isatty(2) != 0 && getenv("NO_COLOR") == nil
+
+    func read(_ path: String) -> SourceFile? {
+        guard let bytes = Engine.readFile(path) else {
+            let reason = String(cString: strerror(errno))
+            emit("\(path):1:1: error: cannot read file: \(reason)")
+            return nil
+        }
+        switch SourceFile.decode(name: path, bytes: bytes) {
+        case .success(let file): return file
+        case .failure(let d):
+            emit(d.render(color: color))
+            return nil
+        }
+    }
+
+    /// Prints an error and returns its exit code.
+    func report(_ error: Error) -> Int32 {
+        guard let keel = error as? KeelError else {
+            emit("keel: error: \(error)")
+            return 2
+        }
+        for d in keel.diagnostics { emit(d.render(color: color)) }
+        return keel.exitCode
+    }
+
+    func emit(_ text: String) {
+        FileHandle.standardError.write((text + "\n").data(using: .utf8) ?? Data())
+    }
+}
