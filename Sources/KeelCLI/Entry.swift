@@ -10,16 +10,7 @@ enum Entry {
     static func main() {
         var args = Array(CommandLine.arguments.dropFirst())
         if args.isEmpty { args = ["repl"] } else if !subcommands.contains(args[0]) { args.insert("run", at: 0) }
-        // Deep Keel recursion nests Swift closures; a large stack turns it into a clean limit error.
-        var code: Int32 = 0
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            code = KeelCommand.runToCompletion(args)
-            done.signal()
-        }
-        thread.stackSize = 1 << 30
-        thread.start()
-        done.wait()
+        let code = onLargeStack { KeelCommand.runToCompletion(args) }
         fflush(stdout)
         exit(code)
     }

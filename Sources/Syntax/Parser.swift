@@ -5,6 +5,7 @@ public struct Parser {
     struct Failure: Error {}
 
     public static let maxDepth = 200
+    public static let maxChain = 10_000
     static let maxDiagnostics = 50
 
     let file: SourceFile
@@ -389,8 +390,12 @@ public struct Parser {
         } else {
             lhs = try unary()
         }
+        var operators = 0
         while let (op, prec) = Self.infix(current.kind), prec >= minPrecedence {
             let opToken = advance()
+            operators += 1
+            // A left-leaning chain is flat here but deep for every later phase.
+            if operators > Self.maxChain { throw fail("expression too long (more than \(Self.maxChain) operators in a row)", at: opToken.span) }
             try enter()
             defer { depth -= 1 }
             let rhs = try binary(minPrecedence: op == .coalesce ? prec : prec + 1)

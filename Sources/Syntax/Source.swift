@@ -101,7 +101,8 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
         self.fileName = file.name
         self.line = line
         self.column = column
-        self.message = message
+        // Names quoted from hostile input can be megabytes long.
+        self.message = message.count > 300 ? String(message.prefix(300)) + "..." : message
         self.sourceLine = file.lineText(line)
     }
 

@@ -1,0 +1,68 @@
+import XCTest
+import Keel
+
+/// Hostile input never crashes the process: each ends in a positioned diagnostic or a clean runtime error.
+final class HostileInputTests: XCTestCase {
+    func outcome(_ bytes: [UInt8]) -> KeelError? {
+        onLargeStack {
+            var sink: [UInt8] = []
+            do {
+                let engine = try Engine(output: OutputBuffer { sink += $0 })
+                switch SourceFile.decode(name: "hostile.keel", bytes: bytes) {
+                case .success(let file): try engine.load(file: file)
+                case .failure(let d): return .rejected([d])
+                }
+                return nil
+            } catch let e as KeelError {
+                return e
+            } catch {
+                return .rejected([])
+            }
+        }
+    }
+
+    func assertRejected(_ bytes: [UInt8], line: Int? = nil, containing text: String, file: StaticString = #filePath, lineNo: UInt = #line) {
+        guard let e = outcome(bytes), let d = e.diagnostics.first else { return XCTFail("accepted", file: file, line: lineNo) }
+        XCTAssertTrue(d.message.contains(text), d.message, file: file, line: lineNo)
+        if let line { XCTAssertEqual(d.line, line, file: file, line: lineNo) }
+        XCTAssertTrue(d.description.hasPrefix("hostile.keel:\(d.line):\(d.column): error: "), file: file, line: lineNo)
+    }
+
+    func testEmptyFileRunsAndPrintsNothing() { XCTAssertNil(outcome([])) }
+
+    func testInvalidUTF8() { assertRejected([0x70, 0x0A, 0xC3, 0x28], line: 2, containing: "invalid UTF-8") }
+
+    func testBinaryGarbage() {
+        var rng = SplitMix64(seed: 7)
+        let bytes = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        XCTAssertNotNil(outcome(bytes))
+    }
+
+    func testNulByte() { assertRejected(Array("print(1)\u{0}".utf8), line: 1, containing: "U+0000") }
+
+    func testHundredThousandNestedBrackets() {
+        assertRejected(Array(String(repeating: "(", count: 100_000).utf8), line: 1, containing: "nesting too deep")
+        assertRejected(Array(String(repeating: "{", count: 100_000).utf8), line: 1, containing: "nesting too deep")
+    }
+
+    func testTenMegabyteLine() {
+        assertRejected(Array(("let x = " + String(repeating: "y", count: 10_000_000)).utf8), line: 1, containing: "unknown name")
+        XCTAssertNil(outcome(Array(("let s = \"" + String(repeating: "a", count: 10_000_000) + "\"").utf8)))
+    }
+
+    func testRunawayRecursionIsALimitError() {
+        guard case .runtime(let d, let isLimit)? = outcome(Array("fn f(n: Int) -> Int { f(n + 1) + 1 }\nprint(f(0))".utf8)) else {
+            return XCTFail("no runtime error")
+        }
+        XCTAssertTrue(isLimit)
+        XCTAssertTrue(d.message.contains("recursion too deep"))
+        XCTAssertEqual(d.line, 1)
+        XCTAssertLessThan(d.notes.count, 10, "repeated frames are folded")
+    }
+
+    func testIntegerOverflowIsAnErrorNotAWrap() {
+        guard case .runtime(let d, _)? = outcome(Array("var x = 9223372036854775800\nx += 100".utf8)) else { return XCTFail("wrapped") }
+        XCTAssertTrue(d.message.contains("integer overflow"))
+        XCTAssertEqual(d.line, 2)
+    }
+}
