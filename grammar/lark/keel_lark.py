@@ -7,7 +7,8 @@ and supplies the context rules a context-free grammar cannot state (see keel.ebn
   cannot take where it is but could take after _NL (after `return`, always);
 * string interpolation: every `${...}` is parsed with the start rule `interpolation`;
 * after-parse checks the Swift parser also makes: assignment targets are places,
-  string patterns do not interpolate, literal values are in range.
+  string patterns do not interpolate, literal values are in range, nesting is bounded
+  (approximated here as at most 199 nested brackets).
 
 Usage:  python3 grammar/lark/keel_lark.py FILE...   (prints OK or the first error)
 """
@@ -31,6 +32,8 @@ RENAME_AT_LINE_START = {
     "QUESTION": "NL_QUESTION",
 }
 INT_MAX = 2**63 - 1
+# Parser.maxDepth is 200 levels of recursion; the driver approximates it by bracket depth.
+MAX_BRACKET_DEPTH = 199
 DURATION_UNITS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}
 
 
@@ -207,6 +210,14 @@ def _parse(text: str, start: str) -> Tree:
                     _parse(code, "interpolation")
                 except KeelSyntaxError as e:
                     raise KeelSyntaxError(f"in ${{...}}: {e}", tok.line, tok.column) from e
+    depth = 0
+    for tok in tokens:
+        if tok.type in ("LPAREN", "LBRACKET", "LBRACE"):
+            depth += 1
+            if depth > MAX_BRACKET_DEPTH:
+                raise KeelSyntaxError("nesting too deep", tok.line, tok.column)
+        elif tok.type in ("RPAR", "RSQB", "RBRACE"):
+            depth -= 1
     if start == "start" and not tokens:
         return Tree("start", [])
     tree = _feed(tokens, start)

@@ -1,0 +1,229 @@
+"""The grammar in grammar/ against the parser in Sources/Syntax.
+
+  (a) every .keel file under examples/, stdlib/ and Tests/ parses with the lark grammar
+      (grammar/lark/keel.lark through its driver grammar/lark/keel_lark.py), except the
+      golden scripts whose `// expect error:` is a *syntax* error, which must be rejected;
+  (b) every program in Tests/grammar/invalid/ is rejected by the lark grammar;
+  (c) Keel's own parser (`keel check`, binary from $KEEL_BIN, default .build/debug/keel)
+      finds no syntax error in the first group and a syntax error (exit 1) in the second.
+
+`keel check` also type-checks, so (c) tells a syntax error from a type error with a
+probe: a copy of the file gets one more line with a deliberate type error.  The type
+checker only runs on a file that parsed, so the probe's diagnostic appears exactly
+when the file has no syntax error.
+
+Run:  python3 -m pytest Tests/grammar -q      (needs `pip install lark pytest`)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "grammar" / "lark"))
+
+import keel_lark  # noqa: E402
+
+INVALID_DIR = ROOT / "Tests" / "grammar" / "invalid"
+VALID_DIR = ROOT / "Tests" / "grammar" / "valid"
+CORPUS_DIRS = ["examples", "stdlib", "Tests"]
+
+# Messages of Sources/Syntax (Lexer.swift, Parser.swift) and SourceFile.decode.  The
+# type checker also says "expected T, found U", so the parser's "expected ..." forms are
+# listed by what they expect.
+SYNTAX_MESSAGES = re.compile("|".join([
+    r"unexpected character",
+    r"float literal out of range",
+    r"invalid suffix on number literal",
+    r"does not fit in 64 bits",
+    r"duration literal (too large|is not a whole number)",
+    r"unterminated string literal",
+    r"unterminated \$\{ in string",
+    r"invalid unicode escape",
+    r"unknown escape sequence",
+    r"invalid UTF-8",
+    r"comparison operators cannot be chained",
+    r"nesting too deep",
+    r"empty \$\{\} in string",
+    r"in \$\{\.\.\.\}",
+    r"a string pattern cannot interpolate",
+    r"expected (an expression|end of statement|a pattern|a number after|'in' after)",
+    r"expected ['\"]",
+    r"expected a (name|function name|type name|field name|variant name|module name|"
+    r"loop variable|second loop variable|parameter name|type\b|member name)",
+    r"expected ',' or",
+]))
+# Said by both the parser (a target that is not a place) and the checker (a place whose
+# root is not a variable): only the Keel binary can tell which.
+AMBIGUOUS_MESSAGES = re.compile(r"cannot assign to this expression")
+
+EXPECT_ERROR = re.compile(r"//\s*expect error:\s*(.*?)\s*$")
+PROBE = 'let __keel_grammar_probe__: Int = "probe"'
+
+
+def rel(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+def read(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def expected_error(text: str | None) -> tuple[int, str] | None:
+    """(line, text) of a `// expect error:` marker."""
+    if text is None:
+        return (1, "invalid UTF-8")
+    for i, line in enumerate(text.split("\n"), start=1):
+        m = EXPECT_ERROR.search(line)
+        if m:
+            return i, m.group(1)
+    return None
+
+
+def classify(path: Path) -> str:
+    """'valid', 'syntax' (a syntax-invalid golden script) or 'ambiguous'."""
+    err = expected_error(read(path))
+    if err is None:
+        return "valid"
+    if SYNTAX_MESSAGES.search(err[1]):
+        return "syntax"
+    if AMBIGUOUS_MESSAGES.search(err[1]):
+        return "ambiguous"
+    return "valid"  # a type error: the file is still grammatical
+
+
+def corpus() -> list[Path]:
+    files = []
+    for d in CORPUS_DIRS:
+        base = ROOT / d
+        if base.is_dir():
+            files += [p for p in base.rglob("*.keel") if INVALID_DIR not in p.parents]
+    return sorted(files)
+
+
+CORPUS = corpus()
+VALID = [p for p in CORPUS if classify(p) == "valid"]
+GOLDEN_SYNTAX_ERRORS = [p for p in CORPUS if classify(p) == "syntax"]
+AMBIGUOUS = [p for p in CORPUS if classify(p) == "ambiguous"]
+INVALID = sorted(INVALID_DIR.glob("*.keel"))
+
+
+# ---------------------------------------------------------------- lark
+
+@pytest.mark.parametrize("path", VALID, ids=rel)
+def test_lark_accepts(path: Path):
+    text = read(path)
+    try:
+        keel_lark.parse(text)
+    except keel_lark.KeelSyntaxError as e:
+        pytest.fail(f"lark rejects {rel(path)}: {e}")
+
+
+@pytest.mark.parametrize("path", INVALID + GOLDEN_SYNTAX_ERRORS, ids=rel)
+def test_lark_rejects(path: Path):
+    text = read(path)
+    assert text is None or not keel_lark.accepts(text), f"lark accepts {rel(path)}"
+
+
+def test_corpus_sizes():
+    assert len(INVALID) >= 25
+    assert len(list(VALID_DIR.glob("*.keel"))) >= 15
+    assert all(p in VALID for p in VALID_DIR.glob("*.keel"))
+
+
+def test_string_terminal_matches_generator():
+    """STRING in keel.lark is generated by keel_lark.string_regex()."""
+    grammar = (ROOT / "grammar" / "lark" / "keel.lark").read_text(encoding="utf-8")
+    m = re.search(r"^STRING: /(.*)/$", grammar, re.M)
+    assert m and m.group(1) == keel_lark.string_regex()
+
+
+@pytest.mark.parametrize("snippet, ok", [
+    ("let x = 1\n(2)", True),            # "(" on a new line starts a statement
+    ("let x = 1\n- 2", True),            # an operator on a new line continues
+    ("let x = a\n.b", True),
+    ("return\n1", True),                 # a bare return, then a statement
+    ("x\n= 1", True),
+    ("let x: Int\n? = none", False),
+    ("let p = P\n{x: 1}", True),         # the map literal {x: 1} is a new statement
+    ("if P {x: 1} == p {}", False),
+    ("if (P {x: 1}) == p {}", True),
+    ("match x { a => 1 b => 2 }", False),
+    ("match x {\n a => 1\n b => 2\n}", True),
+    ("type T = { a: Int\n b: Int }", True),
+    ("enum E { a b }", False),
+    ("let s = \"${ {\"k\": \"${v}\"}[\"k\"] }\"", True),
+    ("(a).b[0] += 1", True),
+    ("a.f().b = 1", False),
+])
+def test_lark_newline_and_context_rules(snippet: str, ok: bool):
+    assert keel_lark.accepts(snippet) == ok
+
+
+# ---------------------------------------------------------------- Keel's own parser
+
+@pytest.fixture(scope="session")
+def keel_bin() -> str:
+    path = os.environ.get("KEEL_BIN", str(ROOT / ".build" / "debug" / "keel"))
+    if not os.access(path, os.X_OK):
+        pytest.skip(f"no Keel binary at {path} (swift build, or set KEEL_BIN)")
+    return path
+
+
+def keel_check(keel_bin: str, path: Path, tmp_path: Path) -> tuple[bool, int, str]:
+    """Runs `keel check` on the file; also on a copy with the probe, to learn whether it
+    has a syntax error.  Returns (parsed, exit code of the real file, its stderr)."""
+    real = subprocess.run([keel_bin, "check", str(path)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    raw = path.read_bytes()
+    if not raw.endswith(b"\n"):
+        raw += b"\n"
+    probe_line = raw.count(b"\n") + 1
+    copy = tmp_path / ("probe-" + path.name)
+    copy.write_bytes(raw + PROBE.encode() + b"\n")
+    probed = subprocess.run([keel_bin, "check", str(copy)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)
+    parsed = f"{copy}:{probe_line}:" in probed.stderr and "expected Int, found String" in probed.stderr
+    return parsed, real.returncode, real.stderr
+
+
+@pytest.mark.parametrize("path", VALID, ids=rel)
+def test_keel_parses(keel_bin: str, path: Path, tmp_path: Path):
+    parsed, _, stderr = keel_check(keel_bin, path, tmp_path)
+    assert parsed, f"keel finds a syntax error in {rel(path)}:\n{stderr}"
+
+
+@pytest.mark.parametrize("path", VALID_DIR.glob("*.keel"), ids=rel)
+def test_keel_checks_coverage_programs(keel_bin: str, path: Path, tmp_path: Path):
+    _, code, stderr = keel_check(keel_bin, path, tmp_path)
+    assert code == 0, stderr
+
+
+@pytest.mark.parametrize("path", INVALID + GOLDEN_SYNTAX_ERRORS, ids=rel)
+def test_keel_rejects(keel_bin: str, path: Path, tmp_path: Path):
+    parsed, code, stderr = keel_check(keel_bin, path, tmp_path)
+    assert code == 1, stderr
+    assert not parsed, f"keel finds no syntax error in {rel(path)}"
+    err = expected_error(read(path))
+    if err is not None:
+        line, text = err
+        assert any(f":{line}:" in d and text in d for d in stderr.splitlines()), \
+            f"expected an error at line {line} containing {text!r}, got:\n{stderr}"
+
+
+@pytest.mark.parametrize("path", AMBIGUOUS, ids=rel)
+def test_ambiguous_agree(keel_bin: str, path: Path, tmp_path: Path):
+    """'cannot assign to this expression' is a syntax error for a non-place target and a
+    type error for an unknown name: lark and keel must agree on which."""
+    parsed, code, stderr = keel_check(keel_bin, path, tmp_path)
+    assert code == 1, stderr
+    assert keel_lark.accepts(read(path)) == parsed
