@@ -147,6 +147,16 @@ def test_string_terminal_matches_generator():
     assert m and m.group(1) == keel_lark.string_regex()
 
 
+def reference_examples() -> list[str]:
+    text = (ROOT / "grammar" / "REFERENCE.md").read_text(encoding="utf-8")
+    return re.findall(r"```keel\n(.*?)```", text, re.S)
+
+
+@pytest.mark.parametrize("example", reference_examples())
+def test_lark_accepts_reference_examples(example: str):
+    keel_lark.parse(example)
+
+
 @pytest.mark.parametrize("snippet, ok", [
     ("let x = 1\n(2)", True),            # "(" on a new line starts a statement
     ("let x = 1\n- 2", True),            # an operator on a new line continues
