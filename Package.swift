@@ -28,7 +28,7 @@ let package = Package(
             "Keel", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "MoneyTests", dependencies: ["Money"]),
+        .testTarget(name: "MoneyTests", dependencies: ["Money"], exclude: ["Fixtures"]),
         .testTarget(name: "SyntaxTests", dependencies: ["Syntax"]),
         .testTarget(name: "KeelTests", dependencies: ["Keel"]),
     ]

@@ -97,7 +97,8 @@ enum Builtins {
         case "range":
             guard case .int(let a) = args[0], case .int(let b) = args[1] else { throw internalError("Int", site) }
             guard b > a else { return .intList([]) }
-            guard b - a <= vm.limits.collectionSize else { throw fail("range of \(b - a) elements is over the collection limit", site) }
+            let (count, overflow) = b.subtractingReportingOverflow(a)
+            guard !overflow, count <= vm.limits.collectionSize else { throw fail("range of \(b - a) elements is over the collection limit", site) }
             return .intList(Array(a..<b))
         case "args": return .list(vm.scriptArguments.map(Value.string))
         case "random.seed":
@@ -163,8 +164,7 @@ enum Builtins {
             var out: [Value] = []
             out.reserveCapacity(xs.count)
             for x in xs { out.append(try call(vm, args[0], [x], offset, site)) }
-            return out.first.map { if case .int = $0 { return true } else { return false } } == true
-                ? Value.makeList(out, intElements: true) : .list(out)
+            return Value.makeList(out, intElements: intElements)
         case "filter":
             var out: [Value] = []
             for x in xs where try truth(try call(vm, args[0], [x], offset, site), site) { out.append(x) }
@@ -316,19 +316,19 @@ enum Builtins {
     // MARK: in-place changes
 
     static func mutate(_ name: String, _ container: inout Value, _ args: [Value], site: Site) throws(Unwind) -> Value {
-        switch container {
-        case .intList(var xs):
-            container = .unit
+        if case .intList(let ints) = container, name == "push" || name == "insert",
+           !args.allSatisfy({ if case .int = $0 { return true } else { return false } }) {
+            // A List[Int] widened to List[Int?] receives a non-Int: box it first.
+            container = .list(ints.map(Value.int))
+        }
+        var taken = take(&container)
+        switch taken {
+        case .intList:
+            guard var xs = takeInts(&taken) else { return .unit }
             defer { container = .intList(xs) }
             switch name {
             case "push":
-                guard case .int(let x) = args[0] else {
-                    var boxed = xs.map(Value.int)
-                    boxed.append(args[0])
-                    xs = []
-                    defer { container = .list(boxed) }
-                    return .unit
-                }
+                guard case .int(let x) = args[0] else { throw internalError("Int", site) }
                 xs.append(x)
                 return .unit
             case "pop": return xs.popLast().map(Value.int) ?? .none
@@ -344,8 +344,8 @@ enum Builtins {
                 return .unit
             default: throw fail("unknown list method '\(name)'", site)
             }
-        case .list(var xs):
-            container = .unit
+        case .list:
+            guard var xs = takeValues(&taken) else { return .unit }
             defer { container = .list(xs) }
             switch name {
             case "push": xs.append(args[0]); return .unit
@@ -362,8 +362,8 @@ enum Builtins {
                 return .unit
             default: throw fail("unknown list method '\(name)'", site)
             }
-        case .map(var box):
-            container = .unit
+        case .map:
+            guard var box = takeMap(&taken) else { return .unit }
             if !isKnownUniquelyReferenced(&box) { box = MapBox(box.entries) }
             defer { container = .map(box) }
             switch name {
@@ -372,48 +372,99 @@ enum Builtins {
             default: throw fail("unknown map method '\(name)'", site)
             }
         default:
+            container = taken
             throw internalError("a mutable collection", site)
         }
     }
 
+    /// Changes one element in place. The storage is moved out of the container (and out of
+    /// the switched-on copy) before it is edited, so it is uniquely referenced and never copied.
     static func modifyElement(_ container: inout Value, _ key: Value, inserting: Bool, site: Site,
                               _ f: (inout Value) throws(Unwind) -> Void) throws(Unwind) {
-        switch (container, key) {
-        case (.intList(var xs), .int(let i)):
-            guard i >= 0 && i < xs.count else { throw outOfRange(i, xs.count, site) }
-            container = .unit
-            defer { container = .intList(xs) }
+        if case .intList = container, case .int(let i) = key {
+            guard var xs = takeInts(&container) else { return }
+            guard i >= 0 && i < xs.count else { container = .intList(xs); throw outOfRange(i, xs.count, site) }
             var v = Value.int(xs[i])
-            try f(&v)
-            guard case .int(let n) = v else { throw internalError("Int", site) }
-            xs[i] = n
-        case (.list(var xs), .int(let i)):
-            guard i >= 0 && i < xs.count else { throw outOfRange(i, xs.count, site) }
-            container = .unit
+            do throws(Unwind) { try f(&v) } catch { container = .intList(xs); throw error }
+            if case .int(let n) = v {
+                xs[i] = n
+                container = .intList(xs)
+            } else {
+                // A List[Int] widened to List[Int?] now holds a non-Int: box it.
+                var boxed = xs.map(Value.int)
+                boxed[i] = v
+                container = .list(boxed)
+            }
+            return
+        }
+        var taken = take(&container)
+        switch taken {
+        case .list:
+            guard var xs = takeValues(&taken) else { return }
             defer { container = .list(xs) }
+            guard case .int(let i) = key else { throw internalError("Int", site) }
+            guard i >= 0 && i < xs.count else { throw outOfRange(i, xs.count, site) }
             try f(&xs[i])
-        case (.map(var box), _):
-            container = .unit
+        case .map:
+            guard var box = takeMap(&taken) else { return }
             if !isKnownUniquelyReferenced(&box) { box = MapBox(box.entries) }
             defer { container = .map(box) }
             if let index = box.entries.index(forKey: key) {
-                try f(&box.entries.values[index])
+                var v = box.entries.values[index]
+                box.entries.values[index] = .unit
+                try f(&v)
+                box.entries.values[index] = v
             } else {
                 guard inserting else { throw fail("key \(Display.literal(key)) is not in the map", site) }
                 var v = Value.unit
                 try f(&v)
                 box.entries[key] = v
             }
-        case (.string, _):
+        case .string:
+            container = taken
             throw fail("strings cannot be changed in place; build a new one", site)
         default:
+            container = taken
             throw internalError("an indexable value", site)
         }
     }
 
+    /// Moves a value out, leaving `.unit`, so the caller holds its storage's only reference.
+    static func take(_ v: inout Value) -> Value {
+        let out = v
+        v = .unit
+        return out
+    }
+
+    // Payload extraction that leaves `.unit` behind. A `switch` on an inout value keeps a
+    // copy of the payload alive for the whole case body, so every edit would copy the
+    // storage; `guard case` in a small function does not.
+    static func takeInts(_ v: inout Value) -> [Int]? {
+        guard case .intList(let xs) = v else { return nil }
+        v = .unit
+        return xs
+    }
+
+    static func takeValues(_ v: inout Value) -> [Value]? {
+        guard case .list(let xs) = v else { return nil }
+        v = .unit
+        return xs
+    }
+
+    static func takeMap(_ v: inout Value) -> MapBox? {
+        guard case .map(let box) = v else { return nil }
+        v = .unit
+        return box
+    }
+
+    static func takeRecord(_ v: inout Value) -> RecordBox? {
+        guard case .record(let box) = v else { return nil }
+        v = .unit
+        return box
+    }
+
     static func modifyField(_ container: inout Value, _ i: Int, site: Site, _ f: (inout Value) throws(Unwind) -> Void) throws(Unwind) {
-        guard case .record(var box) = container else { throw internalError("record", site) }
-        container = .unit
+        guard var box = takeRecord(&container) else { throw internalError("record", site) }
         if !isKnownUniquelyReferenced(&box) { box = RecordBox(shape: box.shape, fields: box.fields) }
         defer { container = .record(box) }
         try f(&box.fields[i])

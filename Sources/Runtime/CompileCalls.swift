@@ -42,7 +42,7 @@ extension Compiler {
             }
         case .method(let name, let receiver)?:
             guard case .member(let base, _, _) = callee.kind else { break }
-            return method(name, receiver: receiver, base: base, argCodes, offset: offset, site: s)
+            return method(name, receiver: receiver, result: resultType, base: base, argCodes, offset: offset, site: s)
         case .variant(let enumName, let tag)?:
             guard let shape = enumShapes[enumName] else { break }
             return .value { vm throws(Unwind) in
@@ -137,7 +137,7 @@ extension Compiler {
         }
     }
 
-    func method(_ name: String, receiver: KType, base: Expr, _ argCodes: [Code], offset: Int, site s: Site) -> Compiled {
+    func method(_ name: String, receiver: KType, result: KType, base: Expr, _ argCodes: [Code], offset: Int, site s: Site) -> Compiled {
         if Checker.mutatingMethods.contains(name) {
             let target = place(base, site: s)
             return .value { vm throws(Unwind) in
@@ -156,6 +156,7 @@ extension Compiler {
         if case .list(.int) = receiver { intElements = true }
         if case .map(.int, _) = receiver, name == "keys" { intElements = true }
         if case .map(_, .int) = receiver, name == "values" { intElements = true }
+        if name == "map" { intElements = result == .list(.int) }
         let flag = intElements
         if name == "len" {
             return .int { vm throws(Unwind) in try Builtins.length(try b(vm), s) }

@@ -46,12 +46,17 @@ extension Compiler {
                 return .normal
             }
         }
-        if targetType == .int, valueType == .int, let slot = fastIntSlot(v), op != .div {
+        if targetType == .int, valueType == .int, let storage = plainSlot(v), op != .div {
             let c = valueCode.int(s)
             let symbol = op.rawValue.dropLast()
             return { vm throws(Unwind) in
                 let y = try c(vm)
-                guard case .int(let x) = vm.stack[vm.base + slot] else { throw internalError("Int", s) }
+                let cell: UnsafeMutablePointer<Value>
+                switch storage {
+                case .local(let slot): cell = vm.stack + (vm.base + slot)
+                case .global(let slot): cell = vm.globals + slot
+                }
+                guard case .int(let x) = cell.pointee else { throw internalError("Int", s) }
                 let (r, o): (Int, Bool)
                 switch op {
                 case .add: (r, o) = x.addingReportingOverflow(y)
@@ -59,7 +64,7 @@ extension Compiler {
                 default: (r, o) = x.multipliedReportingOverflow(by: y)
                 }
                 if o { throw Arithmetic.intOverflow(String(symbol), x, y, s) }
-                vm.stack[vm.base + slot] = .int(r)
+                cell.pointee = .int(r)
                 return .normal
             }
         }

@@ -157,14 +157,19 @@ extension Compiler {
         switch source {
         case .range(let from, let to, let inclusive):
             let lo = expr(from).int(s), hi = expr(to).int(s)
-            let fast = fastIntSlot(vars[0])
+            let fast = plainSlot(vars[0])
             return { vm throws(Unwind) in
                 let a = try lo(vm), b = try hi(vm)
+                guard inclusive || b > .min else { return .normal }
                 let end = inclusive ? b : b - 1
                 guard a <= end else { return .normal }
                 var i = a
                 while true {
-                    if let slot = fast { vm.stack[vm.base + slot] = .int(i) } else { first(vm, .int(i)) }
+                    switch fast {
+                    case .local(let slot)?: vm.stack[vm.base + slot] = .int(i)
+                    case .global(let slot)?: vm.globals[slot] = .int(i)
+                    case nil: first(vm, .int(i))
+                    }
                     if let f = try runBody(vm) { return f }
                     if i == end { return .normal }
                     i += 1
@@ -204,11 +209,14 @@ extension Compiler {
         }
     }
 
-    /// The frame slot of a plain (uncaptured, local) variable, for direct stores.
-    func fastIntSlot(_ v: Int) -> Int? {
+    enum PlainSlot { case local(Int), global(Int) }
+
+    /// Where a variable that lives in no cell is stored, for direct unboxed access.
+    func plainSlot(_ v: Int) -> PlainSlot? {
         let variable = checked.variables[v]
-        guard !variable.isGlobal, !variable.captured, variable.function == fn else { return nil }
-        return variable.slot
+        if variable.isGlobal { return .global(variable.slot) }
+        guard !variable.captured, variable.function == fn else { return nil }
+        return .local(variable.slot)
     }
 
     // MARK: variables
@@ -244,8 +252,14 @@ extension Compiler {
         let variable = checked.variables[v]
         let slot = variable.slot
         if variable.isGlobal {
-            if fn == 0 || variable.isConstantFunction { return .value { vm throws(Unwind) in vm.globals[slot] } }
             let name = variable.name
+            if variable.type == .int {
+                return .int { vm throws(Unwind) in
+                    guard case .int(let i) = vm.globals[slot] else { throw fail("'\(name)' is used before it is initialised", s) }
+                    return i
+                }
+            }
+            if fn == 0 || variable.isConstantFunction { return .value { vm throws(Unwind) in vm.globals[slot] } }
             return .value { vm throws(Unwind) in
                 let x = vm.globals[slot]
                 if case .unit = x { throw fail("'\(name)' is used before it is initialised", s) }

@@ -50,11 +50,16 @@ public final class Compiler {
         file = program.file
         fn = 0
         makeShapes()
+        // Every top-level function object exists before any body is compiled, so a body
+        // may call a function declared further down.
+        var topLevel: [Function] = []
         for stmt in program.stmts {
             guard case .function(let f) = stmt.kind, let v = checked.declarations[stmt.id],
                   checked.variables[v].isConstantFunction, checked.variables[v].isGlobal else { continue }
-            _ = proto(for: f)
+            _ = makeProto(f)
+            topLevel.append(f)
         }
+        for f in topLevel { compileBody(f) }
         var codes = program.stmts.map(statement)
         if keepingLastValue, let last = program.stmts.last, case .expr(let e) = last.kind {
             let value = expr(e).value
@@ -101,25 +106,49 @@ public final class Compiler {
 
     // MARK: functions
 
-    /// The function object for a source function, made before its body so calls can reach it.
+    /// The function object for a source function, with its body compiled.
     func proto(for f: Function) -> FunctionProto {
+        if let index = checked.functionIndex[f.id], let p = protos[index] { return p }
+        let p = makeProto(f)
+        compileBody(f)
+        return p
+    }
+
+    /// Registers a function object whose body is compiled later, so calls can reach it first.
+    @discardableResult
+    func makeProto(_ f: Function) -> FunctionProto {
         guard let index = checked.functionIndex[f.id] else {
             return FunctionProto(name: f.name ?? "<lambda>", arity: f.params.count, frameSize: 0, clearsFrame: false, site: site(f.span))
         }
         if let p = protos[index] { return p }
         let info = checked.functions[index]
-        let clears = frameHoldsReferences(index)
-        let p = FunctionProto(name: info.name, arity: f.params.count, frameSize: info.frameSize, clearsFrame: clears, site: site(f.span))
+        let p = FunctionProto(name: info.name, arity: f.params.count, frameSize: info.frameSize,
+                              clearsFrame: frameHoldsReferences(index), site: site(f.span))
         protos[index] = p
+        return p
+    }
+
+    func compileBody(_ f: Function) {
+        guard let index = checked.functionIndex[f.id], let p = protos[index] else { return }
+        let info = checked.functions[index]
         let savedFn = fn
         fn = index
+        defer { fn = savedFn }
         let ret: KType
         if case .function(_, let r) = info.type { ret = r } else { ret = .unit }
         let compiled = blockValue(f.body, resultType: ret)
-        p.body = compiled.value
-        if ret == .int, case .int(let c) = compiled { p.intBody = c }
-        fn = savedFn
-        return p
+        // Arguments arrive as plain values; a parameter an inner closure captures moves into a cell.
+        let boxed = info.params.filter { checked.variables[$0].captured }.map { checked.variables[$0].slot }
+        if boxed.isEmpty {
+            p.body = compiled.value
+            if ret == .int, case .int(let c) = compiled { p.intBody = c }
+            return
+        }
+        let body = compiled.value
+        p.body = { vm throws(Unwind) in
+            for slot in boxed { vm.stack[vm.base + slot] = .cell(Cell(vm.stack[vm.base + slot])) }
+            return try body(vm)
+        }
     }
 
     /// Whether any slot of a frame may hold a reference, so it must be cleared on return.

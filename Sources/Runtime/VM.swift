@@ -127,7 +127,9 @@ public final class VM {
     public let capacity: Int
     public var base = 0
     public var captures: [Cell] = []
-    public var globals: [Value] = []
+    /// Global slots; reallocated (never shrunk) as a REPL session declares more.
+    public private(set) var globals: UnsafeMutablePointer<Value>
+    private var globalCapacity = 0
     public var depth = 0
     public var stepsLeft: Int
     public let limits: Limits
@@ -141,6 +143,7 @@ public final class VM {
         self.capacity = limits.stackSlots
         self.stack = .allocate(capacity: capacity)
         self.stack.initialize(repeating: .unit, count: capacity)
+        self.globals = .allocate(capacity: 0)
         self.stepsLeft = limits.steps
         self.output = output
     }
@@ -148,13 +151,21 @@ public final class VM {
     deinit {
         stack.deinitialize(count: capacity)
         stack.deallocate()
+        globals.deinitialize(count: globalCapacity)
+        globals.deallocate()
     }
 
     @inline(__always)
     func local(_ slot: Int) -> UnsafeMutablePointer<Value> { stack + (base + slot) }
 
     public func ensureGlobals(_ count: Int) {
-        if globals.count < count { globals += Array(repeating: .unit, count: count - globals.count) }
+        guard count > globalCapacity else { return }
+        let grown = UnsafeMutablePointer<Value>.allocate(capacity: count)
+        grown.moveInitialize(from: globals, count: globalCapacity)
+        (grown + globalCapacity).initialize(repeating: .unit, count: count - globalCapacity)
+        globals.deallocate()
+        globals = grown
+        globalCapacity = count
     }
 
     /// Counts one unit of work (a loop iteration or a call) against the step limit.

@@ -162,17 +162,22 @@ public struct Lexer {
         if parts.count == 2 {
             for ch in parts[1] {
                 guard scale <= 1_000_000_000_000 else { break }
-                frac = frac * 10 + Int(String(ch))!
+                frac = frac * 10 + (ch.wholeNumberValue ?? 0)
                 scale *= 10
             }
         }
         let (w, o1) = whole.multipliedReportingOverflow(by: unitMs)
-        let fracMs = frac * unitMs
-        guard whole >= 0, !o1, fracMs % scale == 0 else {
-            error(whole < 0 || o1 ? "duration literal too large" : "duration literal is not a whole number of milliseconds", at: start)
+        let (fracMs, o2) = frac.multipliedReportingOverflow(by: unitMs)
+        let (total, o3) = w.addingReportingOverflow(o2 ? 0 : fracMs / scale)
+        guard whole >= 0, !o1, !o2, !o3 else {
+            error("duration literal too large", at: start)
             return .duration(ms: 0)
         }
-        return .duration(ms: w + fracMs / scale)
+        guard fracMs % scale == 0 else {
+            error("duration literal is not a whole number of milliseconds", at: start)
+            return .duration(ms: 0)
+        }
+        return .duration(ms: total)
     }
 
     /// A money literal is a number, exactly one space and an upper-case code.

@@ -167,11 +167,13 @@ public final class Checker {
             case .record(_, let fields):
                 var seen = Set<String>()
                 for f in fields where !seen.insert(f.name).inserted { error("duplicate field '\(f.name)'", f.span) }
-                result.records[name]?.fields = fields.map { ($0.name, resolve($0.type)) }
+                let resolved = fields.map { ($0.name, resolve($0.type)) }
+                result.records[name]?.fields = resolved
             case .enumeration(_, let variants):
                 var seen = Set<String>()
                 for v in variants where !seen.insert(v.name).inserted { error("duplicate variant '\(v.name)'", v.span) }
-                result.enums[name]?.variants = variants.map { ($0.name, $0.payload.map(resolve)) }
+                let resolved = variants.map { ($0.name, $0.payload.map(resolve)) }
+                result.enums[name]?.variants = resolved
             default: break
             }
         }
