@@ -321,10 +321,7 @@ enum Builtins {
             // A List[Int] widened to List[Int?] receives a non-Int: box it first.
             container = .list(ints.map(Value.int))
         }
-        var taken = take(&container)
-        switch taken {
-        case .intList:
-            guard var xs = takeInts(&taken) else { return .unit }
+        if var xs = takeInts(&container) {
             defer { container = .intList(xs) }
             switch name {
             case "push":
@@ -344,8 +341,7 @@ enum Builtins {
                 return .unit
             default: throw fail("unknown list method '\(name)'", site)
             }
-        case .list:
-            guard var xs = takeValues(&taken) else { return .unit }
+        } else if var xs = takeValues(&container) {
             defer { container = .list(xs) }
             switch name {
             case "push": xs.append(args[0]); return .unit
@@ -362,8 +358,7 @@ enum Builtins {
                 return .unit
             default: throw fail("unknown list method '\(name)'", site)
             }
-        case .map:
-            guard var box = takeMap(&taken) else { return .unit }
+        } else if var box = takeMap(&container) {
             if !isKnownUniquelyReferenced(&box) { box = MapBox(box.entries) }
             defer { container = .map(box) }
             switch name {
@@ -371,8 +366,7 @@ enum Builtins {
             case "clear": box.entries.removeAll(); return .unit
             default: throw fail("unknown map method '\(name)'", site)
             }
-        default:
-            container = taken
+        } else {
             throw internalError("a mutable collection", site)
         }
     }
@@ -397,16 +391,12 @@ enum Builtins {
             }
             return
         }
-        var taken = take(&container)
-        switch taken {
-        case .list:
-            guard var xs = takeValues(&taken) else { return }
+        if var xs = takeValues(&container) {
             defer { container = .list(xs) }
             guard case .int(let i) = key else { throw internalError("Int", site) }
             guard i >= 0 && i < xs.count else { throw outOfRange(i, xs.count, site) }
             try f(&xs[i])
-        case .map:
-            guard var box = takeMap(&taken) else { return }
+        } else if var box = takeMap(&container) {
             if !isKnownUniquelyReferenced(&box) { box = MapBox(box.entries) }
             defer { container = .map(box) }
             if let index = box.entries.index(forKey: key) {
@@ -420,22 +410,14 @@ enum Builtins {
                 try f(&v)
                 box.entries[key] = v
             }
-        case .string:
-            container = taken
+        } else if case .string = container {
             throw fail("strings cannot be changed in place; build a new one", site)
-        default:
-            container = taken
+        } else {
             throw internalError("an indexable value", site)
         }
     }
 
     /// Moves a value out, leaving `.unit`, so the caller holds its storage's only reference.
-    static func take(_ v: inout Value) -> Value {
-        let out = v
-        v = .unit
-        return out
-    }
-
     // Payload extraction that leaves `.unit` behind. A `switch` on an inout value keeps a
     // copy of the payload alive for the whole case body, so every edit would copy the
     // storage; `guard case` in a small function does not.
