@@ -15,20 +15,21 @@ extension Compiler {
     }
 
     func call(_ e: Expr, _ callee: Expr, _ args: [Arg], site s: Site) -> Compiled {
-        let argCodes = args.map { expr($0.value).value }
+        let compiledArgs = args.map { expr($0.value) }
+        let argCodes = compiledArgs.map(\.value)
         let offset = frameOffset
         let resultType = type(e)
         switch checked.calls[e.id] {
         case .global(let v)?:
             guard let p = globalProto(v) else { break }
-            return directCall(p, argCodes, offset: offset, returnsInt: resultType == .int, site: s)
+            return directCall(p, compiledArgs, offset: offset, returnsInt: resultType == .int, site: s)
         case .ufcs(let v)?:
             guard case .member(let base, _, _) = callee.kind else { break }
-            let all = [expr(base).value] + argCodes
+            let all = [expr(base)] + compiledArgs
             if checked.variables[v].isConstantFunction, let p = globalProto(v) {
                 return directCall(p, all, offset: offset, returnsInt: resultType == .int, site: s)
             }
-            return valueCall(readVariable(v, site: s).value, all, offset: offset, site: s)
+            return valueCall(readVariable(v, site: s).value, all.map(\.value), offset: offset, site: s)
         case .builtin(let name)?:
             return builtin(name, args, argCodes, offset: offset, site: s)
         case .host(let name)?:
@@ -69,8 +70,8 @@ extension Compiler {
 
     /// A call to a known top-level function: arguments go straight into the new frame,
     /// and an Int result stays unboxed.
-    func directCall(_ p: FunctionProto, _ argCodes: [Code], offset: Int, returnsInt: Bool, site s: Site) -> Compiled {
-        let store = argumentStore(argCodes, offset: offset)
+    func directCall(_ p: FunctionProto, _ args: [Compiled], offset: Int, returnsInt: Bool, site s: Site) -> Compiled {
+        let store = argumentStore(args)
         if returnsInt {
             return .int { vm throws(Unwind) in
                 let newBase = try Compiler.enter(vm, p, frameOffset: offset, site: s)
@@ -88,7 +89,22 @@ extension Compiler {
     }
 
     /// Evaluates all arguments before writing any, since evaluating one may call and reuse the slots.
-    func argumentStore(_ codes: [Code], offset: Int) -> (VM, Int) throws(Unwind) -> Void {
+    /// Unboxed Int arguments are stored without going through a boxing closure.
+    func argumentStore(_ args: [Compiled]) -> (VM, Int) throws(Unwind) -> Void {
+        switch args.count {
+        case 1:
+            if case .int(let a) = args[0] { return { vm, base throws(Unwind) in vm.stack[base] = .int(try a(vm)) } }
+        case 2:
+            if case .int(let a) = args[0], case .int(let b) = args[1] {
+                return { vm, base throws(Unwind) in
+                    let x = try a(vm), y = try b(vm)
+                    vm.stack[base] = .int(x)
+                    vm.stack[base + 1] = .int(y)
+                }
+            }
+        default: break
+        }
+        let codes = args.map(\.value)
         switch codes.count {
         case 0: return { _, _ throws(Unwind) in }
         case 1:
