@@ -136,6 +136,8 @@ public final class Engine {
         }
         let program = try parse(file)
         try loadUses(of: program, run: run)
+        checker.declaringLibrary = true
+        defer { checker.declaringLibrary = false }
         let code = try checkAndCompile(program)
         if run { try execute(code) }
     }

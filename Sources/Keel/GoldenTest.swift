@@ -12,7 +12,8 @@ public struct GoldenTest {
 
     static func expectations(in text: String) -> Expectation {
         var e = Expectation()
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             guard let r = line.range(of: "// expect") else { continue }
             let rest = line[r.upperBound...]
             if rest.hasPrefix(": ") || rest == ":" {
@@ -46,7 +47,8 @@ public struct GoldenTest {
             return "\(error)"
         }
         output.flush()
-        var lines = String(decoding: printed, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = String(decoding: printed, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
         if lines.last == "" { lines.removeLast() }
         if let problem = compareError(expected, failure, printed: lines) { return problem }
         if lines != expected.lines { return diff(expected.lines, lines) }
@@ -61,7 +63,12 @@ public struct GoldenTest {
         case (let e?, let f?):
             let wantCode: Int32 = e.runtime ? 2 : 1
             guard f.exitCode == wantCode else { return "expected exit \(wantCode), got \(f.exitCode):\n\(f.description)" }
-            guard f.diagnostics.contains(where: { $0.line == e.line && $0.message.contains(e.text) }) else {
+            // The error must point into this script: at the line itself, or at a call on that
+            // line when it was raised inside a stdlib module.
+            let here = { (d: Diagnostic) in
+                (d.fileName == path && d.line == e.line) || d.notes.contains { $0.contains("\(path):\(e.line):") }
+            }
+            guard f.diagnostics.contains(where: { here($0) && $0.message.contains(e.text) }) else {
                 return "expected an error at line \(e.line) containing '\(e.text)', got:\n\(f.description)"
             }
             if !e.runtime && !printed.isEmpty { return "a script that fails its check must print nothing" }

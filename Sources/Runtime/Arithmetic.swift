@@ -176,8 +176,8 @@ enum Arithmetic {
         case (.int(let x), .dec(let y)): return Dec(x) == y
         case (.dec(let x), .int(let y)): return x == Dec(y)
         case (.money(let x, let c), .money(let y, let d)):
-            if c != d { throw mismatch("compare", c, d, site) }
-            return x == y
+            // Amounts in different currencies are never equal; only ordering them is an error.
+            return c == d && x == y
         default: return a == b
         }
     }

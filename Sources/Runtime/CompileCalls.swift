@@ -163,6 +163,7 @@ extension Compiler {
                 var result = Value.unit
                 try target(vm, false) { (container: inout Value) throws(Unwind) in
                     result = try Builtins.mutate(name, &container, values, site: s)
+                    if name == "push" || name == "insert" { try vm.checkSize(container, s) }
                 }
                 return result
             }

@@ -4,6 +4,13 @@ import Types
 
 extension Compiler {
     func expr(_ e: Expr) -> Compiled {
+        let compiled = unwidened(e)
+        guard checked.widenedToDec.contains(e.id) else { return compiled }
+        let i = compiled.int(site(e.span))
+        return .value { vm throws(Unwind) in .dec(Dec(try i(vm))) }
+    }
+
+    func unwidened(_ e: Expr) -> Compiled {
         let s = site(e.span)
         switch e.kind {
         case .int(let v):
@@ -24,7 +31,7 @@ extension Compiler {
         case .bool(let b): return .bool { _ throws(Unwind) in b }
         case .none: return .value { _ throws(Unwind) in .none }
         case .unit: return .value { _ throws(Unwind) in .unit }
-        case .template(let segments): return template(segments)
+        case .template(let segments): return template(segments, site: s)
         case .name: return name(e, site: s)
         case .list(let items): return listLiteral(items, type: type(e))
         case .map(let entries): return mapLiteral(entries, site: s)
@@ -57,7 +64,7 @@ extension Compiler {
         return .function(Closure(proto: p, native: body))
     }
 
-    func template(_ segments: [TemplateSegment]) -> Compiled {
+    func template(_ segments: [TemplateSegment], site s: Site) -> Compiled {
         let parts: [(String?, Code?)] = segments.map { seg in
             switch seg {
             case .text(let t): return (t, nil)
@@ -69,7 +76,9 @@ extension Compiler {
             for (text, code) in parts {
                 if let text { out += text } else if let code { out += Display.text(try code(vm)) }
             }
-            return .string(out)
+            let result = Value.string(out)
+            try vm.checkSize(result, s)
+            return result
         }
     }
 
@@ -164,7 +173,18 @@ extension Compiler {
         if lt == .int && rt == .int, let fast = intBinary(op, expr(l).int(s), expr(r).int(s), site: s) { return fast }
         let a = expr(l).value, b = expr(r).value
         switch op {
-        case .add: return .value { vm throws(Unwind) in try Arithmetic.add(try a(vm), try b(vm), s) }
+        case .add:
+            switch resultType {
+            case .string, .list:
+                // Joining is how strings and lists grow fastest: hold them to the size limit.
+                return .value { vm throws(Unwind) in
+                    let r = try Arithmetic.add(try a(vm), try b(vm), s)
+                    try vm.checkSize(r, s)
+                    return r
+                }
+            default:
+                return .value { vm throws(Unwind) in try Arithmetic.add(try a(vm), try b(vm), s) }
+            }
         case .sub: return .value { vm throws(Unwind) in try Arithmetic.subtract(try a(vm), try b(vm), s) }
         case .mul: return .value { vm throws(Unwind) in try Arithmetic.multiply(try a(vm), try b(vm), s) }
         case .div: return .value { vm throws(Unwind) in try Arithmetic.divide(try a(vm), try b(vm), s) }

@@ -259,7 +259,9 @@ extension Compiler {
                     return i
                 }
             }
-            if fn == 0 || variable.isConstantFunction { return .value { vm throws(Unwind) in vm.globals[slot] } }
+            if fn == 0 || variable.isConstantFunction || variable.type == .unit {
+                return .value { vm throws(Unwind) in vm.globals[slot] }
+            }
             return .value { vm throws(Unwind) in
                 let x = vm.globals[slot]
                 if case .unit = x { throw fail("'\(name)' is used before it is initialised", s) }

@@ -48,6 +48,8 @@ public enum Display {
                 write(x, into: &out, depth: depth + 1)
             }
             out += "}"
+        case .record(let r) where r.fields.isEmpty:
+            out += r.shape.name + " {}"
         case .record(let r):
             out += r.shape.name + " { "
             for (i, name) in r.shape.fields.enumerated() {

@@ -112,7 +112,7 @@ public struct Limits: Sendable {
     public var stackSlots: Int
     /// The most elements any one list, map or string may hold.
     public var collectionSize: Int
-    public init(steps: Int = .max, callDepth: Int = 10_000, stackSlots: Int = 1 << 20, collectionSize: Int = 1 << 28) {
+    public init(steps: Int = .max, callDepth: Int = 10_000, stackSlots: Int = 1 << 20, collectionSize: Int = 1 << 27) {
         self.steps = steps
         self.callDepth = callDepth
         self.stackSlots = stackSlots
@@ -166,6 +166,21 @@ public final class VM {
         globals.deallocate()
         globals = grown
         globalCapacity = count
+    }
+
+    /// Stops a string or list that has grown past the collection limit.
+    func checkSize(_ v: Value, _ site: Site) throws(Unwind) {
+        let size: Int
+        switch v {
+        case .string(let s): size = s.utf8.count
+        case .list(let xs): size = xs.count
+        case .intList(let xs): size = xs.count
+        default: return
+        }
+        if size > limits.collectionSize {
+            throw .failure(RuntimeError("size limit exceeded: \(size) elements is over the limit of \(limits.collectionSize)",
+                                        at: site, isLimit: true))
+        }
     }
 
     /// Counts one unit of work (a loop iteration or a call) against the step limit.

@@ -578,6 +578,10 @@ public struct Parser {
             case .code(let range):
                 var inner = Parser(file: file, range: range.start..<range.end, firstID: nextID)
                 inner.depth = depth
+                if case .eof = inner.tokens[0].kind {
+                    diagnostics += inner.diagnostics
+                    throw fail("empty ${} in string", at: Span(range.start - 2, range.end + 1))
+                }
                 let e: Expr
                 do {
                     e = try inner.expression()
@@ -586,7 +590,6 @@ public struct Parser {
                     diagnostics += inner.diagnostics
                     throw error
                 }
-                if case .eof = inner.tokens[0].kind { throw fail("empty ${} in string", at: range) }
                 diagnostics += inner.diagnostics
                 nextID = inner.nextID
                 segments.append(.expr(e))

@@ -139,7 +139,7 @@ extension Checker {
                           ?? "argument \(i + 1) of '\(callee)' takes no label", a.value.span)
                 }
             }
-            require(expr(a.value, p), fits: p, a.value.span)
+            requireExpr(a.value, p, fits: p)
         }
         return ret
     }
@@ -175,8 +175,8 @@ extension Checker {
             return .int
         case "div":
             guard arity(args, 2, name, span) else { return .int }
-            require(arg(args, 0, .int), fits: .int, args[0].value.span)
-            require(arg(args, 1, .int), fits: .int, args[1].value.span)
+            requireExpr(args[0].value, .int, fits: .int)
+            requireExpr(args[1].value, .int, fits: .int)
             return .int
         case "abs":
             guard arity(args, 1, name, span) else { return .error }
@@ -220,24 +220,24 @@ extension Checker {
             }
         case "sqrt":
             guard arity(args, 1, name, span) else { return .float }
-            require(arg(args, 0, .float), fits: .float, args[0].value.span)
+            requireExpr(args[0].value, .float, fits: .float)
             return .float
         case "range":
             guard arity(args, 2, name, span) else { return .list(.int) }
-            require(arg(args, 0, .int), fits: .int, args[0].value.span)
-            require(arg(args, 1, .int), fits: .int, args[1].value.span)
+            requireExpr(args[0].value, .int, fits: .int)
+            requireExpr(args[1].value, .int, fits: .int)
             return .list(.int)
         case "args":
             _ = arity(args, 0, name, span)
             return .list(.string)
         case "random.seed":
             guard arity(args, 1, name, span) else { return .unit }
-            require(arg(args, 0, .int), fits: .int, args[0].value.span)
+            requireExpr(args[0].value, .int, fits: .int)
             return .unit
         case "random.int":
             guard arity(args, 2, name, span) else { return .int }
-            require(arg(args, 0, .int), fits: .int, args[0].value.span)
-            require(arg(args, 1, .int), fits: .int, args[1].value.span)
+            requireExpr(args[0].value, .int, fits: .int)
+            requireExpr(args[1].value, .int, fits: .int)
             return .int
         case "random.float":
             _ = arity(args, 0, name, span)
@@ -328,17 +328,17 @@ extension Checker {
             case "is_empty": _ = n(0); return .bool
             case "push":
                 guard n(1) else { return .unit }
-                require(arg(args, 0, el), fits: el, args[0].value.span)
+                requireExpr(args[0].value, el, fits: el)
                 return .unit
             case "insert":
                 guard n(2) else { return .unit }
-                require(arg(args, 0, .int), fits: .int, args[0].value.span)
-                require(arg(args, 1, el), fits: el, args[1].value.span)
+                requireExpr(args[0].value, .int, fits: .int)
+                requireExpr(args[1].value, el, fits: el)
                 return .unit
             case "pop": _ = n(0); return .optional(el)
             case "remove":
                 guard n(1) else { return el }
-                require(arg(args, 0, .int), fits: .int, args[0].value.span)
+                requireExpr(args[0].value, .int, fits: .int)
                 return el
             case "clear": _ = n(0); return .unit
             case "map":
@@ -377,23 +377,23 @@ extension Checker {
                 return .optional(el)
             case "contains":
                 guard n(1) else { return .bool }
-                require(arg(args, 0, el), fits: el, args[0].value.span)
+                requireExpr(args[0].value, el, fits: el)
                 if !el.isEquatable { error("\(el) values cannot be compared", span) }
                 return .bool
             case "index_of":
                 guard n(1) else { return .optional(.int) }
-                require(arg(args, 0, el), fits: el, args[0].value.span)
+                requireExpr(args[0].value, el, fits: el)
                 return .optional(.int)
             case "reverse": _ = n(0); return receiver
             case "first", "last": _ = n(0); return .optional(el)
             case "slice":
                 guard n(2) else { return receiver }
-                require(arg(args, 0, .int), fits: .int, args[0].value.span)
-                require(arg(args, 1, .int), fits: .int, args[1].value.span)
+                requireExpr(args[0].value, .int, fits: .int)
+                requireExpr(args[1].value, .int, fits: .int)
                 return receiver
             case "join":
                 guard n(1) else { return .string }
-                require(arg(args, 0, .string), fits: .string, args[0].value.span)
+                requireExpr(args[0].value, .string, fits: .string)
                 if el != .string && el != .error { error("join needs a List[String], found \(receiver)", span) }
                 return .string
             default: return nil
@@ -407,7 +407,7 @@ extension Checker {
             case "clear": _ = n(0); return .unit
             case "contains", "get", "remove":
                 guard n(1) else { return .error }
-                require(arg(args, 0, k), fits: k, args[0].value.span)
+                requireExpr(args[0].value, k, fits: k)
                 return name == "contains" ? .bool : .optional(v)
             default: return nil
             }
@@ -419,16 +419,16 @@ extension Checker {
             case "chars": _ = n(0); return .list(.string)
             case "contains", "starts_with", "ends_with":
                 guard n(1) else { return .bool }
-                require(arg(args, 0, .string), fits: .string, args[0].value.span)
+                requireExpr(args[0].value, .string, fits: .string)
                 return .bool
             case "split":
                 guard n(1) else { return .list(.string) }
-                require(arg(args, 0, .string), fits: .string, args[0].value.span)
+                requireExpr(args[0].value, .string, fits: .string)
                 return .list(.string)
             case "replace":
                 guard n(2) else { return .string }
-                require(arg(args, 0, .string), fits: .string, args[0].value.span)
-                require(arg(args, 1, .string), fits: .string, args[1].value.span)
+                requireExpr(args[0].value, .string, fits: .string)
+                requireExpr(args[1].value, .string, fits: .string)
                 return .string
             default: return nil
             }

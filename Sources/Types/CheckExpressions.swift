@@ -39,7 +39,7 @@ extension Checker {
         case .list(let items): return listLiteral(items, expected)
         case .map(let entries): return mapLiteral(entries, expected, span: e.span)
         case .record(let name, let fields): return recordLiteral(name, fields, span: e.span)
-        case .unary(let op, let operand): return unary(op, operand)
+        case .unary(let op, let operand): return unary(op, operand, expected)
         case .binary(let op, let l, let r): return binary(op, l, r, expected, span: e.span)
         case .call(let callee, let args): return call(e, callee, args, expected)
         case .member(let base, let name, let nameSpan): return member(e, base, name, nameSpan)
@@ -91,7 +91,9 @@ extension Checker {
                 error("list elements have different types: \(inferred) and \(t)", item.span)
             }
         }
-        return .list(element != .never ? element : inferred)
+        let final = element != .never ? element : inferred
+        for item in items { widen(item, to: final) }
+        return .list(final)
     }
 
     func mapLiteral(_ entries: [MapEntry], _ expected: KType?, span: Span) -> KType {
@@ -110,6 +112,10 @@ extension Checker {
             if let v = KType.join(value, vt) { value = v } else { error("map values have different types: \(value) and \(vt)", entry.value.span) }
         }
         if !key.isEquatable { error("\(key) cannot be a map key", span) }
+        for entry in entries {
+            widen(entry.key, to: key)
+            widen(entry.value, to: value)
+        }
         return .map(key, value)
     }
 
@@ -128,7 +134,7 @@ extension Checker {
                 continue
             }
             if !seen.insert(f.name).inserted { error("field '\(f.name)' is given twice", f.span) }
-            require(expr(f.value, info.fields[i].type), fits: info.fields[i].type, f.value.span)
+            requireExpr(f.value, info.fields[i].type, fits: info.fields[i].type)
         }
         let missing = info.fields.map(\.name).filter { !seen.contains($0) }
         if !missing.isEmpty {
@@ -137,13 +143,13 @@ extension Checker {
         return .record(name)
     }
 
-    func unary(_ op: UnaryOp, _ operand: Expr) -> KType {
+    func unary(_ op: UnaryOp, _ operand: Expr, _ expected: KType?) -> KType {
         switch op {
         case .not:
-            require(expr(operand, .bool), fits: .bool, operand.span)
+            requireExpr(operand, .bool, fits: .bool)
             return .bool
         case .neg:
-            let t = expr(operand, nil)
+            let t = expr(operand, expected == .dec ? .dec : nil)
             switch t {
             case .int, .dec, .float, .money, .duration, .error: return t
             default:
@@ -156,8 +162,8 @@ extension Checker {
     func binary(_ op: BinaryOp, _ l: Expr, _ r: Expr, _ expected: KType?, span: Span) -> KType {
         switch op {
         case .and, .or:
-            require(expr(l, .bool), fits: .bool, l.span)
-            require(expr(r, .bool), fits: .bool, r.span)
+            requireExpr(l, .bool, fits: .bool)
+            requireExpr(r, .bool, fits: .bool)
             return .bool
         case .coalesce:
             let lt = expr(l, expected.map { .optional($0.unwrapped) })
@@ -168,7 +174,7 @@ extension Checker {
             }
             let rt = expr(r, inner == .never ? expected : inner)
             if inner == .never { return rt }
-            if rt.fits(inner) { return inner }
+            if rt.fits(inner) { widen(r, to: inner); return inner }
             if rt.fits(.optional(inner)) { return .optional(inner) }
             mismatch(expected: inner, found: rt, r.span)
             return .error
@@ -248,13 +254,13 @@ extension Checker {
         let bt = expr(base, nil)
         switch bt {
         case .list(let t):
-            require(expr(index, .int), fits: .int, index.span)
+            requireExpr(index, .int, fits: .int)
             return t
         case .map(let k, let v):
-            require(expr(index, k), fits: k, index.span)
+            requireExpr(index, k, fits: k)
             return v
         case .string:
-            require(expr(index, .int), fits: .int, index.span)
+            requireExpr(index, .int, fits: .int)
             return .string
         case .error:
             expr(index, nil)
@@ -311,7 +317,15 @@ extension Checker {
             result.functions[index].params.append(v)
         }
         var bodyType = block(f.body, nil, used: true)
-        if let returned = contexts[contexts.count - 1].returnType, bodyType == .never { bodyType = returned }
+        if let returned = contexts[contexts.count - 1].returnType {
+            if bodyType == .never {
+                bodyType = returned
+            } else if let joined = KType.join(bodyType, returned) {
+                bodyType = joined
+            } else if !bodyType.containsError && !returned.containsError {
+                error("this lambda returns \(returned) but its body ends with \(bodyType)", f.span)
+            }
+        }
         popScope()
         contexts.removeLast()
         result.functions[index].type = .function(params, bodyType)
@@ -327,11 +341,15 @@ extension Checker {
         let elseType = expr(otherwise, expected ?? (thenType == .never ? nil : thenType), used: used)
         guard used else { return .unit }
         if let expected, expected != .unit {
-            require(thenType, fits: expected, then.stmts.last?.span ?? then.span)
-            require(elseType, fits: expected, otherwise.span)
+            if require(thenType, fits: expected, then.stmts.last?.span ?? then.span) { widen(then, to: expected) }
+            if require(elseType, fits: expected, otherwise.span) { widen(otherwise, to: expected) }
             return expected
         }
-        if let joined = KType.join(thenType, elseType) { return joined }
+        if let joined = KType.join(thenType, elseType) {
+            widen(then, to: joined)
+            widen(otherwise, to: joined)
+            return joined
+        }
         if !thenType.containsError && !elseType.containsError {
             error("'if' and 'else' have different types: \(thenType) and \(elseType)", span)
         }

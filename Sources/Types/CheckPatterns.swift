@@ -9,7 +9,7 @@ extension Checker {
             pushScope()
             let irrefutableBefore = coverage.complete(st, enums: result.enums)
             pattern(arm.pattern, st)
-            if let g = arm.guardExpr { require(expr(g, .bool), fits: .bool, g.span) }
+            if let g = arm.guardExpr { requireExpr(g, .bool, fits: .bool) }
             if irrefutableBefore { error("this arm can never match: earlier arms cover every value", arm.pattern.span) }
             if arm.guardExpr == nil { coverage.add(arm.pattern, st, checker: self) }
             let t = expr(arm.body, resultType ?? nil, used: used)
@@ -33,6 +33,7 @@ extension Checker {
             error("match is not exhaustive: missing \(missing)", subject.span)
         }
         guard used else { return .unit }
+        if let resultType { for arm in arms { widen(arm.body, to: resultType) } }
         return resultType ?? .never
     }
 

@@ -20,6 +20,8 @@ public final class Checker {
     var scopes: [Scope] = [Scope()]
     var contexts: [FunctionContext] = []
     var usedModules: Set<String> = []
+    /// True while a stdlib module is checked: its top-level names may be redefined by scripts.
+    public var declaringLibrary = false
     static let maxDiagnostics = 100
 
     public init(host: HostEnvironment) {
@@ -48,7 +50,8 @@ public final class Checker {
 
     func mismatch(expected: KType, found: KType, _ span: Span) {
         if expected.containsError || found.containsError { return }
-        error("expected \(expected), found \(found)", span)
+        let shown = found == .optional(.never) ? "none" : found == .list(.never) ? "an empty list" : "\(found)"
+        error("expected \(expected), found \(shown)", span)
     }
 
     /// Requires `found` to fit `expected`, reporting a mismatch otherwise.
@@ -57,6 +60,36 @@ public final class Checker {
         if found.fits(expected) { return true }
         mismatch(expected: expected, found: found, span)
         return false
+    }
+
+    /// Checks `e` with `expected` as context and requires it to fit `target`.
+    @discardableResult
+    func requireExpr(_ e: Expr, _ expected: KType?, fits target: KType) -> Bool {
+        let found = expr(e, expected)
+        guard require(found, fits: target, e.span) else { return false }
+        widen(e, to: target)
+        return true
+    }
+
+    /// Marks the Int-valued parts of `e` that stand where a Dec is expected, through
+    /// blocks, branches and arms, so the compiler converts them.
+    func widen(_ e: Expr, to target: KType) {
+        guard target.unwrapped == .dec else { return }
+        switch e.kind {
+        case .block(let b):
+            widen(b, to: target)
+        case .ifElse(_, let then, let otherwise):
+            widen(then, to: target)
+            if let otherwise { widen(otherwise, to: target) }
+        case .match(_, let arms):
+            for arm in arms { widen(arm.body, to: target) }
+        default:
+            if result.types[e.id] == .int { result.widenedToDec.insert(e.id) }
+        }
+    }
+
+    func widen(_ b: Block, to target: KType) {
+        if case .expr(let tail)? = b.stmts.last?.kind { widen(tail, to: target) }
     }
 
     func didYouMean(_ name: String, among candidates: [String]) -> String {
@@ -111,8 +144,10 @@ public final class Checker {
         }
         let id = result.variables.count
         result.variables.append(Variable(name: name, type: type, mutable: mutable, function: fn, slot: slot,
-                                         isGlobal: global, captured: false, isConstantFunction: constantFunction))
-        if global, let old = scopes[0].names[name], result.variables[old].isConstantFunction, !constantFunction {
+                                         isGlobal: global, captured: false, isConstantFunction: constantFunction,
+                                         isLibrary: global && declaringLibrary))
+        if global, let old = scopes[0].names[name], result.variables[old].isConstantFunction, !constantFunction,
+           !result.variables[old].isLibrary {
             error("'\(name)' is already a function", span)
         }
         scopes[scopes.count - 1].names[name] = id
@@ -184,7 +219,7 @@ public final class Checker {
         for stmt in stmts {
             guard case .function(let f) = stmt.kind, let name = f.name else { continue }
             let type = signature(of: f)
-            if let old = scopes[0].names[name], result.variables[old].isConstantFunction {
+            if let old = scopes[0].names[name], result.variables[old].isConstantFunction, !result.variables[old].isLibrary {
                 error("function '\(name)' is already defined", stmt.span)
             }
             declare(name, type: type, mutable: false, span: stmt.span, node: stmt.id, constantFunction: true)
@@ -260,7 +295,7 @@ public final class Checker {
             let declared = annotation.map(resolve)
             var type = expr(value, declared)
             if let declared {
-                require(type, fits: declared, value.span)
+                if require(type, fits: declared, value.span) { widen(value, to: declared) }
                 type = declared
             } else if type.isIncomplete {
                 error("cannot infer the type of '\(name)' from an empty literal; annotate it, e.g. 'let \(name): List[Int] = []'", value.span)
@@ -291,8 +326,8 @@ public final class Checker {
         case .forLoop(let names, let ids, let source, let body):
             forLoop(names: names, ids: ids, source: source, body: body)
         case .assert(let cond, let message):
-            require(expr(cond, .bool), fits: .bool, cond.span)
-            if let message { require(expr(message, .string), fits: .string, message.span) }
+            requireExpr(cond, .bool, fits: .bool)
+            if let message { requireExpr(message, .string, fits: .string) }
         case .use(let name):
             if !host.modules.contains(name) {
                 error("unknown module '\(name)'\(didYouMean(name, among: Array(host.modules)))", stmt.span)
@@ -311,8 +346,8 @@ public final class Checker {
         var types: [KType]
         switch source {
         case .range(let from, let to, _):
-            require(expr(from, .int), fits: .int, from.span)
-            require(expr(to, .int), fits: .int, to.span)
+            requireExpr(from, .int, fits: .int)
+            requireExpr(to, .int, fits: .int)
             types = [.int]
             if names.count == 2 { error("a range gives one value per step", names[1].1) }
         case .expr(let e):
@@ -362,6 +397,7 @@ public final class Checker {
             result.functions[index].params.append(v)
         }
         let bodyType = block(f.body, ret == .unit ? nil : ret, used: ret != .unit)
+        if bodyType.fits(ret), case .expr(let tail)? = f.body.stmts.last?.kind { widen(tail, to: ret) }
         if ret != .unit && ret != .error && !bodyType.fits(ret) {
             let span = f.body.stmts.last?.span ?? f.body.span
             if bodyType == .unit && !(f.body.stmts.last.map(Self.isExpressionStatement) ?? false) {
@@ -385,7 +421,7 @@ public final class Checker {
         let expected = contexts[contexts.count - 1].returnType
         let found = value.map { expr($0, expected) } ?? .unit
         if let expected {
-            require(found, fits: expected, value?.span ?? span)
+            if require(found, fits: expected, value?.span ?? span), let value { widen(value, to: expected) }
         } else {
             contexts[contexts.count - 1].returnType = found
         }
@@ -394,7 +430,7 @@ public final class Checker {
     func condition(_ cond: Condition) {
         switch cond {
         case .expr(let e):
-            require(expr(e, .bool), fits: .bool, e.span)
+            requireExpr(e, .bool, fits: .bool)
         case .bind(let name, let span, let id, let value):
             let t = expr(value, nil)
             guard case .optional(let inner) = t else {
@@ -417,7 +453,7 @@ public final class Checker {
         }
         let targetType = expr(target, nil)
         guard let op else {
-            require(expr(value, targetType), fits: targetType, value.span)
+            requireExpr(value, targetType, fits: targetType)
             return
         }
         let binop: BinaryOp = [.add: .add, .sub: .sub, .mul: .mul, .div: .div][op]!

@@ -72,6 +72,8 @@ public indirect enum KType: Hashable, Sendable, CustomStringConvertible {
         if self == target { return true }
         switch (self, target) {
         case (.error, _), (_, .error), (.never, _): return true
+        // An Int widens to Dec exactly; the compiler inserts the conversion.
+        case (.int, .dec): return true
         case (.money, .money(nil)), (.money(nil), .money): return true
         case (.list(let a), .list(let b)): return a.fits(b)
         case (.map(let ka, let va), .map(let kb, let vb)): return ka.fits(kb) && va.fits(vb)

@@ -12,6 +12,8 @@ public struct CheckedProgram: Sendable {
     public var declarations: [Int: Int] = [:]
     /// Match patterns by id: what each matches.
     public var patterns: [Int: PatternRef] = [:]
+    /// Int-typed expressions used where a Dec is expected: the compiler widens their value.
+    public var widenedToDec: Set<Int> = []
     public var variables: [Variable] = []
     /// Index 0 is the top level of the program.
     public var functions: [FunctionInfo] = []
@@ -34,6 +36,8 @@ public struct Variable: Sendable {
     public var captured: Bool
     /// A top-level `fn`: its value never changes, so calls go straight to it.
     public var isConstantFunction: Bool
+    /// Declared by a stdlib module: a script's own definition of the name replaces it.
+    public var isLibrary = false
 }
 
 public struct FunctionInfo: Sendable {
