@@ -189,6 +189,10 @@ extension Checker {
             guard arity(args, 2, name, span) else { return .error }
             let a = arg(args, 0, nil), b = arg(args, 1, a)
             if a == .error || b == .error { return .error }
+            if case .money(let x?) = a, case .money(let y?) = b, x != y {
+                error("cannot take the \(name) of Money[\(x)] and Money[\(y)]", span)
+                return .error
+            }
             guard a.isOrdered, let joined = (a.isNumeric && b.isNumeric && a != .float && b != .float) ? (a == .int && b == .int ? .int : .dec) : KType.join(a, b),
                   joined.isOrdered else {
                 error("cannot take the \(name) of \(a) and \(b)", span)
