@@ -98,7 +98,7 @@ enum Builtins {
             guard case .int(let a) = args[0], case .int(let b) = args[1] else { throw internalError("Int", site) }
             guard b > a else { return .intList([]) }
             let (count, overflow) = b.subtractingReportingOverflow(a)
-            guard !overflow, count <= vm.limits.collectionSize else { throw fail("range \(a)..\(b) has more elements than the limit of \(vm.limits.collectionSize)", site) }
+            guard !overflow, count <= vm.limits.collectionSize else { throw fail("range \(a)..\(b) is over the collection limit of \(vm.limits.collectionSize) elements", site) }
             return .intList(Array(a..<b))
         case "args": return .list(vm.scriptArguments.map(Value.string))
         case "random.seed":
