@@ -170,7 +170,7 @@ extension Compiler {
             }
         default: break
         }
-        if lt == .int && rt == .int, let fast = intBinary(op, expr(l).int(s), expr(r).int(s), site: s) { return fast }
+        if lt == .int && rt == .int, let fast = intBinary(op, intOperand(l), intOperand(r), site: s) { return fast }
         let a = expr(l).value, b = expr(r).value
         switch op {
         case .add:
@@ -199,38 +199,77 @@ extension Compiler {
         }
     }
 
+    /// Where an Int operand comes from. Reading a variable or a constant inline, instead of
+    /// through another closure, saves a call per operand in the hottest expressions.
+    enum IntOperand {
+        case local(Int)
+        case global(Int)
+        case constant(Int)
+        case code(IntCode)
+    }
+
+    func intOperand(_ e: Expr) -> IntOperand {
+        if !checked.widenedToDec.contains(e.id) {
+            if case .int(let v) = e.kind { return .constant(v) }
+            if case .name = e.kind, case .variable(let v)? = checked.names[e.id], checked.variables[v].type == .int {
+                switch plainSlot(v) {
+                case .local(let slot)?: return .local(slot)
+                case .global(let slot)? where fn == 0: return .global(slot)
+                default: break
+                }
+            }
+        }
+        return .code(expr(e).int(site(e.span)))
+    }
+
+    @inline(__always)
+    static func fetch(_ o: IntOperand, _ vm: VM, _ s: Site) throws(Unwind) -> Int {
+        switch o {
+        case .constant(let k): return k
+        case .local(let slot):
+            guard case .int(let x) = vm.stack[vm.base + slot] else { throw internalError("Int", s) }
+            return x
+        case .global(let slot):
+            guard case .int(let x) = vm.globals[slot] else { throw internalError("Int", s) }
+            return x
+        case .code(let c): return try c(vm)
+        }
+    }
+
     /// `Int op Int` on unboxed values with overflow checks.
-    func intBinary(_ op: BinaryOp, _ a: @escaping IntCode, _ b: @escaping IntCode, site s: Site) -> Compiled? {
+    func intBinary(_ op: BinaryOp, _ a: IntOperand, _ b: IntOperand, site s: Site) -> Compiled? {
+        @inline(__always)
+        func fetch(_ o: IntOperand, _ vm: VM) throws(Unwind) -> Int { try Compiler.fetch(o, vm, s) }
         switch op {
         case .add:
             return .int { vm throws(Unwind) in
-                let x = try a(vm), y = try b(vm)
+                let x = try fetch(a, vm), y = try fetch(b, vm)
                 let (r, o) = x.addingReportingOverflow(y)
                 if o { throw Arithmetic.intOverflow("+", x, y, s) }
                 return r
             }
         case .sub:
             return .int { vm throws(Unwind) in
-                let x = try a(vm), y = try b(vm)
+                let x = try fetch(a, vm), y = try fetch(b, vm)
                 let (r, o) = x.subtractingReportingOverflow(y)
                 if o { throw Arithmetic.intOverflow("-", x, y, s) }
                 return r
             }
         case .mul:
             return .int { vm throws(Unwind) in
-                let x = try a(vm), y = try b(vm)
+                let x = try fetch(a, vm), y = try fetch(b, vm)
                 let (r, o) = x.multipliedReportingOverflow(by: y)
                 if o { throw Arithmetic.intOverflow("*", x, y, s) }
                 return r
             }
         case .mod:
-            return .int { vm throws(Unwind) in try Arithmetic.floorMod(try a(vm), try b(vm), s) }
-        case .eq: return .bool { vm throws(Unwind) in try a(vm) == b(vm) }
-        case .ne: return .bool { vm throws(Unwind) in try a(vm) != b(vm) }
-        case .lt: return .bool { vm throws(Unwind) in try a(vm) < b(vm) }
-        case .le: return .bool { vm throws(Unwind) in try a(vm) <= b(vm) }
-        case .gt: return .bool { vm throws(Unwind) in try a(vm) > b(vm) }
-        case .ge: return .bool { vm throws(Unwind) in try a(vm) >= b(vm) }
+            return .int { vm throws(Unwind) in try Arithmetic.floorMod(try fetch(a, vm), try fetch(b, vm), s) }
+        case .eq: return .bool { vm throws(Unwind) in try fetch(a, vm) == fetch(b, vm) }
+        case .ne: return .bool { vm throws(Unwind) in try fetch(a, vm) != fetch(b, vm) }
+        case .lt: return .bool { vm throws(Unwind) in try fetch(a, vm) < fetch(b, vm) }
+        case .le: return .bool { vm throws(Unwind) in try fetch(a, vm) <= fetch(b, vm) }
+        case .gt: return .bool { vm throws(Unwind) in try fetch(a, vm) > fetch(b, vm) }
+        case .ge: return .bool { vm throws(Unwind) in try fetch(a, vm) >= fetch(b, vm) }
         default: return nil
         }
     }

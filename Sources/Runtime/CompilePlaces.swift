@@ -7,10 +7,13 @@ typealias Place = (VM, Bool, (inout Value) throws(Unwind) -> Void) throws(Unwind
 
 extension Compiler {
     func assignment(_ target: Expr, op: AssignOp?, value: Expr, site s: Site) -> StmtCode {
-        let valueCode = expr(value)
         if case .name = target.kind, case .variable(let v)? = checked.names[target.id] {
-            return assignToVariable(v, op: op, valueCode, targetType: type(target), valueType: type(value), site: s)
+            if type(target) == .int, type(value) == .int, let op, op != .div, let storage = plainSlot(v) {
+                return intUpdate(storage, op: op, intOperand(value), site: s)
+            }
+            return assignToVariable(v, op: op, expr(value), site: s)
         }
+        let valueCode = expr(value)
         let p = place(target, site: s)
         let v = valueCode.value
         guard let op else {
@@ -37,34 +40,35 @@ extension Compiler {
         }
     }
 
-    func assignToVariable(_ v: Int, op: AssignOp?, _ valueCode: Compiled, targetType: KType, valueType: KType, site s: Site) -> StmtCode {
+    /// `x += y` (and `-=`, `*=`) on an Int variable held in a plain slot, unboxed.
+    func intUpdate(_ storage: PlainSlot, op: AssignOp, _ operand: IntOperand, site s: Site) -> StmtCode {
+        let symbol = op.rawValue.dropLast()
+        return { vm throws(Unwind) in
+            let y = try Compiler.fetch(operand, vm, s)
+            let cell: UnsafeMutablePointer<Value>
+            switch storage {
+            case .local(let slot): cell = vm.stack + (vm.base + slot)
+            case .global(let slot): cell = vm.globals + slot
+            }
+            guard case .int(let x) = cell.pointee else { throw internalError("Int", s) }
+            let (r, o): (Int, Bool)
+            switch op {
+            case .add: (r, o) = x.addingReportingOverflow(y)
+            case .sub: (r, o) = x.subtractingReportingOverflow(y)
+            default: (r, o) = x.multipliedReportingOverflow(by: y)
+            }
+            if o { throw Arithmetic.intOverflow(String(symbol), x, y, s) }
+            cell.pointee = .int(r)
+            return .normal
+        }
+    }
+
+    func assignToVariable(_ v: Int, op: AssignOp?, _ valueCode: Compiled, site s: Site) -> StmtCode {
         let write = assignVariable(v)
         guard let op else {
             let c = valueCode.value
             return { vm throws(Unwind) in
                 try write(vm, try c(vm))
-                return .normal
-            }
-        }
-        if targetType == .int, valueType == .int, let storage = plainSlot(v), op != .div {
-            let c = valueCode.int(s)
-            let symbol = op.rawValue.dropLast()
-            return { vm throws(Unwind) in
-                let y = try c(vm)
-                let cell: UnsafeMutablePointer<Value>
-                switch storage {
-                case .local(let slot): cell = vm.stack + (vm.base + slot)
-                case .global(let slot): cell = vm.globals + slot
-                }
-                guard case .int(let x) = cell.pointee else { throw internalError("Int", s) }
-                let (r, o): (Int, Bool)
-                switch op {
-                case .add: (r, o) = x.addingReportingOverflow(y)
-                case .sub: (r, o) = x.subtractingReportingOverflow(y)
-                default: (r, o) = x.multipliedReportingOverflow(by: y)
-                }
-                if o { throw Arithmetic.intOverflow(String(symbol), x, y, s) }
-                cell.pointee = .int(r)
                 return .normal
             }
         }

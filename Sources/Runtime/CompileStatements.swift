@@ -115,22 +115,25 @@ extension Compiler {
         }
     }
 
-    func loopBodyFlow(_ body: @escaping StmtCode) -> StmtCode {
-        { vm throws(Unwind) in
-            do throws(Unwind) { return try body(vm) } catch {
-                if case .signal(let f) = error, f != .returned { return f }
-                throw error
-            }
+    /// Runs a loop body; a `break`/`continue` thrown out of an expression inside it
+    /// (an `if` used as a value) becomes an ordinary flow result here.
+    @inline(__always)
+    static func runLoopBody(_ body: StmtCode, _ vm: VM) throws(Unwind) -> Flow {
+        do throws(Unwind) {
+            return try body(vm)
+        } catch {
+            if case .signal(let f) = error, f != .returned { return f }
+            throw error
         }
     }
 
     func whileLoop(_ cond: Condition, _ body: Block, site s: Site) -> StmtCode {
         let c = condition(cond, site: s)
-        let b = loopBodyFlow(sequence(body.stmts.map(statement)))
+        let b = sequence(body.stmts.map(statement))
         return { vm throws(Unwind) in
             while try c(vm) {
                 try vm.step(s)
-                switch try b(vm) {
+                switch try Compiler.runLoopBody(b, vm) {
                 case .normal, .continueLoop: continue
                 case .breakLoop: return .normal
                 case .returned: return .returned
@@ -143,12 +146,12 @@ extension Compiler {
     func forLoop(ids: [Int], source: ForSource, body: Block, site s: Site) -> StmtCode {
         let vars = ids.compactMap { checked.declarations[$0] }
         guard !vars.isEmpty else { return { _ throws(Unwind) in .normal } }
-        let b = loopBodyFlow(sequence(body.stmts.map(statement)))
+        let b = sequence(body.stmts.map(statement))
         let first = declare(vars[0])
         let second = vars.count > 1 ? declare(vars[1]) : nil
         func runBody(_ vm: VM) throws(Unwind) -> Flow? {
             try vm.step(s)
-            switch try b(vm) {
+            switch try Compiler.runLoopBody(b, vm) {
             case .normal, .continueLoop: return nil
             case .breakLoop: return .normal
             case .returned: return .returned
