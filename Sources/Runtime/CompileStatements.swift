@@ -78,7 +78,7 @@ extension Compiler {
         switch e.kind {
         case .ifElse(let cond, let then, let otherwise):
             let s = site(e.span)
-            let thenCode = sequence(then.stmts.map(statement))
+            let thenCode = sequence(then.stmts)
             let nothing: StmtCode = { _ throws(Unwind) in .normal }
             let elseCode = otherwise.map(expressionStatement) ?? nothing
             let c = condition(cond, site: s)
@@ -87,7 +87,7 @@ extension Compiler {
                 return try elseCode(vm)
             }
         case .block(let b):
-            return sequence(b.stmts.map(statement))
+            return sequence(b.stmts)
         default:
             let code = expr(e).value
             return { vm throws(Unwind) in
@@ -129,7 +129,7 @@ extension Compiler {
 
     func whileLoop(_ cond: Condition, _ body: Block, site s: Site) -> StmtCode {
         let c = condition(cond, site: s)
-        let b = sequence(body.stmts.map(statement))
+        let b = sequence(body.stmts)
         return { vm throws(Unwind) in
             while try c(vm) {
                 try vm.step(s)
@@ -146,7 +146,7 @@ extension Compiler {
     func forLoop(ids: [Int], source: ForSource, body: Block, site s: Site) -> StmtCode {
         let vars = ids.compactMap { checked.declarations[$0] }
         guard !vars.isEmpty else { return { _ throws(Unwind) in .normal } }
-        let b = sequence(body.stmts.map(statement))
+        let b = sequence(body.stmts)
         let first = declare(vars[0])
         let second = vars.count > 1 ? declare(vars[1]) : nil
         func runBody(_ vm: VM) throws(Unwind) -> Flow? {

@@ -60,15 +60,15 @@ public final class Compiler {
             topLevel.append(f)
         }
         for f in topLevel { compileBody(f) }
-        var codes = program.stmts.map(statement)
+        var steps = program.stmts.map { Step(run: statement($0)) }
         if keepingLastValue, let last = program.stmts.last, case .expr(let e) = last.kind {
             let value = expr(e).value
-            codes[codes.count - 1] = { vm throws(Unwind) in
+            steps[steps.count - 1] = Step { vm throws(Unwind) in
                 vm.returnValue = try value(vm)
                 return .normal
             }
         }
-        return sequence(codes)
+        return sequence(steps)
     }
 
     func makeShapes() {
@@ -80,12 +80,20 @@ public final class Compiler {
         }
     }
 
-    func sequence(_ codes: [StmtCode]) -> StmtCode {
-        switch codes.count {
+    /// A compiled statement. Closures kept in a struct, not directly in an array, keep their
+    /// own calling convention: no reabstraction thunk on every call (a quarter of a hot loop).
+    struct Step {
+        let run: StmtCode
+    }
+
+    func sequence(_ stmts: [Stmt]) -> StmtCode { sequence(stmts.map { Step(run: statement($0)) }) }
+
+    func sequence(_ steps: [Step]) -> StmtCode {
+        switch steps.count {
         case 0: return { _ throws(Unwind) in .normal }
-        case 1: return codes[0]
+        case 1: return steps[0].run
         case 2:
-            let a = codes[0], b = codes[1]
+            let a = steps[0].run, b = steps[1].run
             return { vm throws(Unwind) in
                 let f = try a(vm)
                 if f != .normal { return f }
@@ -93,8 +101,8 @@ public final class Compiler {
             }
         default:
             return { vm throws(Unwind) in
-                for c in codes {
-                    let f = try c(vm)
+                for step in steps {
+                    let f = try step.run(vm)
                     if f != .normal { return f }
                 }
                 return .normal
@@ -203,14 +211,14 @@ public final class Compiler {
     /// A block in value position: its statements, then its last expression.
     func blockValue(_ b: Block, resultType: KType) -> Compiled {
         guard let last = b.stmts.last, case .expr(let tail) = last.kind else {
-            let body = sequence(b.stmts.map(statement))
+            let body = sequence(b.stmts)
             return .value { vm throws(Unwind) in
                 let f = try body(vm)
                 if f != .normal { throw .signal(f) }
                 return .unit
             }
         }
-        let prefix = b.stmts.dropLast().map(statement)
+        let prefix = Array(b.stmts.dropLast())
         let t = expr(tail)
         if prefix.isEmpty { return t }
         let body = sequence(prefix)
