@@ -99,6 +99,11 @@ public final class Engine {
     public func check(file: SourceFile) throws {
         let program = try parse(file)
         try loadUses(of: program, run: false)
+        try checkOrRollBack(program)
+    }
+
+    /// Checks a program into the engine's state; on any error the state is as before.
+    func checkOrRollBack(_ program: Program) throws {
         let snapshot = checker.snapshot()
         checker.check(program)
         if !checker.diagnostics.isEmpty {
@@ -165,13 +170,7 @@ public final class Engine {
     }
 
     func checkAndCompile(_ program: Program, keepingLastValue: Bool = false) throws -> StmtCode {
-        let snapshot = checker.snapshot()
-        checker.check(program)
-        if !checker.diagnostics.isEmpty {
-            let ds = checker.diagnostics
-            checker.restore(snapshot)
-            throw KeelError.rejected(ds)
-        }
+        try checkOrRollBack(program)
         let compiler = Compiler(checked: checker.result, host: hostFunctions, shapes: shapes)
         let code = compiler.compile(program, keepingLastValue: keepingLastValue)
         shapes = compiler.shapes
