@@ -44,7 +44,7 @@ public final class Engine {
         self.vm = VM(limits: limits, output: output)
         self.stdlibPath = stdlibPath
         host.modules = ["random"]
-        host.isCurrency = { CurrencyTable.shared.isKnown($0) }
+        host.isCurrency = { Currency.iso($0) != nil }
         if let stdlibPath {
             for name in Self.moduleNames(in: stdlibPath) { host.modules.insert(name) }
         }

@@ -91,6 +91,7 @@ enum Builtins {
             default: return args[0]
             }
         case "int": return try toInt(args[0], site)
+        case "allocate": return try allocate(args[0], args[1], site)
         case "sqrt":
             guard case .float(let f) = args[0] else { throw internalError("Float", site) }
             return .float(f.squareRoot())
@@ -151,6 +152,8 @@ enum Builtins {
         case .list, .intList: return try listMethod(name, r, args, intElements: intElements, vm: vm, offset: frameOffset, site: site)
         case .map(let m): return try mapMethod(name, m, args, intElements: intElements, site: site)
         case .string(let s): return try stringMethod(name, s, args, site: site)
+        case .money(let d, let c): return try moneyMethod(name, d, c, args, site: site)
+        case .dec(let d): return try decMethod(name, d, args, site: site)
         default: throw internalError("a value with methods", site)
         }
     }
@@ -310,6 +313,61 @@ enum Builtins {
             if target.isEmpty { return .string(s) }
             return .string(s.splitting(by: target).joined(separator: replacement))
         default: throw fail("unknown string method '\(name)'", site)
+        }
+    }
+
+    // MARK: money and decimals
+
+    /// A `Rounding` variant from the prelude, by name.
+    static func roundingMode(_ v: Value, _ site: Site) throws(Unwind) -> RoundingMode {
+        guard case .variant(let box) = v else { throw internalError("Rounding", site) }
+        switch box.shape.variants[box.tag] {
+        case "half_even": return .halfEven
+        case "half_up": return .halfUp
+        case "half_down": return .halfDown
+        case "up": return .up
+        case "down": return .down
+        case "ceiling": return .ceiling
+        case "floor": return .floor
+        default: return .zeroFiveUp
+        }
+    }
+
+    static func moneyMethod(_ name: String, _ d: Dec, _ c: CurrencyID, _ args: [Value], site: Site) throws(Unwind) -> Value {
+        guard name == "round" else { throw fail("unknown money method '\(name)'", site) }
+        let mode = try args.first.map { a throws(Unwind) in try roundingMode(a, site) } ?? .halfEven
+        do throws(MoneyError) {
+            return .money(try Money(d, CurrencyTable.shared.currency(c)).rounded(mode: mode).amount, c)
+        } catch {
+            throw fail(error.description, site)
+        }
+    }
+
+    static func decMethod(_ name: String, _ d: Dec, _ args: [Value], site: Site) throws(Unwind) -> Value {
+        switch name {
+        case "round":
+            guard case .int(let places) = args[0] else { throw internalError("Int", site) }
+            let mode = args.count > 1 ? try roundingMode(args[1], site) : .halfEven
+            return .dec(try Arithmetic.checked(site) { () throws(DecimalError) in try d.rounded(places: places, rounding: mode) })
+        case "sqrt":
+            if d.isNegative { throw fail("square root of a negative number (\(d))", site) }
+            return .dec(try Arithmetic.checked(site) { () throws(DecimalError) in try d.squareRoot() })
+        case "pow":
+            guard case .int(let n) = args[0] else { throw internalError("Int", site) }
+            return .dec(try Arithmetic.checked(site) { () throws(DecimalError) in try d.power(n) })
+        default: throw fail("unknown Dec method '\(name)'", site)
+        }
+    }
+
+    /// Splits a money amount by ratios, largest remainder first: the parts always sum to the total.
+    static func allocate(_ total: Value, _ ratios: Value, _ site: Site) throws(Unwind) -> Value {
+        guard case .money(let d, let c) = total, let elements = ratios.listElements else { throw internalError("Money", site) }
+        let weights = elements.compactMap(Arithmetic.decimal)
+        do throws(MoneyError) {
+            let parts = try Money.allocate(Money(d, CurrencyTable.shared.currency(c)), ratios: weights)
+            return .list(parts.map { .money($0.amount, c) })
+        } catch {
+            throw fail(error.description, site)
         }
     }
 

@@ -136,6 +136,7 @@ extension Compiler {
     }
 
     func builtin(_ name: String, _ args: [Arg], _ argCodes: [Code], offset: Int, site s: Site) -> Compiled {
+        if name == "fx" { return fx(args, site: s) }
         if name == "div", argCodes.count == 2 {
             let a = expr(args[0].value).int(s), b = expr(args[1].value).int(s)
             return .int { vm throws(Unwind) in try Arithmetic.floorDiv(try a(vm), try b(vm), s) }
@@ -150,6 +151,30 @@ extension Compiler {
             values.reserveCapacity(argCodes.count)
             for c in argCodes { values.append(try c(vm)) }
             return try Builtins.function(name, values, argTypes: argTypes, vm: vm, frameOffset: offset, site: s)
+        }
+    }
+
+    /// `fx(amount, CODE, rate: r[, rounding: mode])`: the code is read from the source, not evaluated.
+    func fx(_ args: [Arg], site s: Site) -> Compiled {
+        guard case .name(let code) = args[1].value.kind, let target = CurrencyTable.shared.id(code),
+              let shape = recordShapes["Conversion"] else {
+            return .value { _ throws(Unwind) in throw internalError("a currency", s) }
+        }
+        let amount = expr(args[0].value).value, rate = expr(args[2].value).value
+        let mode = args.count > 3 ? expr(args[3].value).value : nil
+        return .value { vm throws(Unwind) in
+            guard case .money(let d, let c) = try amount(vm), case .dec(let r) = try rate(vm) else { throw internalError("Money", s) }
+            let rounding = try mode.map { m throws(Unwind) in try Builtins.roundingMode(try m(vm), s) } ?? .halfEven
+            let table = CurrencyTable.shared
+            let conversion: FxConversion
+            do throws(MoneyError) {
+                conversion = try FxConversion.convert(Money(d, table.currency(c)), to: table.currency(target), rate: r, rounding: rounding)
+            } catch {
+                throw fail(error.description, s)
+            }
+            return .record(RecordBox(shape: shape, fields: [
+                .money(d, c), .dec(r), .money(conversion.exactAmount, target), .money(conversion.converted.amount, target),
+            ]))
         }
     }
 

@@ -5,6 +5,18 @@ import Types
 extension Compiler {
     func expr(_ e: Expr) -> Compiled {
         let compiled = unwidened(e)
+        if let code = checked.moneyChecks[e.id] {
+            // Money of a currency known only at run time, used as Money[code]: check it here.
+            let v = compiled.value, s = site(e.span)
+            let wanted = CurrencyTable.shared.id(code)
+            return .value { vm throws(Unwind) in
+                let x = try v(vm)
+                if case .money(_, let c) = x, c != wanted {
+                    throw fail("expected Money[\(code)], found Money[\(CurrencyTable.shared.code(c))]", s)
+                }
+                return x
+            }
+        }
         guard checked.widenedToDec.contains(e.id) else { return compiled }
         let i = compiled.int(site(e.span))
         return .value { vm throws(Unwind) in .dec(Dec(try i(vm))) }

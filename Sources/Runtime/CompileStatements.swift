@@ -35,7 +35,7 @@ extension Compiler {
                 try assign(vm, try make(vm))
                 return .normal
             }
-        case .record, .enumeration, .use:
+        case .record, .enumeration, .use, .currency:
             return { _ throws(Unwind) in .normal }
         case .assign(let target, let op, let value):
             return assignment(target, op: op, value: value, site: s)

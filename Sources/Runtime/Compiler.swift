@@ -50,6 +50,9 @@ public final class Compiler {
         file = program.file
         fn = 0
         makeShapes()
+        for case .currency(let code, let units) in program.stmts.map(\.kind) {
+            CurrencyTable.shared.declare(code, minorUnits: units)
+        }
         // Every top-level function object exists before any body is compiled, so a body
         // may call a function declared further down.
         var topLevel: [Function] = []

@@ -34,6 +34,8 @@ public final class CurrencyTable: @unchecked Sendable {
 
     public func isKnown(_ code: String) -> Bool { id(code) != nil }
 
+    public func currency(_ id: CurrencyID) -> Currency { lock.locked { Currency(code: codes[Int(id.index)], minorUnits: minorUnits[Int(id.index)]) } }
+
     public func code(_ id: CurrencyID) -> String { lock.locked { codes[Int(id.index)] } }
     public func minorUnits(_ id: CurrencyID) -> Int { lock.locked { minorUnits[Int(id.index)] } }
 

@@ -167,6 +167,8 @@ public indirect enum StmtKind: Sendable {
     case forLoop(names: [(String, Span)], ids: [Int], source: ForSource, body: Block)
     case assert(Expr, message: Expr?)
     case use(String)
+    /// `currency BTC(8)`: a unit of the script's own, with its minor units.
+    case currency(code: String, minorUnits: Int)
 }
 
 /// A parsed file.

@@ -211,6 +211,20 @@ public struct Parser {
             let cond = try expression()
             let message = eat(.comma) ? try expression() : nil
             return stmt(.assert(cond, message: message))
+        case .ident("currency") where Self.isCurrencyDeclaration(peekKind(1), tokens[min(pos + 1, tokens.count - 1)]):
+            _ = advance()
+            let (code, codeSpan) = try identifier("a currency code")
+            guard Self.isCurrencyCode(code) else {
+                throw fail("a currency code is 3 to 10 upper-case letters or digits, starting with a letter", at: codeSpan)
+            }
+            _ = try expect(.lparen, "'(' before the number of minor units")
+            guard case .int(let units) = current.kind else {
+                throw fail("expected the number of minor units, found \(describe(current))")
+            }
+            let unitsSpan = advance().span
+            guard (0...36).contains(units) else { throw fail("minor units must be between 0 and 36", at: unitsSpan) }
+            _ = try expect(.rparen, "')' after the minor units")
+            return stmt(.currency(code: code, minorUnits: units))
         case .keyword(.use):
             _ = advance()
             let (name, _) = try identifier("a module name after 'use'")
@@ -227,6 +241,19 @@ public struct Parser {
             }
             return stmt(.expr(target))
         }
+    }
+
+    /// `currency` is a keyword only when an upper-case code follows on the same line,
+    /// so `currency` stays usable as a name.
+    static func isCurrencyDeclaration(_ next: TokenKind, _ token: Token) -> Bool {
+        guard case .ident(let code) = next, !token.newlineBefore else { return false }
+        return code.first.map { $0 >= "A" && $0 <= "Z" } ?? false
+    }
+
+    static func isCurrencyCode(_ code: String) -> Bool {
+        let scalars = Array(code.unicodeScalars)
+        guard (3...10).contains(scalars.count), let first = scalars.first, first >= "A" && first <= "Z" else { return false }
+        return scalars.allSatisfy { ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") }
     }
 
     mutating func checkAssignable(_ e: Expr, opSpan: Span) throws {

@@ -1,7 +1,8 @@
 import Syntax
 
 extension Checker {
-    static let builtinFunctions = ["print", "len", "str", "div", "abs", "min", "max", "float", "dec", "int", "sqrt", "range", "args"]
+    static let builtinFunctions = ["print", "len", "str", "div", "abs", "min", "max", "float", "dec", "int", "sqrt", "range", "args",
+                                   "allocate", "fx"]
     static let randomFunctions = ["seed", "int", "float", "choice", "shuffle"]
 
     /// Built-in methods that change their receiver, which must then be a `var`.
@@ -155,8 +156,21 @@ extension Checker {
     }
 
     func builtinCall(_ name: String, _ args: [Arg], _ expected: KType?, span: Span) -> KType {
+        if name == "fx" { return fxCall(args, span: span) }
         for a in args where a.label != nil { error("'\(name)' takes no labelled arguments", a.value.span) }
         switch name {
+        case "allocate":
+            guard arity(args, 2, name, span) else { return .error }
+            let total = arg(args, 0, nil)
+            let ratios = arg(args, 1, .list(.int))
+            guard case .money = total else {
+                if total != .error { error("allocate splits a Money amount, found \(total)", args[0].value.span) }
+                return .error
+            }
+            if ratios != .list(.int) && ratios != .list(.dec) && !ratios.containsError {
+                error("allocate needs ratios as a List[Int] or List[Dec], found \(ratios)", args[1].value.span)
+            }
+            return .list(total)
         case "print":
             guard arity(args, 1, name, span) else { return .unit }
             if arg(args, 0, nil) == .unit { error("cannot print a Unit value", args[0].value.span) }
@@ -260,6 +274,35 @@ extension Checker {
         }
     }
 
+    /// `fx(amount, EUR, rate: 0.9215)` or with `rounding: Rounding.half_up`: a conversion
+    /// record that keeps the source, the rate and the unrounded amount for audit.
+    func fxCall(_ args: [Arg], span: Span) -> KType {
+        guard args.count == 3 || args.count == 4 else {
+            for a in args { expr(a.value, nil) }
+            error("'fx' takes an amount, a currency, 'rate:' and optionally 'rounding:', found \(args.count) arguments", span)
+            return .error
+        }
+        let source = expr(args[0].value, nil)
+        if case .money = source {} else if source != .error { error("fx converts Money, found \(source)", args[0].value.span) }
+        if case .name(let code) = args[1].value.kind, lookup(code) == nil, isCurrency(code) {
+            result.types[args[1].value.id] = .string
+        } else {
+            error("fx needs a currency code as its second argument, e.g. EUR", args[1].value.span)
+        }
+        if args[2].label != "rate" { error("fx's third argument is 'rate:'", args[2].value.span) }
+        requireExpr(args[2].value, .dec, fits: .dec)
+        if args.count == 4 {
+            if args[3].label != "rounding" { error("fx's fourth argument is 'rounding:'", args[3].value.span) }
+            requireExpr(args[3].value, nil, fits: .enumeration("Rounding"))
+        }
+        if args[0].label != nil || args[1].label != nil { error("fx's amount and currency take no labels", span) }
+        guard result.records["Conversion"] != nil else {
+            error("fx needs the prelude's Conversion record", span)
+            return .error
+        }
+        return .record("Conversion")
+    }
+
     /// A method call on a value: a built-in method, or `x.f(a)` for a user function `f(x, a)`.
     func methodCall(_ e: Expr, _ base: Expr, _ name: String, _ nameSpan: Span, _ args: [Arg], _ expected: KType?) -> KType? {
         if case .name(let baseName) = base.kind, lookup(baseName) == nil,
@@ -308,6 +351,8 @@ extension Checker {
                             "contains", "reverse", "join", "any", "all", "find", "index_of", "first", "last", "slice", "is_empty"]
         case .map: return ["len", "keys", "values", "contains", "get", "remove", "clear", "is_empty"]
         case .string: return ["len", "upper", "lower", "contains", "starts_with", "ends_with", "split", "trim", "replace", "chars", "is_empty"]
+        case .money: return ["round"]
+        case .dec: return ["round", "sqrt", "pow"]
         default: return []
         }
     }
@@ -434,6 +479,25 @@ extension Checker {
                 requireExpr(args[0].value, .string, fits: .string)
                 requireExpr(args[1].value, .string, fits: .string)
                 return .string
+            default: return nil
+            }
+        case .money:
+            // `m.round()` rounds half-even to the currency's minor units; `m.round(Rounding.up)` names the mode.
+            if args.count > 1 { _ = n(1) }
+            if args.count == 1 { requireExpr(args[0].value, nil, fits: .enumeration("Rounding")) }
+            return receiver
+        case .dec:
+            switch name {
+            case "round":
+                guard args.count == 1 || args.count == 2 else { _ = n(1); return .dec }
+                requireExpr(args[0].value, .int, fits: .int)
+                if args.count == 2 { requireExpr(args[1].value, nil, fits: .enumeration("Rounding")) }
+                return .dec
+            case "sqrt": _ = n(0); return .dec
+            case "pow":
+                guard n(1) else { return .dec }
+                requireExpr(args[0].value, .int, fits: .int)
+                return .dec
             default: return nil
             }
         default:

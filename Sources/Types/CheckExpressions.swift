@@ -17,7 +17,7 @@ extension Checker {
         case .dec: return .dec
         case .float: return .float
         case .money(_, let code):
-            if !host.isCurrency(code) {
+            if !isCurrency(code) {
                 error("unknown currency '\(code)'", e.span)
                 return .error
             }

@@ -74,7 +74,10 @@ public final class Checker {
     /// Marks the Int-valued parts of `e` that stand where a Dec is expected, through
     /// blocks, branches and arms, so the compiler converts them.
     func widen(_ e: Expr, to target: KType) {
-        guard target.unwrapped == .dec else { return }
+        switch target.unwrapped {
+        case .dec, .money(.some): break
+        default: return
+        }
         switch e.kind {
         case .block(let b):
             widen(b, to: target)
@@ -84,9 +87,15 @@ public final class Checker {
         case .match(_, let arms):
             for arm in arms { widen(arm.body, to: target) }
         default:
-            if result.types[e.id] == .int { result.widenedToDec.insert(e.id) }
+            if result.types[e.id] == .int && target.unwrapped == .dec { result.widenedToDec.insert(e.id) }
+            if case .money(nil)? = result.types[e.id], case .money(let code?) = target.unwrapped {
+                result.moneyChecks[e.id] = code
+            }
         }
     }
+
+    /// An ISO 4217 code, or a unit the script declared.
+    func isCurrency(_ code: String) -> Bool { result.currencies[code] != nil || host.isCurrency(code) }
 
     func widen(_ b: Block, to target: KType) {
         if case .expr(let tail)? = b.stmts.last?.kind { widen(tail, to: target) }
@@ -186,6 +195,14 @@ public final class Checker {
         var pending: [(Stmt, String)] = []
         for stmt in stmts {
             switch stmt.kind {
+            case .currency(let code, let units):
+                if host.isCurrency(code) {
+                    error("\(code) is an ISO 4217 currency; only new units can be declared", stmt.span)
+                } else if let old = result.currencies[code], old != units {
+                    error("\(code) is already declared with \(old) minor units", stmt.span)
+                } else {
+                    result.currencies[code] = units
+                }
             case .record(let name, _), .enumeration(let name, _):
                 if result.records[name] != nil || result.enums[name] != nil || Self.builtinTypeNames.contains(name) {
                     error("type '\(name)' is already defined", stmt.span)
@@ -273,7 +290,7 @@ public final class Checker {
             case "Money":
                 if args.isEmpty { return .money(nil) }
                 guard arity(1), case .named(let code, let inner) = args[0].kind, inner.isEmpty else { return .error }
-                if !host.isCurrency(code) { error("unknown currency '\(code)'", args[0].span); return .error }
+                if !isCurrency(code) { error("unknown currency '\(code)'", args[0].span); return .error }
                 return .money(code)
             default:
                 if !args.isEmpty { error("\(name) takes no type arguments", t.span) }
@@ -308,6 +325,8 @@ public final class Checker {
             functionStatement(f, stmt: stmt)
         case .record, .enumeration:
             if !(contexts.count == 1 && scopes.count == 1) { error("types must be declared at the top level", stmt.span) }
+        case .currency:
+            if !(contexts.count == 1 && scopes.count == 1) { error("currencies must be declared at the top level", stmt.span) }
         case .assign(let target, let op, let value):
             assignment(target, op: op, value: value, span: stmt.span)
         case .expr(let e):

@@ -14,6 +14,10 @@ public struct CheckedProgram: Sendable {
     public var patterns: [Int: PatternRef] = [:]
     /// Int-typed expressions used where a Dec is expected: the compiler widens their value.
     public var widenedToDec: Set<Int> = []
+    /// Expressions of dynamic `Money` used where `Money[C]` is expected: checked at run time.
+    public var moneyChecks: [Int: String] = [:]
+    /// Units the scripts declared with `currency CODE(units)`.
+    public var currencies: [String: Int] = [:]
     public var variables: [Variable] = []
     /// Index 0 is the top level of the program.
     public var functions: [FunctionInfo] = []
