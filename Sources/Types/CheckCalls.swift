@@ -162,7 +162,7 @@ extension Checker {
         case "allocate":
             guard arity(args, 2, name, span) else { return .error }
             let total = arg(args, 0, nil)
-            let ratios = arg(args, 1, .list(.int))
+            let ratios = arg(args, 1, nil)
             guard case .money = total else {
                 if total != .error { error("allocate splits a Money amount, found \(total)", args[0].value.span) }
                 return .error
