@@ -1,12 +1,19 @@
 // swift-tools-version:5.9
 import PackageDescription
 
-// Kept out of the main build: `swift run -c release --package-path Benchmarks keel-bench`.
+// Kept out of the main build:
+//   swift run -c release --package-path Benchmarks keel-bench   (interpreter vs CPython/Lua)
+//   swift run -c release --package-path Benchmarks dec-bench    (Dec engine vs Python's decimal)
 let package = Package(
     name: "KeelBenchmarks",
     dependencies: [.package(path: "..")],
     targets: [
         .executableTarget(name: "keel-bench", dependencies: [.product(name: "Keel", package: "main")],
                           path: "Sources/KeelBench"),
+        // Counting malloc linked into dec-bench (glibc), to show the inline Dec path never allocates.
+        .target(name: "DecBenchAllocCounter", path: "Sources/DecBench/AllocCounter"),
+        .executableTarget(name: "dec-bench",
+                          dependencies: [.product(name: "Keel", package: "main"), "DecBenchAllocCounter"],
+                          path: "Sources/DecBench/Main"),
     ]
 )
