@@ -221,8 +221,7 @@ public struct Parser {
             guard case .int(let units) = current.kind else {
                 throw fail("expected the number of minor units, found \(describe(current))")
             }
-            let unitsSpan = advance().span
-            guard (0...36).contains(units) else { throw fail("minor units must be between 0 and 36", at: unitsSpan) }
+            _ = advance()
             _ = try expect(.rparen, "')' after the minor units")
             return stmt(.currency(code: code, minorUnits: units))
         case .keyword(.use):

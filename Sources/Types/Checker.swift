@@ -196,7 +196,9 @@ public final class Checker {
         for stmt in stmts {
             switch stmt.kind {
             case .currency(let code, let units):
-                if host.isCurrency(code) {
+                if !(0...36).contains(units) {
+                    error("minor units must be between 0 and 36", stmt.span)
+                } else if host.isCurrency(code) {
                     error("\(code) is an ISO 4217 currency; only new units can be declared", stmt.span)
                 } else if let old = result.currencies[code], old != units {
                     error("\(code) is already declared with \(old) minor units", stmt.span)
