@@ -34,6 +34,8 @@ let package = Package(
         ]),
         .testTarget(name: "MoneyTests", dependencies: ["Money"], exclude: ["Fixtures"]),
         .testTarget(name: "SyntaxTests", dependencies: ["Syntax"]),
+        .testTarget(name: "TypesTests", dependencies: ["Types", "Syntax"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Types", "Syntax", "Money"]),
         .testTarget(name: "KeelTests", dependencies: ["Keel"]),
     ]
 )

@@ -1,0 +1,62 @@
+import XCTest
+import Money
+import Syntax
+import Types
+@testable import Runtime
+
+/// The compiler and VM without the Keel engine: checked programs run against a fresh VM.
+final class RuntimeTests: XCTestCase {
+    func run(_ text: String, limits: Limits = Limits()) throws -> (String, Value) {
+        let checker = Checker(host: HostEnvironment())
+        let (program, _, diags) = Parser.parse(SourceFile(name: "t", text: text))
+        XCTAssertTrue(diags.isEmpty)
+        checker.check(program)
+        XCTAssertTrue(checker.diagnostics.isEmpty, "\(checker.diagnostics)")
+        var out: [UInt8] = []
+        let vm = VM(limits: limits, output: OutputBuffer { out += $0 })
+        let code = Compiler(checked: checker.result, host: [:], shapes: .init()).compile(program, keepingLastValue: true)
+        vm.ensureGlobals(checker.result.globalCount)
+        _ = try code(vm)
+        vm.output.flush()
+        return (String(decoding: out, as: UTF8.self), vm.returnValue)
+    }
+
+    func testIntArithmeticStaysUnboxedAndExact() throws {
+        let (_, v) = try run("fn f(n: Int) -> Int { if n < 2 { n } else { f(n - 1) + f(n - 2) } }\nf(20)")
+        guard case .int(6765) = v else { return XCTFail("\(v)") }
+    }
+
+    func testOverflowIsAPositionedError() {
+        XCTAssertThrowsError(try run("let a = 9223372036854775807\nlet b = a + 1")) { error in
+            guard case Unwind.failure(let e) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(e.message.contains("integer overflow"))
+            XCTAssertEqual(e.diagnostic().line, 2)
+        }
+    }
+
+    func testValueSemanticsOfCollections() throws {
+        let (out, _) = try run("var a = [1, 2]\nvar b = a\nb.push(3)\nb[0] = 9\nprint(a)\nprint(b)")
+        XCTAssertEqual(out, "[1, 2]\n[9, 2, 3]\n")
+    }
+
+    func testClosuresCaptureByReference() throws {
+        let (out, _) = try run("var n = 0\nlet inc = fn() { n += 1 }\ninc()\ninc()\nprint(n)")
+        XCTAssertEqual(out, "2\n")
+    }
+
+    func testStepLimit() {
+        XCTAssertThrowsError(try run("var i = 0\nwhile true { i += 1 }", limits: Limits(steps: 1000))) { error in
+            guard case Unwind.failure(let e) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(e.isLimit)
+        }
+    }
+
+    func testDisplayForms() {
+        XCTAssertEqual(Display.duration(5_400_000), "1h30min")
+        XCTAssertEqual(Display.duration(1500), "1s500ms")
+        XCTAssertEqual(Display.literal(.list([.string("a\"b"), .none])), "[\"a\\\"b\", none]")
+        let usd = CurrencyTable.shared.id("USD")!
+        XCTAssertEqual(Display.money(try! Dec(parsing: "2.5"), usd), "2.50 USD")
+        XCTAssertEqual(Display.money(try! Dec(parsing: "1.2345"), usd), "1.2345 USD")
+    }
+}
