@@ -7,12 +7,7 @@ extension Compiler {
     var frameOffset: Int { checked.functions[fn].frameSize }
 
     /// The function object of a top-level function variable.
-    func globalProto(_ v: Int) -> FunctionProto? {
-        for (astID, variable) in checked.declarations where variable == v {
-            if let index = checked.functionIndex[astID], let p = protos[index] { return p }
-        }
-        return nil
-    }
+    func globalProto(_ v: Int) -> FunctionProto? { protosByVariable[v] }
 
     func call(_ e: Expr, _ callee: Expr, _ args: [Arg], site s: Site) -> Compiled {
         let compiledArgs = args.map { expr($0.value) }

@@ -14,6 +14,8 @@ public final class Compiler {
     /// The function being compiled (index into `checked.functions`).
     var fn = 0
     var protos: [Int: FunctionProto] = [:]
+    /// Top-level functions by their variable, for direct calls.
+    var protosByVariable: [Int: FunctionProto] = [:]
     var recordShapes: [String: RecordShape] = [:]
     var enumShapes: [String: EnumShape] = [:]
 
@@ -24,6 +26,7 @@ public final class Compiler {
         self.recordShapes = shapes.records
         self.enumShapes = shapes.enums
         self.protos = shapes.protos
+        self.protosByVariable = shapes.protosByVariable
     }
 
     /// Shapes and top-level function objects survive from one compile to the next (the REPL).
@@ -31,6 +34,7 @@ public final class Compiler {
         var records: [String: RecordShape] = [:]
         var enums: [String: EnumShape] = [:]
         var protos: [Int: FunctionProto] = [:]
+        var protosByVariable: [Int: FunctionProto] = [:]
         public init() {}
     }
 
@@ -39,6 +43,7 @@ public final class Compiler {
         s.records = recordShapes
         s.enums = enumShapes
         s.protos = protos
+        s.protosByVariable = protosByVariable
         return s
     }
 
@@ -59,7 +64,7 @@ public final class Compiler {
         for stmt in program.stmts {
             guard case .function(let f) = stmt.kind, let v = checked.declarations[stmt.id],
                   checked.variables[v].isConstantFunction, checked.variables[v].isGlobal else { continue }
-            _ = makeProto(f)
+            protosByVariable[v] = makeProto(f)
             topLevel.append(f)
         }
         for f in topLevel { compileBody(f) }
