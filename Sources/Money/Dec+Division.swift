@@ -11,6 +11,9 @@ extension Dec {
         if isZero {
             return try Dec.checked(negative: negative, coefficient: .zero, exponent: idealExponent).fitted(to: context)
         }
+        if let exact = exactWordQuotient(by: divisor, negative: negative, idealExponent: idealExponent, context: context) {
+            return exact
+        }
         // Scale so the integer quotient has precision + 1 or + 2 digits.
         let shift = divisor.digitCount - digitCount + context.precision + 1
         var dividend = coefficient, divisorCoefficient = divisor.coefficient
@@ -34,6 +37,27 @@ extension Dec {
         }
         let raw = Dec(negative: negative, coefficient: quotient, exponent: resultExponent)
         return try raw.rounded(to: context).checkedSize()
+    }
+
+    /// The common money case, without GMP: both coefficients are words and the quotient
+    /// terminates within a word (`60.00 / 3`, `1 / 4`). A quotient a/b terminates exactly
+    /// when b / gcd(a, b) has no prime factors but 2 and 5; it then needs k more digits,
+    /// the larger of the two exponents, and takes exponent `ideal - k` as the spec asks.
+    private func exactWordQuotient(by divisor: Dec, negative: Bool, idealExponent: Int,
+                                   context: DecContext) -> Dec? {
+        guard context.precision >= 20, case .small(let a) = coefficient, case .small(let b) = divisor.coefficient else {
+            return nil
+        }
+        var x = a, y = b
+        while y != 0 { (x, y) = (y, x % y) }
+        var rest = b / x, twos = 0, fives = 0
+        while rest % 2 == 0 { rest /= 2; twos += 1 }
+        while rest % 5 == 0 { rest /= 5; fives += 1 }
+        let k = Swift.max(twos, fives)
+        guard rest == 1, k < Magnitude.wordPowersOfTen.count else { return nil }
+        let (scaled, overflow) = a.multipliedReportingOverflow(by: Magnitude.wordPowersOfTen[k])
+        guard !overflow else { return nil }
+        return try? Dec.checked(negative: negative, coefficient: .small(scaled / b), exponent: idealExponent - k)
     }
 
     /// The integer part of the quotient (truncated toward zero), exponent 0.
