@@ -39,8 +39,15 @@ final class BigNat: @unchecked Sendable {
         }
     }
 
+    /// Powers of ten up to 10^127, built once: scaling, digit counts and division use them
+    /// on every GMP-path operation. Safe to share, as a built BigNat is never mutated.
+    private static let cachedPowersOfTen: [BigNat] = (0..<128).map { n in
+        build { __gmpz_ui_pow_ui($0, 10, UInt(n)) }
+    }
+
     static func powerOfTen(_ exponent: Int) -> BigNat {
-        build { __gmpz_ui_pow_ui($0, 10, UInt(exponent)) }
+        if exponent < cachedPowersOfTen.count { return cachedPowersOfTen[exponent] }
+        return build { __gmpz_ui_pow_ui($0, 10, UInt(exponent)) }
     }
 
     /// Parses a string of ASCII decimal digits (validated by the caller).
