@@ -9,7 +9,8 @@ import Glibc
 /// Why a load failed: the program was rejected before running (exit 1), or stopped while running (exit 2).
 public enum KeelError: Error, CustomStringConvertible {
     case rejected([Diagnostic])
-    case runtime(Diagnostic, isLimit: Bool)
+    /// A runtime error; `limit` names the resource limit when one stopped the script.
+    case runtime(Diagnostic, limit: LimitKind?)
 
     public var diagnostics: [Diagnostic] {
         switch self {
@@ -180,13 +181,13 @@ public final class Engine {
 
     func execute(_ code: StmtCode) throws {
         defer { vm.output.flush() }
+        vm.beginRun()
         do throws(Unwind) {
             vm.base = 0
-            vm.depth = 0
             _ = try code(vm)
         } catch {
             switch error {
-            case .failure(let e): throw KeelError.runtime(e.diagnostic(), isLimit: e.isLimit)
+            case .failure(let e): throw KeelError.runtime(e.diagnostic(), limit: e.limit)
             case .signal: return
             }
         }
@@ -199,18 +200,38 @@ public final class Engine {
         guard let id = checker.result.variables.lastIndex(where: { $0.isGlobal && $0.name == name }),
               case .function(let closure) = vm.globals[checker.result.variables[id].slot] else {
             throw KeelError.runtime(Diagnostic(file: SourceFile(name: "<host>", text: ""), line: 1, column: 1,
-                                               message: "no function '\(name)' is loaded"), isLimit: false)
+                                               message: "no function '\(name)' is loaded"), limit: nil)
         }
         let site = Site(file: SourceFile(name: "<host>", text: ""), span: Span(0, 0))
         defer { vm.output.flush() }
+        vm.beginRun()
         do throws(Unwind) {
             return try Compiler.invoke(vm, closure, args, frameOffset: checker.result.functions[0].frameSize, site: site)
         } catch {
             switch error {
-            case .failure(let e): throw KeelError.runtime(e.diagnostic(), isLimit: e.isLimit)
+            case .failure(let e): throw KeelError.runtime(e.diagnostic(), limit: e.limit)
             case .signal: return vm.returnValue
             }
         }
+    }
+
+    /// Completions for the word being typed: keywords, built-ins, loaded names and types,
+    /// modules, and after `module.` that module's functions.
+    public func completions(for word: String) -> [String] {
+        if let dot = word.lastIndex(of: ".") {
+            let module = String(word[..<dot])
+            let members = host.functions.keys.filter { $0.hasPrefix(module + ".") }
+                + (module == "random" ? Checker.randomFunctions.map { "random." + $0 } : [])
+            return Array(Set(members.filter { $0.hasPrefix(word) })).sorted()
+        }
+        var names = Set(Keyword.allCases.map(\.rawValue))
+        names.formUnion(Checker.builtinFunctions)
+        names.formUnion(checker.result.variables.filter(\.isGlobal).map(\.name))
+        names.formUnion(checker.result.records.keys)
+        names.formUnion(checker.result.enums.keys)
+        names.formUnion(host.modules)
+        names.formUnion(host.functions.keys.filter { !$0.contains(".") })
+        return names.filter { $0.hasPrefix(word) && !$0.hasPrefix("_") }.sorted()
     }
 
     /// The type of a loaded global, as scripts would write it.

@@ -284,7 +284,7 @@ public final class Compiler {
         let newBase = vm.base + frameOffset
         if vm.depth >= vm.limits.callDepth || newBase + p.frameSize > vm.capacity {
             throw .failure(RuntimeError("recursion too deep: more than \(vm.limits.callDepth) nested calls (in '\(p.name)')",
-                                        at: site, isLimit: true))
+                                        at: site, limit: .callDepth))
         }
         try vm.step(site)
         return newBase

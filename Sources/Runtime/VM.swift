@@ -1,7 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import Money
+import Synchronization
 import Syntax
 
 /// How a statement finished.
@@ -22,12 +24,14 @@ public final class RuntimeError: Error, CustomStringConvertible {
     public let site: Site
     public var trace: [(function: String, site: Site)] = []
     /// Limit errors (steps, depth, memory) that a host may want to tell apart.
-    public let isLimit: Bool
+    /// Set when a resource limit (or the host's cancellation) stopped the script.
+    public let limit: LimitKind?
+    public var isLimit: Bool { limit != nil }
 
-    public init(_ message: String, at site: Site, isLimit: Bool = false) {
+    public init(_ message: String, at site: Site, limit: LimitKind? = nil) {
         self.message = message
         self.site = site
-        self.isLimit = isLimit
+        self.limit = limit
     }
 
     public var description: String { message }
@@ -105,19 +109,39 @@ public final class Closure {
     }
 }
 
+/// Which limit stopped a script.
+public enum LimitKind: String, Sendable {
+    case steps, time, callDepth = "call depth", collectionSize = "collection size", cancelled
+}
+
 /// Resource limits for one run; a host embedding untrusted rules sets them low.
 public struct Limits: Sendable {
+    /// Loop iterations and calls.
     public var steps: Int
+    /// Wall-clock time for one load or call, in milliseconds.
+    public var milliseconds: Int?
     public var callDepth: Int
     public var stackSlots: Int
     /// The most elements any one list, map or string may hold.
     public var collectionSize: Int
-    public init(steps: Int = .max, callDepth: Int = 10_000, stackSlots: Int = 1 << 20, collectionSize: Int = 1 << 27) {
+    public init(steps: Int = .max, milliseconds: Int? = nil, callDepth: Int = 10_000, stackSlots: Int = 1 << 20,
+                collectionSize: Int = 1 << 27) {
         self.steps = steps
+        self.milliseconds = milliseconds
         self.callDepth = callDepth
         self.stackSlots = stackSlots
         self.collectionSize = collectionSize
     }
+}
+
+/// Set from any thread (a host's watchdog, a REPL's Ctrl-C) to stop the running script
+/// at its next step; the engine stays usable.
+public final class Cancellation: Sendable {
+    private let flag = Atomic<Bool>(false)
+    public init() {}
+    public func cancel() { flag.store(true, ordering: .relaxed) }
+    public func reset() { flag.store(false, ordering: .relaxed) }
+    public var isCancelled: Bool { flag.load(ordering: .relaxed) }
 }
 
 /// The machine state compiled code runs against: one preallocated value stack, the
@@ -131,7 +155,12 @@ public final class VM {
     public private(set) var globals: UnsafeMutablePointer<Value>
     private var globalCapacity = 0
     public var depth = 0
-    public var stepsLeft: Int
+    /// Steps until the next checkpoint, where the budget, the clock and cancellation are looked at.
+    var stepsLeft = 0
+    /// Steps of the limit not yet handed to a checkpoint slice.
+    var stepBudget: Int
+    var deadline: UInt64?
+    public let cancellation: Cancellation
     public let limits: Limits
     public var returnValue: Value = .unit
     public var output: OutputBuffer
@@ -144,7 +173,8 @@ public final class VM {
         self.stack = .allocate(capacity: capacity)
         self.stack.initialize(repeating: .unit, count: capacity)
         self.globals = .allocate(capacity: 0)
-        self.stepsLeft = limits.steps
+        self.stepBudget = limits.steps
+        self.cancellation = Cancellation()
         self.output = output
     }
 
@@ -179,17 +209,41 @@ public final class VM {
         }
         if size > limits.collectionSize {
             throw .failure(RuntimeError("size limit exceeded: \(size) elements is over the limit of \(limits.collectionSize)",
-                                        at: site, isLimit: true))
+                                        at: site, limit: .collectionSize))
         }
     }
 
-    /// Counts one unit of work (a loop iteration or a call) against the step limit.
+    /// Counts one unit of work (a loop iteration or a call); every 1,024 steps it checks
+    /// the step budget, the wall clock and cancellation.
     @inline(__always)
     func step(_ site: Site) throws(Unwind) {
         stepsLeft &-= 1
-        if stepsLeft < 0 {
-            throw .failure(RuntimeError("step limit of \(limits.steps) exceeded", at: site, isLimit: true))
+        if stepsLeft < 0 { try checkpoint(site) }
+    }
+
+    static let slice = 1024
+
+    func checkpoint(_ site: Site) throws(Unwind) {
+        if cancellation.isCancelled {
+            throw .failure(RuntimeError("cancelled by the host", at: site, limit: .cancelled))
         }
+        if let deadline, DispatchTime.now().uptimeNanoseconds > deadline {
+            throw .failure(RuntimeError("time limit of \(limits.milliseconds ?? 0) ms exceeded", at: site, limit: .time))
+        }
+        if stepBudget <= 0 {
+            throw .failure(RuntimeError("step limit of \(limits.steps) exceeded", at: site, limit: .steps))
+        }
+        let slice = Swift.min(Self.slice, stepBudget)
+        stepBudget -= slice
+        stepsLeft = slice - 1
+    }
+
+    /// Starts a run (a load or a host call): the step budget, the clock and cancellation start afresh.
+    public func beginRun() {
+        stepBudget = limits.steps
+        stepsLeft = 0
+        deadline = limits.milliseconds.map { DispatchTime.now().uptimeNanoseconds + UInt64($0) * 1_000_000 }
+        depth = 0
     }
 }
 

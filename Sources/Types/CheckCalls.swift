@@ -1,9 +1,9 @@
 import Syntax
 
 extension Checker {
-    static let builtinFunctions = ["print", "len", "str", "div", "abs", "min", "max", "float", "dec", "int", "sqrt", "range", "args",
+    public static let builtinFunctions = ["print", "len", "str", "div", "abs", "min", "max", "float", "dec", "int", "sqrt", "range", "args",
                                    "allocate", "fx"]
-    static let randomFunctions = ["seed", "int", "float", "choice", "shuffle"]
+    public static let randomFunctions = ["seed", "int", "float", "choice", "shuffle"]
 
     /// Built-in methods that change their receiver, which must then be a `var`.
     public static let mutatingMethods: Set<String> = ["push", "pop", "insert", "remove", "clear"]

@@ -23,8 +23,8 @@ final class EmbeddingTests: XCTestCase {
     func testStepLimitStopsAnInfiniteLoop() throws {
         let engine = try Engine(limits: Limits(steps: 10_000))
         XCTAssertThrowsError(try engine.load(source: "var i = 0\nwhile true { i += 1 }")) { error in
-            guard case KeelError.runtime(let d, let isLimit) = error else { return XCTFail("\(error)") }
-            XCTAssertTrue(isLimit)
+            guard case KeelError.runtime(let d, let limit) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(limit, .steps)
             XCTAssertTrue(d.message.contains("step limit"))
         }
     }

@@ -51,10 +51,10 @@ final class HostileInputTests: XCTestCase {
     }
 
     func testRunawayRecursionIsALimitError() {
-        guard case .runtime(let d, let isLimit)? = outcome(Array("fn f(n: Int) -> Int { f(n + 1) + 1 }\nprint(f(0))".utf8)) else {
+        guard case .runtime(let d, let limit)? = outcome(Array("fn f(n: Int) -> Int { f(n + 1) + 1 }\nprint(f(0))".utf8)) else {
             return XCTFail("no runtime error")
         }
-        XCTAssertTrue(isLimit)
+        XCTAssertEqual(limit, .callDepth)
         XCTAssertTrue(d.message.contains("recursion too deep"))
         XCTAssertEqual(d.line, 1)
         XCTAssertLessThan(d.notes.count, 10, "repeated frames are folded")
