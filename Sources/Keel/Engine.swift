@@ -37,20 +37,28 @@ public final class Engine {
     var shapes = Compiler.Shapes()
     var nextID = 0
     var loadedModules: Set<String> = []
+    /// While a `Script` is compiled, top-level code is collected here instead of run.
+    var recording: [StmtCode]?
     /// Where `use NAME` finds `NAME.keel`; nil for a hermetic engine with no stdlib.
-    public let stdlibPath: String?
+    public private(set) var stdlibPath: String?
 
+    /// An engine. Scripts see no file system, network, clock or environment: only the
+    /// functions the host `define`s. `print` goes to `output`.
     public init(limits: Limits = Limits(), stdlibPath: String? = Engine.defaultStdlibPath(),
-                output: OutputBuffer = OutputBuffer()) throws {
+                output: OutputBuffer = .standardOutput) throws {
         self.vm = VM(limits: limits, output: output)
-        self.stdlibPath = stdlibPath
         host.modules = ["random"]
         host.isCurrency = { Currency.iso($0) != nil }
-        if let stdlibPath {
-            for name in Self.moduleNames(in: stdlibPath) { host.modules.insert(name) }
-        }
         self.checker = Checker(host: host)
-        if stdlibPath != nil, host.modules.contains("prelude") { try loadModule("prelude") }
+        if let stdlibPath { try useStdlib(at: stdlibPath) }
+    }
+
+    /// Makes `stdlib/NAME.keel` modules available to `use`, and loads the prelude.
+    public func useStdlib(at path: String) throws {
+        stdlibPath = path
+        for name in Self.moduleNames(in: path) { host.modules.insert(name) }
+        checker.updateHost(host)
+        if host.modules.contains("prelude") { try loadModule("prelude") }
     }
 
     deinit { vm.output.flush() }
@@ -179,7 +187,11 @@ public final class Engine {
         return code
     }
 
-    func execute(_ code: StmtCode) throws {
+    func execute(_ code: @escaping StmtCode) throws {
+        if recording != nil {
+            recording?.append(code)
+            return
+        }
         defer { vm.output.flush() }
         vm.beginRun()
         do throws(Unwind) {
@@ -195,24 +207,44 @@ public final class Engine {
 
     // MARK: calling into scripts
 
-    /// Calls a top-level script function by name.
+    /// Calls a top-level script function by name; the arguments are checked against its
+    /// parameter types first.
     public func call(_ name: String, _ args: [Value]) throws -> Value {
-        guard let id = checker.result.variables.lastIndex(where: { $0.isGlobal && $0.name == name }),
-              case .function(let closure) = vm.globals[checker.result.variables[id].slot] else {
-            throw KeelError.runtime(Diagnostic(file: SourceFile(name: "<host>", text: ""), line: 1, column: 1,
-                                               message: "no function '\(name)' is loaded"), limit: nil)
+        try Engine.call(name, args, vm: vm, checked: checker.result)
+    }
+
+    static func call(_ name: String, _ args: [Value], vm: VM, checked: CheckedProgram) throws -> Value {
+        guard let id = checked.variables.lastIndex(where: { $0.isGlobal && $0.name == name }),
+              case .function(let params, _) = checked.variables[id].type,
+              case .function(let closure) = vm.globals[checked.variables[id].slot] else {
+            throw hostError("no function '\(name)' is loaded")
+        }
+        guard args.count == params.count else {
+            throw hostError("'\(name)' takes \(params.count) argument\(params.count == 1 ? "" : "s"), given \(args.count)")
+        }
+        for (i, (arg, type)) in zip(args, params).enumerated() where !arg.conforms(to: type) {
+            throw hostError("argument \(i + 1) of '\(name)' must be \(type), given \(Display.literal(arg))")
+        }
+        // An Int given for a Dec parameter is widened, as the checker does for scripts.
+        let args = zip(args, params).map { arg, type in
+            if case .int(let i) = arg, type.unwrapped == .dec { return Value.dec(Dec(i)) }
+            return arg
         }
         let site = Site(file: SourceFile(name: "<host>", text: ""), span: Span(0, 0))
         defer { vm.output.flush() }
         vm.beginRun()
         do throws(Unwind) {
-            return try Compiler.invoke(vm, closure, args, frameOffset: checker.result.functions[0].frameSize, site: site)
+            return try Compiler.invoke(vm, closure, args, frameOffset: checked.functions[0].frameSize, site: site)
         } catch {
             switch error {
             case .failure(let e): throw KeelError.runtime(e.diagnostic(), limit: e.limit)
             case .signal: return vm.returnValue
             }
         }
+    }
+
+    static func hostError(_ message: String) -> KeelError {
+        .runtime(Diagnostic(file: SourceFile(name: "<host>", text: ""), line: 1, column: 1, message: message), limit: nil)
     }
 
     /// Completions for the word being typed: keywords, built-ins, loaded names and types,

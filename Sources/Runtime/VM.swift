@@ -167,7 +167,7 @@ public final class VM {
     public var random = SplitMix64(seed: 0x5EED)
     public var scriptArguments: [String] = []
 
-    public init(limits: Limits = Limits(), output: OutputBuffer = OutputBuffer()) {
+    public init(limits: Limits = Limits(), output: OutputBuffer = OutputBuffer { _ in }) {
         self.limits = limits
         self.capacity = limits.stackSlots
         self.stack = .allocate(capacity: capacity)
@@ -252,10 +252,15 @@ public final class OutputBuffer {
     var buffer: [UInt8] = []
     let sink: ([UInt8]) -> Void
 
-    public init(sink: @escaping ([UInt8]) -> Void = { bytes in
-        bytes.withUnsafeBufferPointer { p in _ = fwrite(p.baseAddress, 1, p.count, stdout) }
-        fflush(stdout)
-    }) {
+    /// Writes to the process's standard output (what the CLI uses).
+    public static var standardOutput: OutputBuffer {
+        OutputBuffer { bytes in
+            bytes.withUnsafeBufferPointer { p in _ = fwrite(p.baseAddress, 1, p.count, stdout) }
+            fflush(stdout)
+        }
+    }
+
+    public init(sink: @escaping ([UInt8]) -> Void) {
         self.sink = sink
         buffer.reserveCapacity(1 << 16)
     }

@@ -1,3 +1,4 @@
+import Dispatch
 import XCTest
 import Keel
 
@@ -45,5 +46,75 @@ final class EmbeddingTests: XCTestCase {
         let result = try engine.evaluate(file: SourceFile(name: "r", text: "a + 2"))
         guard case .int(42)? = result?.0 else { return XCTFail("\(String(describing: result))") }
         XCTAssertEqual(result?.1, .int)
+    }
+}
+
+final class ScriptTests: XCTestCase {
+    static let rules = """
+        fn score(amount: Money, tag: String) -> Int {
+          var s = if amount > 100.00 USD { 50 } else { 10 }
+          if tag == "new-device" { s += 25 }
+          s + bonus()
+        }
+        fn half(x: Dec) -> Dec { x / 2 }
+        fn spin() -> Int { var i = 0\n while true { i += 1 }\n i }
+        """
+
+    func testCompileOnceRunManyAcrossThreads() throws {
+        let script = try Script.compile(source: Self.rules + "\nfn bonus() -> Int { host_bonus() }", name: "rules.keel") { engine in
+            try engine.define("host_bonus", "fn() -> Int") { _ in .int(1) }
+        }
+        XCTAssertTrue(script.functions.contains { $0.name == "score" })
+        let usd = try Value.money("250.00", "USD")
+        let results = UnsafeMutableBufferPointer<Int>.allocate(capacity: 8)
+        defer { results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            let instance = try? script.instantiate()
+            results[i] = (try? instance?.call("score", [usd, .string(i % 2 == 0 ? "new-device" : "known")]))??.intValue ?? -1
+        }
+        XCTAssertEqual(Array(results), [76, 51, 76, 51, 76, 51, 76, 51])
+    }
+
+    func testArgumentsAreCheckedAndWidened() throws {
+        let script = try Script.compile(source: Self.rules + "\nfn bonus() -> Int { 0 }")
+        let instance = try script.instantiate()
+        XCTAssertEqual(try instance.call("half", [.int(3)]).decValue, try Dec(parsing: "1.5"))
+        XCTAssertThrowsError(try instance.call("half", [.string("3")])) { error in
+            XCTAssertTrue("\(error)".contains("argument 1 of 'half' must be Dec"), "\(error)")
+        }
+        XCTAssertThrowsError(try instance.call("score", [.int(1)])) { error in
+            XCTAssertTrue("\(error)".contains("'score' takes 2 arguments, given 1"), "\(error)")
+        }
+        XCTAssertThrowsError(try instance.call("missing", []))
+    }
+
+    func testLimitsNameWhatStoppedTheScriptAndTheInstanceStaysUsable() throws {
+        let script = try Script.compile(source: Self.rules + "\nfn bonus() -> Int { 0 }")
+        let timed = try script.instantiate(limits: Limits(milliseconds: 30))
+        XCTAssertThrowsError(try timed.call("spin", [])) { error in
+            guard case KeelError.runtime(_, let limit) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(limit, .time)
+        }
+        XCTAssertEqual(try timed.call("half", [.int(1)]).decValue, try Dec(parsing: "0.5"))
+
+        let cancellable = try script.instantiate()
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) { cancellable.vm.cancellation.cancel() }
+        XCTAssertThrowsError(try cancellable.call("spin", [])) { error in
+            guard case KeelError.runtime(_, let limit) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(limit, .cancelled)
+        }
+    }
+
+    func testHostErrorsSurfaceAtTheCallSite() throws {
+        let engine = try Engine(output: OutputBuffer { _ in })
+        try engine.define("lookup", "fn(String) -> Int") { args in
+            throw HostError("no account \(args[0].stringValue ?? "?")")
+        }
+        XCTAssertThrowsError(try engine.load(source: "let a = 1\nprint(lookup(\"x\"))")) { error in
+            guard case KeelError.runtime(let d, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(d.message, "no account x")
+            XCTAssertEqual(d.line, 2)
+            XCTAssertEqual(d.column, 7)
+        }
     }
 }
