@@ -71,6 +71,29 @@ for (name, title) in benchmarks {
     }
 }
 
+// Embedding: the cost of one host -> script call, and of compiling a 1,000-line script.
+let callScript = try Script.compile(source: "fn add(a: Int, b: Int) -> Int { a + b }")
+let instance = try callScript.instantiate()
+let calls = 1_000_000
+let callSeconds = try best(3) { () throws -> (Double, Int) in
+    var sum = 0
+    let t = try seconds { for i in 0..<calls { sum &+= try instance.call("add", [.int(i), .int(1)]).intValue ?? 0 } }
+    return (t, sum)
+}.0
+print(String(format: "host -> script call (fn add(a, b)): %.0f ns per call", callSeconds / Double(calls) * 1e9))
+var lines: [String] = []
+for i in 0..<250 {
+    lines.append("fn f\(i)(x: Int) -> Int {")
+    lines.append("  let y = x * \(i) + [1, 2, 3].map(fn(v) => v + \(i)).sum()")
+    lines.append("  if y > 100 { y - \(i) } else { y + f\(max(0, i - 1))(0) * 0 }")
+    lines.append("}")
+}
+let bigSource = lines.joined(separator: "\n")
+let compileSeconds = try best(3) { () throws -> (Double, Int) in
+    (try seconds { _ = try Script.compile(source: bigSource, name: "big.keel") }, 0)
+}.0
+print(String(format: "compile a %d-line script (parse, check, compile): %.1f ms", lines.count, compileSeconds * 1000))
+
 /// Resident memory in bytes, from /proc.
 func residentBytes() -> Int {
     guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
