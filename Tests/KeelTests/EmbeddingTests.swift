@@ -117,4 +117,21 @@ final class ScriptTests: XCTestCase {
             XCTAssertEqual(d.column, 7)
         }
     }
+
+    /// The example in README.md, verbatim.
+    func testReadmeExample() throws {
+        let rules = """
+            fn score(amount: Money, device: String) -> Int {
+              var s = if amount > 100.00 USD { 50 } else { 10 }
+              if device == "new" { s += 25 }
+              s + velocity_penalty()
+            }
+            """
+        let script = try Script.compile(source: rules, name: "rules.keel") { engine in
+            try engine.define("velocity_penalty", "fn() -> Int") { _ in .int(5) }
+        }
+        let instance = try script.instantiate(limits: Limits(steps: 100_000, milliseconds: 50))
+        let verdict = try instance.call("score", [try .money("250.00", "USD"), .string("new")])
+        XCTAssertEqual(verdict.intValue, 80)
+    }
 }
