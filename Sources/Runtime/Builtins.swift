@@ -100,6 +100,7 @@ enum Builtins {
             guard b > a else { return .intList([]) }
             let (count, overflow) = b.subtractingReportingOverflow(a)
             guard !overflow, count <= vm.limits.collectionSize else { throw fail("range \(a)..\(b) is over the collection limit of \(vm.limits.collectionSize) elements", site) }
+            try vm.charge(count * 8, site)
             return .intList(Array(a..<b))
         case "args": return .list(vm.scriptArguments.map(Value.string))
         case "random.seed":
@@ -158,9 +159,15 @@ enum Builtins {
         }
     }
 
+    static let listBuilders: Set<String> = ["map", "filter", "sort", "sort_by", "reverse", "slice"]
+
     static func listMethod(_ name: String, _ r: Value, _ args: [Value], intElements: Bool, vm: VM, offset: Int, site: Site) throws(Unwind) -> Value {
         if case .intList(let xs) = r, let fast = try intListMethod(name, xs, args, site: site) { return fast }
         let xs = r.listElements ?? []
+        // Methods that build a new list pay for it up front.
+        if listBuilders.contains(name) {
+            try vm.charge(xs.count * MemoryLayout<Value>.stride, site)
+        }
         switch name {
         case "is_empty": return .bool(xs.isEmpty)
         case "map":

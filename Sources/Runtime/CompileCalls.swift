@@ -183,7 +183,10 @@ extension Compiler {
                 var result = Value.unit
                 try target(vm, false) { (container: inout Value) throws(Unwind) in
                     result = try Builtins.mutate(name, &container, values, site: s)
-                    if name == "push" || name == "insert" { try vm.checkSize(container, s) }
+                    if name == "push" || name == "insert" {
+                        try vm.charge(MemoryLayout<Value>.stride, s)
+                        if container.listCount > vm.limits.collectionSize { try vm.checkSize(container, s) }
+                    }
                 }
                 return result
             }

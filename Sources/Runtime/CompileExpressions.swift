@@ -98,14 +98,18 @@ extension Compiler {
         let codes = items.map { expr($0).value }
         if case .list(let el) = t, el == .int || el == .never {
             let ints = items.map { item in expr(item).int(site(item.span)) }
+            let s = site(items.first?.span ?? Span(0, 0))
             return .value { vm throws(Unwind) in
+                try vm.charge(ints.count * 8, s)
                 var xs: [Int] = []
                 xs.reserveCapacity(ints.count)
                 for c in ints { xs.append(try c(vm)) }
                 return .intList(xs)
             }
         }
+        let s = site(items.first?.span ?? Span(0, 0))
         return .value { vm throws(Unwind) in
+            try vm.charge(codes.count * MemoryLayout<Value>.stride, s)
             var xs: [Value] = []
             xs.reserveCapacity(codes.count)
             for c in codes { xs.append(try c(vm)) }
@@ -116,6 +120,7 @@ extension Compiler {
     func mapLiteral(_ entries: [MapEntry], site s: Site) -> Compiled {
         let codes = entries.map { (expr($0.key).value, expr($0.value).value) }
         return .value { vm throws(Unwind) in
+            try vm.charge(codes.count * 2 * MemoryLayout<Value>.stride + 64, s)
             let box = MapBox()
             box.entries.reserveCapacity(codes.count)
             for (k, v) in codes { box.entries[try k(vm)] = try v(vm) }
@@ -131,7 +136,9 @@ extension Compiler {
         }
         let missing: Code = { _ throws(Unwind) in .unit }
         let codes = order.map { code in code ?? missing }
+        let s = site(fields.first?.span ?? Span(0, 0))
         return .value { vm throws(Unwind) in
+            try vm.charge(codes.count * MemoryLayout<Value>.stride + 32, s)
             var values: [Value] = []
             values.reserveCapacity(codes.count)
             for c in codes { values.append(try c(vm)) }

@@ -111,7 +111,7 @@ public final class Closure {
 
 /// Which limit stopped a script.
 public enum LimitKind: String, Sendable {
-    case steps, time, callDepth = "call depth", collectionSize = "collection size", cancelled
+    case steps, time, callDepth = "call depth", collectionSize = "collection size", memory, cancelled
 }
 
 /// Resource limits for one run; a host embedding untrusted rules sets them low.
@@ -121,14 +121,18 @@ public struct Limits: Sendable {
     /// Wall-clock time for one load or call, in milliseconds.
     public var milliseconds: Int?
     public var callDepth: Int
+    /// Bytes the script may allocate for strings and collections in one load or call
+    /// (an estimate counted where they are built or grown; the stack is preallocated).
+    public var memory: Int
     public var stackSlots: Int
     /// The most elements any one list, map or string may hold.
     public var collectionSize: Int
-    public init(steps: Int = .max, milliseconds: Int? = nil, callDepth: Int = 10_000, stackSlots: Int = 1 << 20,
-                collectionSize: Int = 1 << 27) {
+    public init(steps: Int = .max, milliseconds: Int? = nil, callDepth: Int = 10_000, memory: Int = .max,
+                stackSlots: Int = 1 << 20, collectionSize: Int = 1 << 27) {
         self.steps = steps
         self.milliseconds = milliseconds
         self.callDepth = callDepth
+        self.memory = memory
         self.stackSlots = stackSlots
         self.collectionSize = collectionSize
     }
@@ -160,6 +164,8 @@ public final class VM {
     /// Steps of the limit not yet handed to a checkpoint slice.
     var stepBudget: Int
     var deadline: UInt64?
+    /// Bytes charged against `limits.memory` in the current run.
+    var allocated = 0
     public let cancellation: Cancellation
     public let limits: Limits
     public var returnValue: Value = .unit
@@ -198,13 +204,14 @@ public final class VM {
         globalCapacity = count
     }
 
-    /// Stops a string or list that has grown past the collection limit.
+    /// Charges a newly built string or list to the memory limit and stops one that has
+    /// grown past the collection limit.
     func checkSize(_ v: Value, _ site: Site) throws(Unwind) {
         let size: Int
         switch v {
-        case .string(let s): size = s.utf8.count
-        case .list(let xs): size = xs.count
-        case .intList(let xs): size = xs.count
+        case .string(let s): size = s.utf8.count; try charge(size, site)
+        case .list(let xs): size = xs.count; try charge(size * MemoryLayout<Value>.stride, site)
+        case .intList(let xs): size = xs.count; try charge(size * 8, site)
         default: return
         }
         if size > limits.collectionSize {
@@ -244,6 +251,16 @@ public final class VM {
         stepsLeft = 0
         deadline = limits.milliseconds.map { DispatchTime.now().uptimeNanoseconds + UInt64($0) * 1_000_000 }
         depth = 0
+        allocated = 0
+    }
+
+    /// Charges an allocation of about `bytes` against the memory limit.
+    @inline(__always)
+    func charge(_ bytes: Int, _ site: Site) throws(Unwind) {
+        allocated &+= bytes
+        if allocated > limits.memory {
+            throw .failure(RuntimeError("memory limit of \(limits.memory) bytes exceeded", at: site, limit: .memory))
+        }
     }
 }
 

@@ -134,4 +134,22 @@ final class ScriptTests: XCTestCase {
         let verdict = try instance.call("score", [try .money("250.00", "USD"), .string("new")])
         XCTAssertEqual(verdict.intValue, 80)
     }
+
+    func testMemoryLimitStopsRunawayAllocation() throws {
+        let script = try Script.compile(source: """
+            fn grow() -> Int {
+              var xs: List[String] = []
+              while true { xs.push("item ${len(xs)}") }
+              len(xs)
+            }
+            fn small() -> Int { [1, 2, 3].sum() }
+            """)
+        let instance = try script.instantiate(limits: Limits(memory: 1 << 20))
+        XCTAssertThrowsError(try instance.call("grow", [])) { error in
+            guard case KeelError.runtime(let d, let limit) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(limit, .memory)
+            XCTAssertTrue(d.message.contains("memory limit of 1048576 bytes exceeded"), d.message)
+        }
+        XCTAssertEqual(try instance.call("small", []).intValue, 6)
+    }
 }
