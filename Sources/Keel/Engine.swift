@@ -210,31 +210,43 @@ public final class Engine {
     /// Calls a top-level script function by name; the arguments are checked against its
     /// parameter types first.
     public func call(_ name: String, _ args: [Value]) throws -> Value {
-        try Engine.call(name, args, vm: vm, checked: checker.result)
+        guard let entry = Engine.entry(name, in: checker.result) else { throw Engine.hostError("no function '\(name)' is loaded") }
+        return try Engine.call(entry, args, vm: vm, frameOffset: checker.result.functions[0].frameSize)
     }
 
-    static func call(_ name: String, _ args: [Value], vm: VM, checked: CheckedProgram) throws -> Value {
+    /// Where a top-level function lives and what it takes.
+    struct FunctionEntry {
+        let name: String
+        let slot: Int
+        let params: [KType]
+    }
+
+    static func entry(_ name: String, in checked: CheckedProgram) -> FunctionEntry? {
         guard let id = checked.variables.lastIndex(where: { $0.isGlobal && $0.name == name }),
-              case .function(let params, _) = checked.variables[id].type,
-              case .function(let closure) = vm.globals[checked.variables[id].slot] else {
-            throw hostError("no function '\(name)' is loaded")
+              case .function(let params, _) = checked.variables[id].type else { return nil }
+        return FunctionEntry(name: name, slot: checked.variables[id].slot, params: params)
+    }
+
+    static let hostSite = Site(file: SourceFile(name: "<host>", text: ""), span: Span(0, 0))
+
+    static func call(_ entry: FunctionEntry, _ given: [Value], vm: VM, frameOffset: Int) throws -> Value {
+        let name = entry.name, params = entry.params
+        guard case .function(let closure) = vm.globals[entry.slot] else { throw hostError("no function '\(name)' is loaded") }
+        guard given.count == params.count else {
+            throw hostError("'\(name)' takes \(params.count) argument\(params.count == 1 ? "" : "s"), given \(given.count)")
         }
-        guard args.count == params.count else {
-            throw hostError("'\(name)' takes \(params.count) argument\(params.count == 1 ? "" : "s"), given \(args.count)")
+        var args = given
+        for i in args.indices {
+            guard args[i].conforms(to: params[i]) else {
+                throw hostError("argument \(i + 1) of '\(name)' must be \(params[i]), given \(Display.literal(args[i]))")
+            }
+            // An Int given for a Dec parameter is widened, as the checker does for scripts.
+            if case .int(let n) = args[i], params[i].unwrapped == .dec { args[i] = .dec(Dec(n)) }
         }
-        for (i, (arg, type)) in zip(args, params).enumerated() where !arg.conforms(to: type) {
-            throw hostError("argument \(i + 1) of '\(name)' must be \(type), given \(Display.literal(arg))")
-        }
-        // An Int given for a Dec parameter is widened, as the checker does for scripts.
-        let args = zip(args, params).map { arg, type in
-            if case .int(let i) = arg, type.unwrapped == .dec { return Value.dec(Dec(i)) }
-            return arg
-        }
-        let site = Site(file: SourceFile(name: "<host>", text: ""), span: Span(0, 0))
         defer { vm.output.flush() }
         vm.beginRun()
         do throws(Unwind) {
-            return try Compiler.invoke(vm, closure, args, frameOffset: checked.functions[0].frameSize, site: site)
+            return try Compiler.invoke(vm, closure, args, frameOffset: frameOffset, site: hostSite)
         } catch {
             switch error {
             case .failure(let e): throw KeelError.runtime(e.diagnostic(), limit: e.limit)

@@ -13,10 +13,16 @@ public final class Script: @unchecked Sendable {
     // Unchecked: compiled closures and the checked program are never mutated after `compile`.
     let checked: CheckedProgram
     let code: [StmtCode]
+    let entries: [String: Engine.FunctionEntry]
 
     init(checked: CheckedProgram, code: [StmtCode]) {
         self.checked = checked
         self.code = code
+        var entries: [String: Engine.FunctionEntry] = [:]
+        for v in checked.variables where v.isGlobal && v.isConstantFunction {
+            if let entry = Engine.entry(v.name, in: checked) { entries[v.name] = entry }
+        }
+        self.entries = entries
     }
 
     /// Parses, checks and compiles a script (and the stdlib modules it uses). `host`
@@ -71,6 +77,7 @@ public final class Instance {
 
     /// Calls a top-level function by name, checking the arguments against its types.
     public func call(_ name: String, _ args: [Value]) throws -> Value {
-        try Engine.call(name, args, vm: vm, checked: script.checked)
+        guard let entry = script.entries[name] else { throw Engine.hostError("no function '\(name)' is loaded") }
+        return try Engine.call(entry, args, vm: vm, frameOffset: script.checked.functions[0].frameSize)
     }
 }

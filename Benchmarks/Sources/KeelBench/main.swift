@@ -80,7 +80,32 @@ let callSeconds = try best(3) { () throws -> (Double, Int) in
     let t = try seconds { for i in 0..<calls { sum &+= try instance.call("add", [.int(i), .int(1)]).intValue ?? 0 } }
     return (t, sum)
 }.0
-print(String(format: "host -> script call (fn add(a, b)): %.0f ns per call", callSeconds / Double(calls) * 1e9))
+/// Lua's lua_pcall through a tiny C host, when a C compiler and liblua5.4-dev are installed.
+func luaCallNanoseconds() -> String? {
+    let binary = NSTemporaryDirectory() + "keel-lua-call"
+    let compile = Process()
+    compile.executableURL = URL(fileURLWithPath: "/usr/bin/cc")
+    compile.arguments = ["-O2", "-I/usr/include/lua5.4", "\(programs)/lua_call.c", "-llua5.4", "-o", binary]
+    compile.standardError = FileHandle.nullDevice
+    guard (try? compile.run()) != nil else { return nil }
+    compile.waitUntilExit()
+    guard compile.terminationStatus == 0 else { return nil }
+    let run = Process()
+    run.executableURL = URL(fileURLWithPath: binary)
+    let pipe = Pipe()
+    run.standardOutput = pipe
+    guard (try? run.run()) != nil else { return nil }
+    let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    run.waitUntilExit()
+    return out.trimmingCharacters(in: .whitespacesAndNewlines)
+}
+let keelCallNs = callSeconds / Double(calls) * 1e9
+if let lua = luaCallNanoseconds(), let luaNs = Double(lua) {
+    print(String(format: "host -> script call (fn add(a, b)): %.0f ns per call; Lua lua_pcall: %.0f ns (keel/lua %.2fx)",
+                 keelCallNs, luaNs, keelCallNs / luaNs))
+} else {
+    print(String(format: "host -> script call (fn add(a, b)): %.0f ns per call (Lua C host not built: needs cc and liblua5.4-dev)", keelCallNs))
+}
 var lines: [String] = []
 for i in 0..<250 {
     lines.append("fn f\(i)(x: Int) -> Int {")
