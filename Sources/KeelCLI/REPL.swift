@@ -26,27 +26,34 @@ struct REPL {
 
     func interactive(_ reporter: Reporter) -> Int32 {
         guard var engine = try? Engine() else { return 1 }
-        let history = (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.keel_history"
-        read_history(history)
+        LineEditor.install(engine: engine)
+        let history = LineEditor.historyPath
+        if let history { read_history(history) }
         print("Keel 0.1 — :help for help, :quit to leave")
         var pending = ""
         var count = 0
-        while true {
-            guard let raw = readline(pending.isEmpty ? "keel> " : "...> ") else { break }
-            let line = String(cString: raw)
-            free(raw)
+        loop: while true {
+            let line: String
+            switch LineEditor.read(prompt: pending.isEmpty ? "keel> " : "...> ") {
+            case .end: break loop
+            case .interrupted:
+                pending = ""  // Ctrl-C drops the line and anything still open
+                continue
+            case .text(let text): line = text
+            }
             if pending.isEmpty && line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             if pending.isEmpty, line.hasPrefix(":") {
-                add_history(line)
+                LineEditor.remember(line)
                 if !command(line, &engine, reporter) { break }
                 continue
             }
             pending += (pending.isEmpty ? "" : "\n") + line
             if Self.isIncomplete(pending) { continue }
-            add_history(pending)
+            LineEditor.remember(pending)
             count += 1
             let input = SourceFile(name: "<repl:\(count)>", text: pending)
             pending = ""
+            LineEditor.prepareToRun(engine)
             do {
                 if let (value, type) = try engine.evaluate(file: input), type != .unit {
                     print("\(Display.literal(value)) : \(type)")
@@ -55,14 +62,15 @@ struct REPL {
                 _ = reporter.report(error)
             }
         }
-        write_history(history)
+        if let history { write_history(history) }
         return 0
     }
 
     /// Handles `:help`, `:type`, `:load`, `:reset`, `:quit`; false means leave.
     func command(_ line: String, _ engine: inout Engine, _ reporter: Reporter) -> Bool {
-        let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
-        let arg = parts.count > 1 ? parts[1] : ""
+        let parts = line.trimmingCharacters(in: .whitespaces)
+            .split(maxSplits: 1, whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        let arg = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
         switch parts[0] {
         case ":quit", ":q": return false
         case ":help":
@@ -72,14 +80,25 @@ struct REPL {
               :load FILE   check and run a file in this session
               :reset       forget every definition
               :quit        leave (also Ctrl-D)
+            Tab completes names (module.member too); Up and Ctrl-R search the history,
+            kept in ~/.keel_history; Ctrl-C stops a running evaluation or drops the line.
             """)
         case ":type":
             do { print(try engine.typeOf(expression: SourceFile(name: "<type>", text: arg))) } catch { _ = reporter.report(error) }
         case ":load":
-            guard let file = reporter.read(arg) else { break }
+            guard !arg.isEmpty else { print("usage: :load FILE"); break }
+            var path = arg
+            if path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] {
+                path = home + path.dropFirst()
+            }
+            guard let file = reporter.read(path) else { break }
+            LineEditor.prepareToRun(engine)
             do { try engine.load(file: file) } catch { _ = reporter.report(error) }
         case ":reset":
-            if let fresh = try? Engine() { engine = fresh }
+            if let fresh = try? Engine() {
+                engine = fresh
+                LineEditor.use(fresh)
+            }
         default:
             print("unknown command \(parts[0]); :help lists them")
         }
