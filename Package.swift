@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "Keel", targets: ["Keel"]),
         .executable(name: "keel", targets: ["KeelCLI"]),
+        .executable(name: "fraud-rules", targets: ["fraud-rules"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,6 +33,8 @@ let package = Package(
             "Keel", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "fraud-rules", dependencies: ["Keel"], path: "examples/embed",
+                          exclude: ["rules", "fixtures"]),
         .testTarget(name: "MoneyTests", dependencies: ["Money"], exclude: ["Fixtures"]),
         .testTarget(name: "SyntaxTests", dependencies: ["Syntax"]),
         .testTarget(name: "TypesTests", dependencies: ["Types", "Syntax"]),
