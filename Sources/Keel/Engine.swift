@@ -275,6 +275,7 @@ public final class Engine {
         names.formUnion(checker.result.enums.keys)
         names.formUnion(host.modules)
         names.formUnion(host.functions.keys.filter { !$0.contains(".") })
+        names.remove("prelude")
         return names.filter { $0.hasPrefix(word) && !$0.hasPrefix("_") }.sorted()
     }
 

@@ -99,6 +99,7 @@ enum Builtins {
             guard case .int(let a) = args[0], case .int(let b) = args[1] else { throw internalError("Int", site) }
             guard b > a else { return .intList([]) }
             let (count, overflow) = b.subtractingReportingOverflow(a)
+            if !overflow { try vm.work(count, site) }
             guard !overflow, count <= vm.limits.collectionSize else { throw fail("range \(a)..\(b) is over the collection limit of \(vm.limits.collectionSize) elements", site) }
             try vm.charge(count * 8, site)
             return .intList(Array(a..<b))
@@ -149,6 +150,12 @@ enum Builtins {
     // MARK: methods
 
     static func method(_ name: String, _ r: Value, _ args: [Value], intElements: Bool, vm: VM, frameOffset: Int, site: Site) throws(Unwind) -> Value {
+        switch r {
+        case .string(let s): try vm.work(s.utf8.count >> 4, site)
+        case .list, .intList: try vm.work(r.listCount, site)
+        case .map(let m): try vm.work(m.entries.count, site)
+        default: break
+        }
         switch r {
         case .list, .intList: return try listMethod(name, r, args, intElements: intElements, vm: vm, offset: frameOffset, site: site)
         case .map(let m): return try mapMethod(name, m, args, intElements: intElements, site: site)

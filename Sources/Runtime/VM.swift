@@ -44,7 +44,8 @@ public final class RuntimeError: Error, CustomStringConvertible {
         var repeats = 0
         for frame in trace {
             let loc = frame.site.file.location(of: frame.site.span.start)
-            let line = "  in \(frame.function) called at \(frame.site.file.name):\(loc.line):\(loc.column)"
+            let line = frame.site.file.name == "<host>" ? "  in \(frame.function) called by the host"
+                : "  in \(frame.function) called at \(frame.site.file.name):\(loc.line):\(loc.column)"
             if line == previous { repeats += 1; continue }
             if repeats > 0 { notes.append("  ... repeated \(repeats) more time\(repeats == 1 ? "" : "s")") }
             notes.append(line)
@@ -228,6 +229,14 @@ public final class VM {
         if stepsLeft < 0 { try checkpoint(site) }
     }
 
+    /// Counts `n` units of work done inside one built-in (elements sorted, characters split),
+    /// so a single expensive call cannot outrun the step and time limits.
+    @inline(__always)
+    func work(_ n: Int, _ site: Site) throws(Unwind) {
+        stepsLeft &-= n
+        if stepsLeft < 0 { try checkpoint(site) }
+    }
+
     static let slice = 1024
 
     func checkpoint(_ site: Site) throws(Unwind) {
@@ -237,6 +246,8 @@ public final class VM {
         if let deadline, DispatchTime.now().uptimeNanoseconds > deadline {
             throw .failure(RuntimeError("time limit of \(limits.milliseconds ?? 0) ms exceeded", at: site, limit: .time))
         }
+        // Work charged past the last slice is taken from the budget too.
+        stepBudget += stepsLeft + 1
         if stepBudget <= 0 {
             throw .failure(RuntimeError("step limit of \(limits.steps) exceeded", at: site, limit: .steps))
         }

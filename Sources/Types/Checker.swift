@@ -22,6 +22,8 @@ public final class Checker {
     var usedModules: Set<String> = []
     /// True while a stdlib module is checked: its top-level names may be redefined by scripts.
     public var declaringLibrary = false
+    /// The top-level functions of the file being checked.
+    var currentFunctions: Set<String> = []
     static let maxDiagnostics = 100
 
     public init(host: HostEnvironment) {
@@ -155,8 +157,7 @@ public final class Checker {
         result.variables.append(Variable(name: name, type: type, mutable: mutable, function: fn, slot: slot,
                                          isGlobal: global, captured: false, isConstantFunction: constantFunction,
                                          isLibrary: global && declaringLibrary))
-        if global, let old = scopes[0].names[name], result.variables[old].isConstantFunction, !constantFunction,
-           !result.variables[old].isLibrary {
+        if global, !constantFunction, currentFunctions.contains(name) {
             error("'\(name)' is already a function", span)
         }
         scopes[scopes.count - 1].names[name] = id
@@ -234,11 +235,14 @@ public final class Checker {
     }
 
     /// Top-level functions are visible from the start of the file, so they may call each other.
+    /// A later input (the REPL, a host's second load) may redefine a function; one file may not
+    /// define the same name twice. Code compiled earlier keeps calling the definition it saw.
     func declareFunctions(_ stmts: [Stmt]) {
+        currentFunctions = []
         for stmt in stmts {
             guard case .function(let f) = stmt.kind, let name = f.name else { continue }
             let type = signature(of: f)
-            if let old = scopes[0].names[name], result.variables[old].isConstantFunction, !result.variables[old].isLibrary {
+            if !currentFunctions.insert(name).inserted {
                 error("function '\(name)' is already defined", stmt.span)
             }
             declare(name, type: type, mutable: false, span: stmt.span, node: stmt.id, constantFunction: true)

@@ -152,4 +152,21 @@ final class ScriptTests: XCTestCase {
         }
         XCTAssertEqual(try instance.call("small", []).intValue, 6)
     }
+
+    /// Work inside one built-in counts as steps, so a single huge call is stopped up front.
+    func testBuiltinWorkCountsAgainstTheStepLimit() throws {
+        let script = try Script.compile(source: """
+            fn explode() -> Int {
+              var s = "ab"
+              for i in 0..22 { s = s + s }
+              len(s.split("a"))
+            }
+            """)
+        let instance = try script.instantiate(limits: Limits(steps: 100_000))
+        XCTAssertThrowsError(try instance.call("explode", [])) { error in
+            guard case KeelError.runtime(let d, let limit) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(limit, .steps)
+            XCTAssertTrue(d.notes.contains("  in explode called by the host"), "\(d.notes)")
+        }
+    }
 }
