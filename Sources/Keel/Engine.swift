@@ -43,9 +43,10 @@ public final class Engine {
     public private(set) var stdlibPath: String?
 
     /// An engine. Scripts see no file system, network, clock or environment: only the
-    /// functions the host `define`s. `print` goes to `output`.
+    /// functions the host `define`s. `print` goes to `output`, which discards unless the
+    /// host passes a sink (the CLI passes `.standardOutput`).
     public init(limits: Limits = Limits(), stdlibPath: String? = Engine.defaultStdlibPath(),
-                output: OutputBuffer = .standardOutput) throws {
+                output: OutputBuffer = OutputBuffer { _ in }) throws {
         self.vm = VM(limits: limits, output: output)
         host.modules = ["random"]
         host.isCurrency = { Currency.iso($0) != nil }

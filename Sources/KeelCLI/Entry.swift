@@ -58,7 +58,7 @@ struct Run: ExitCodeCommand {
         let reporter = Reporter()
         guard let source = reporter.read(file) else { return 1 }
         do {
-            let engine = try Engine()
+            let engine = try Engine(output: .standardOutput)
             engine.vm.scriptArguments = scriptArguments
             try engine.load(file: source)
             return 0
@@ -78,7 +78,7 @@ struct Check: ExitCodeCommand {
         for path in files {
             guard let source = reporter.read(path) else { status = 1; continue }
             do {
-                try Engine().check(file: source)
+                try Engine(output: .standardOutput).check(file: source)
             } catch {
                 status = max(status, reporter.report(error))
             }

@@ -98,8 +98,6 @@ def test_redefinition_of_a_binding(repl):
     assert "2 : Int" in repl.run("x")
 
 
-@pytest.mark.xfail(reason="the checker rejects redefining a top-level fn: function 'f' is already defined",
-                   strict=False)
 def test_redefinition_of_a_function(repl):
     repl.run("fn f() -> Int { 1 }")
     assert "error" not in repl.run("fn f() -> Int { 2 }")
