@@ -34,7 +34,7 @@ public final class Engine {
     let checker: Checker
     var host = HostEnvironment()
     var hostFunctions: HostFunctions = [:]
-    var shapes = Compiler.Shapes()
+    public internal(set) var shapes = Compiler.Shapes()
     var nextID = 0
     var loadedModules: Set<String> = []
     /// While a `Script` is compiled, top-level code is collected here instead of run.

@@ -14,10 +14,12 @@ public final class Script: @unchecked Sendable {
     let checked: CheckedProgram
     let code: [StmtCode]
     let entries: [String: Engine.FunctionEntry]
+    let shapes: Compiler.Shapes
 
-    init(checked: CheckedProgram, code: [StmtCode]) {
+    init(checked: CheckedProgram, code: [StmtCode], shapes: Compiler.Shapes) {
         self.checked = checked
         self.code = code
+        self.shapes = shapes
         var entries: [String: Engine.FunctionEntry] = [:]
         for v in checked.variables where v.isGlobal && v.isConstantFunction {
             if let entry = Engine.entry(v.name, in: checked) { entries[v.name] = entry }
@@ -35,7 +37,7 @@ public final class Script: @unchecked Sendable {
         try host(engine)
         if let stdlibPath { try engine.useStdlib(at: stdlibPath) }
         try engine.load(source: source, name: name)
-        return Script(checked: engine.checker.result, code: engine.recording ?? [])
+        return Script(checked: engine.checker.result, code: engine.recording ?? [], shapes: engine.shapes)
     }
 
     /// A fresh instance: its own globals and stack; its top-level code runs now.
@@ -43,6 +45,38 @@ public final class Script: @unchecked Sendable {
         let instance = Instance(script: self, vm: VM(limits: limits, output: output))
         try instance.start()
         return instance
+    }
+
+    /// A value of one of the script's record types, for passing into its functions.
+    /// Every field must be given, with a value of the field's type.
+    public func record(_ name: String, _ fields: [String: Value]) throws -> Value {
+        guard let info = checked.records[name], let shape = shapes.records[name] else {
+            throw HostError("the script has no record type '\(name)'")
+        }
+        let unknown = Set(fields.keys).subtracting(info.fields.map(\.name))
+        if let extra = unknown.sorted().first { throw HostError("record \(name) has no field '\(extra)'") }
+        let values = try info.fields.map { field -> Value in
+            guard let v = fields[field.name] else { throw HostError("record \(name) needs its field '\(field.name)'") }
+            guard v.conforms(to: field.type) else {
+                throw HostError("field '\(field.name)' of \(name) must be \(field.type), given \(Display.literal(v))")
+            }
+            if case .int(let n) = v, field.type.unwrapped == .dec { return .dec(Dec(n)) }
+            return v
+        }
+        return .record(RecordBox(shape: shape, fields: values))
+    }
+
+    /// A value of one of the script's enums: `script.variant("Side", "buy")`.
+    public func variant(_ enumName: String, _ name: String, _ payload: [Value] = []) throws -> Value {
+        guard let info = checked.enums[enumName], let shape = shapes.enums[enumName] else {
+            throw HostError("the script has no enum '\(enumName)'")
+        }
+        guard let tag = info.tag(of: name) else { throw HostError("enum \(enumName) has no variant '\(name)'") }
+        let types = info.variants[tag].payload
+        guard types.count == payload.count, zip(payload, types).allSatisfy({ $0.conforms(to: $1) }) else {
+            throw HostError("\(enumName).\(name) carries (\(types.map(\.description).joined(separator: ", ")))")
+        }
+        return .variant(VariantBox.make(shape, tag: tag, payload: payload))
     }
 
     /// The script's top-level functions and their types.

@@ -31,8 +31,8 @@ public final class Compiler {
 
     /// Shapes and top-level function objects survive from one compile to the next (the REPL).
     public struct Shapes {
-        var records: [String: RecordShape] = [:]
-        var enums: [String: EnumShape] = [:]
+        public internal(set) var records: [String: RecordShape] = [:]
+        public internal(set) var enums: [String: EnumShape] = [:]
         var protos: [Int: FunctionProto] = [:]
         var protosByVariable: [Int: FunctionProto] = [:]
         public init() {}

@@ -169,4 +169,17 @@ final class ScriptTests: XCTestCase {
             XCTAssertTrue(d.notes.contains("  in explode called by the host"), "\(d.notes)")
         }
     }
+
+    func testHostBuildsRecordsAndEnums() throws {
+        let script = try Script.compile(source: """
+            enum Side { buy, sell }
+            type Order = { side: Side, price: Dec, qty: Int }
+            fn notional(o: Order) -> Dec { match o.side { buy => o.price * o.qty, sell => 0 - o.price * o.qty } }
+            """)
+        let order = try script.record("Order", ["side": script.variant("Side", "sell"), "price": .int(2), "qty": .int(3)])
+        XCTAssertEqual(try script.instantiate().call("notional", [order]).decValue, Dec(-6))
+        XCTAssertThrowsError(try script.record("Order", ["side": script.variant("Side", "buy"), "price": .int(2)]))
+        XCTAssertThrowsError(try script.variant("Side", "hold"))
+        XCTAssertEqual(order.recordFields?["qty"]?.intValue, 3)
+    }
 }
