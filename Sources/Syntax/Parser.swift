@@ -176,7 +176,7 @@ public struct Parser {
             _ = try expect(.lbrace, "'{' to open the enum's variants")
             var variants: [VariantDecl] = []
             while !check(.rbrace) {
-                let (vname, vspan) = try identifier("a variant name")
+                let (vname, vspan) = check(.none) ? try memberName() : try identifier("a variant name")
                 var payload: [TypeExpr] = []
                 if eat(.lparen) {
                     while !check(.rparen) {

@@ -92,6 +92,10 @@ extension Checker {
             for (i, a) in args.enumerated() { pattern(a, i < payload.count ? payload[i] : .error) }
             result.patterns[p.id] = .variant(tag: tag)
         case .none:
+            if case .enumeration(let en) = t, let tag = result.enums[en]?.tag(of: "none") {
+                result.patterns[p.id] = .variant(tag: tag)
+                return
+            }
             if case .optional = t {} else if t != .error { error("'none' matches an optional, but the value is \(t)", p.span) }
             result.patterns[p.id] = .isNone
         case .int:
