@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(name: "CGMP", path: "Sources/CGMP", pkgConfig: "gmp",
@@ -29,6 +30,7 @@ let package = Package(
             .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
         ]),
         .target(name: "Keel", dependencies: ["Syntax", "Types", "Runtime", "Money"]),
+        .target(name: "Merkle", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "KeelCLI", dependencies: [
             "Keel", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -40,5 +42,6 @@ let package = Package(
         .testTarget(name: "TypesTests", dependencies: ["Types", "Syntax"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Types", "Syntax", "Money"]),
         .testTarget(name: "KeelTests", dependencies: ["Keel"]),
+        .testTarget(name: "MerkleTests", dependencies: ["Merkle"], exclude: ["Fixtures"]),
     ]
 )

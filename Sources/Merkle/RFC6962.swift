@@ -1,0 +1,370 @@
+/// RFC 6962 / RFC 9162 §2.1 Merkle tree ("log mode"): SHA-256, leaf `H(0x00 ‖ d)`,
+/// node `H(0x01 ‖ l ‖ r)`, split at the largest power of two smaller than n, and the empty
+/// tree's root is SHA-256 of the empty string.
+///
+/// Verifiers follow transparency-dev/merkle's policy exactly: `index >= size` is an error, a leaf
+/// hash must be 32 bytes, the proof length must equal the expected length, a consistency check
+/// with `size1 == 0` is an error (even 0→0), and `size1 == size2` needs an empty proof and equal roots.
+public enum RFC6962 {
+    /// SHA-256 of the empty string: the root of the empty tree.
+    public static let emptyRoot: Hash = Digest.sha256([UInt8]())
+
+    /// Leaf hash `SHA-256(0x00 ‖ data)`.
+    public static func leafHash(_ data: some Sequence<UInt8>) -> Hash {
+        var buf: [UInt8] = [0x00]
+        buf.append(contentsOf: data)
+        return Digest.sha256(buf)
+    }
+
+    /// Interior node hash `SHA-256(0x01 ‖ left ‖ right)`.
+    public static func nodeHash(_ left: Hash, _ right: Hash) -> Hash {
+        Digest.sha256(prefix: 0x01, left, right)
+    }
+
+    /// Interior node hash over raw children of any length (`SHA-256(0x01 ‖ left ‖ right)`).
+    public static func nodeHash(rawLeft left: some Sequence<UInt8>, rawRight right: some Sequence<UInt8>) -> Hash {
+        var buf: [UInt8] = [0x01]
+        buf.append(contentsOf: left)
+        buf.append(contentsOf: right)
+        return Digest.sha256(buf)
+    }
+
+    // MARK: Tree hash and proofs over a list of leaf hashes
+
+    /// MTH over the given leaf hashes (`emptyRoot` for none).
+    public static func rootHash(leafHashes: [Hash]) -> Hash {
+        var store = SubtreeStore()
+        for h in leafHashes { store.append(h) }
+        return store.root(size: leafHashes.count)
+    }
+
+    /// MTH over raw leaf data.
+    public static func rootHash<C: Sequence>(leaves: C) -> Hash where C.Element: Sequence, C.Element.Element == UInt8 {
+        rootHash(leafHashes: leaves.map { leafHash($0) })
+    }
+
+    /// RFC 6962 PATH(index, D[size]) for the first `size` leaves (default: all of them).
+    public static func inclusionProof(index: Int, size: Int? = nil, leafHashes: [Hash]) throws -> [Hash] {
+        var store = SubtreeStore()
+        for h in leafHashes { store.append(h) }
+        return try store.inclusionProof(index: index, size: size ?? leafHashes.count)
+    }
+
+    /// RFC 6962 PROOF(size1, D[size2]) for the first `size2` leaves (default: all of them).
+    public static func consistencyProof(size1: Int, size2: Int? = nil, leafHashes: [Hash]) throws -> [Hash] {
+        var store = SubtreeStore()
+        for h in leafHashes { store.append(h) }
+        return try store.consistencyProof(size1: size1, size2: size2 ?? leafHashes.count)
+    }
+
+    // MARK: Verification (typed)
+
+    /// Recomputes the root from an inclusion proof (RFC 9162 §2.1.3.2); throws on a malformed proof.
+    public static func rootFromInclusionProof(index: UInt64, size: UInt64, leafHash: Hash, proof: [Hash]) throws -> Hash {
+        guard index < size else { throw MerkleError.indexOutOfRange(index: index, size: size) }
+        let (inner, border) = decomposeInclusionProof(index: index, size: size)
+        guard proof.count == inner + border else {
+            throw MerkleError.wrongProofLength(got: proof.count, want: inner + border)
+        }
+        var h = chainInner(leafHash, proof[0..<inner], index: index)
+        h = chainBorderRight(h, proof[inner...])
+        return h
+    }
+
+    /// Verifies that `leafHash` is leaf `index` of the tree of `size` leaves with root `root`.
+    public static func verifyInclusion(index: UInt64, size: UInt64, leafHash: Hash, proof: [Hash], root: Hash) throws {
+        let computed = try rootFromInclusionProof(index: index, size: size, leafHash: leafHash, proof: proof)
+        guard computed == root else {
+            throw MerkleError.rootMismatch(computed: computed.description, expected: root.description)
+        }
+    }
+
+    /// Verifies that the tree of `size2` leaves with root `root2` extends the tree of `size1`
+    /// leaves with root `root1` (RFC 9162 §2.1.4.2).
+    public static func verifyConsistency(size1: UInt64, size2: UInt64, proof: [Hash], root1: Hash, root2: Hash) throws {
+        try checkConsistencySizes(size1: size1, size2: size2, proofCount: proof.count)
+        if size1 == size2 {
+            guard root1 == root2 else {
+                throw MerkleError.rootMismatch(computed: root1.description, expected: root2.description)
+            }
+            return
+        }
+        var (inner, border) = decomposeInclusionProof(index: size1 - 1, size: size2)
+        let shift = size1.trailingZeroBitCount
+        inner -= shift  // shift < inner because size1 < size2
+        // The proof starts with the root of the 2^shift subtree unless size1 is exactly 2^shift.
+        let seed: Hash
+        let start: Int
+        if size1 == UInt64(1) << UInt64(shift) {
+            seed = root1; start = 0
+        } else {
+            guard let first = proof.first else { throw MerkleError.wrongProofLength(got: 0, want: 1 + inner + border) }
+            seed = first; start = 1
+        }
+        guard proof.count == start + inner + border else {
+            throw MerkleError.wrongProofLength(got: proof.count, want: start + inner + border)
+        }
+        let rest = proof[start...]
+        let innerPart = rest.prefix(inner)
+        let borderPart = rest.dropFirst(inner)
+        let mask = (size1 - 1) >> UInt64(shift)
+        var h1 = chainInnerRight(seed, innerPart, index: mask)
+        h1 = chainBorderRight(h1, borderPart)
+        guard h1 == root1 else {
+            throw MerkleError.rootMismatch(computed: h1.description, expected: root1.description)
+        }
+        var h2 = chainInner(seed, innerPart, index: mask)
+        h2 = chainBorderRight(h2, borderPart)
+        guard h2 == root2 else {
+            throw MerkleError.rootMismatch(computed: h2.description, expected: root2.description)
+        }
+    }
+
+    // MARK: Verification (raw bytes, for untrusted wire data)
+
+    /// As `verifyInclusion`, over raw byte strings: a leaf hash or proof element that is not
+    /// 32 bytes is an error, and a root of any other length can never match.
+    public static func verifyInclusion(index: UInt64, size: UInt64, leafHash: [UInt8], proof: [[UInt8]], root: [UInt8]) throws {
+        guard index < size else { throw MerkleError.indexOutOfRange(index: index, size: size) }
+        let leaf = try Hash(bytes: leafHash)
+        let p = try hashes(proof)
+        let computed = try rootFromInclusionProof(index: index, size: size, leafHash: leaf, proof: p)
+        guard root.count == Hash.byteCount, let r = try? Hash(bytes: root), r == computed else {
+            throw MerkleError.rootMismatch(computed: computed.description, expected: Hex.encode(root))
+        }
+    }
+
+    /// As `verifyConsistency`, over raw byte strings. When `size1 == size2` the roots are compared
+    /// byte for byte whatever their length; otherwise a root that is not 32 bytes can never match.
+    public static func verifyConsistency(size1: UInt64, size2: UInt64, proof: [[UInt8]], root1: [UInt8], root2: [UInt8]) throws {
+        try checkConsistencySizes(size1: size1, size2: size2, proofCount: proof.count)
+        if size1 == size2 {
+            guard root1 == root2 else {
+                throw MerkleError.rootMismatch(computed: Hex.encode(root1), expected: Hex.encode(root2))
+            }
+            return
+        }
+        let p = try hashes(proof)
+        guard let r1 = try? Hash(bytes: root1) else {
+            throw MerkleError.rootMismatch(computed: "(32-byte hash)", expected: Hex.encode(root1))
+        }
+        guard let r2 = try? Hash(bytes: root2) else {
+            throw MerkleError.rootMismatch(computed: "(32-byte hash)", expected: Hex.encode(root2))
+        }
+        try verifyConsistency(size1: size1, size2: size2, proof: p, root1: r1, root2: r2)
+    }
+
+    // MARK: Internals
+
+    private static func checkConsistencySizes(size1: UInt64, size2: UInt64, proofCount: Int) throws {
+        if size1 == 0 { throw MerkleError.emptyTreeConsistency }
+        if size2 < size1 { throw MerkleError.size1GreaterThanSize2(size1: size1, size2: size2) }
+        if size1 == size2 {
+            if proofCount != 0 { throw MerkleError.nonEmptyProofForEqualSizes(count: proofCount) }
+            return
+        }
+        if proofCount == 0 { throw MerkleError.wrongProofLength(got: 0, want: 1) }
+    }
+
+    private static func hashes(_ raw: [[UInt8]]) throws -> [Hash] {
+        var out: [Hash] = []
+        out.reserveCapacity(raw.count)
+        for (i, e) in raw.enumerated() {
+            guard e.count == Hash.byteCount else {
+                throw MerkleError.wrongProofElementLength(position: i, got: e.count, want: Hash.byteCount)
+            }
+            out.append(try Hash(bytes: e))
+        }
+        return out
+    }
+
+    /// Number of proof hashes below the split point (inner) and on the right border.
+    static func decomposeInclusionProof(index: UInt64, size: UInt64) -> (inner: Int, border: Int) {
+        let inner = 64 - (index ^ (size - 1)).leadingZeroBitCount
+        let border = (inner >= 64 ? 0 : index >> UInt64(inner)).nonzeroBitCount
+        return (inner, border)
+    }
+
+    private static func chainInner(_ seed: Hash, _ proof: ArraySlice<Hash>, index: UInt64) -> Hash {
+        var h = seed
+        for (i, p) in proof.enumerated() {
+            if (index >> UInt64(i)) & 1 == 0 { h = nodeHash(h, p) } else { h = nodeHash(p, h) }
+        }
+        return h
+    }
+
+    private static func chainInnerRight(_ seed: Hash, _ proof: ArraySlice<Hash>, index: UInt64) -> Hash {
+        var h = seed
+        for (i, p) in proof.enumerated() where (index >> UInt64(i)) & 1 == 1 {
+            h = nodeHash(p, h)
+        }
+        return h
+    }
+
+    private static func chainBorderRight(_ seed: Hash, _ proof: ArraySlice<Hash>) -> Hash {
+        var h = seed
+        for p in proof { h = nodeHash(p, h) }
+        return h
+    }
+
+    /// Largest power of two strictly smaller than n (n >= 2).
+    @inline(__always) static func split(_ n: Int) -> Int {
+        1 << (Int.bitWidth - 1 - (n - 1).leadingZeroBitCount)
+    }
+}
+
+/// Every complete subtree hash of an append-only RFC 6962 tree: `levels[L][i]` is the hash of
+/// leaves `[i·2^L, (i+1)·2^L)`. Appending costs amortized O(1) hashes; the last entry of each
+/// level with an odd count is the right-edge stack of complete subtree roots.
+struct SubtreeStore: Sendable {
+    var levels: [[Hash]] = [[]]
+
+    var count: Int { levels[0].count }
+
+    mutating func append(_ leafHash: Hash) {
+        levels[0].append(leafHash)
+        var level = 0
+        while levels[level].count % 2 == 0 {
+            let n = levels[level].count
+            let parent = RFC6962.nodeHash(levels[level][n - 2], levels[level][n - 1])
+            if level + 1 == levels.count { levels.append([]) }
+            levels[level + 1].append(parent)
+            level += 1
+        }
+    }
+
+    /// Root of the first `size` leaves: fold the complete subtrees given by the bits of `size`,
+    /// smallest (rightmost) first. O(log n).
+    func root(size: Int) -> Hash {
+        if size == 0 { return RFC6962.emptyRoot }
+        var acc: Hash? = nil
+        for level in 0..<Int.bitWidth where size & (1 << level) != 0 {
+            let index = (size >> level) - 1  // the complete subtree at this level ending at `size`
+            let h = levels[level][index]
+            acc = acc.map { RFC6962.nodeHash(h, $0) } ?? h
+        }
+        return acc!
+    }
+
+    /// Hash of leaves `[start, start + n)`, n >= 1, where the range is a node of the RFC tree.
+    func subtree(_ start: Int, _ n: Int) -> Hash {
+        if n & (n - 1) == 0 && start % n == 0 {
+            return levels[n.trailingZeroBitCount][start / n]
+        }
+        let k = RFC6962.split(n)
+        return RFC6962.nodeHash(subtree(start, k), subtree(start + k, n - k))
+    }
+
+    func inclusionProof(index: Int, size: Int) throws -> [Hash] {
+        guard size >= 0, size <= count else {
+            throw MerkleError.sizeOutOfRange(size: UInt64(max(size, 0)), treeSize: UInt64(count))
+        }
+        guard index >= 0, index < size else {
+            throw MerkleError.indexOutOfRange(index: UInt64(max(index, 0)), size: UInt64(size))
+        }
+        var proof: [Hash] = []
+        path(index, 0, size, &proof)
+        return proof
+    }
+
+    /// PATH(m, D[start:start+n]), appended bottom-up.
+    private func path(_ m: Int, _ start: Int, _ n: Int, _ out: inout [Hash]) {
+        if n == 1 { return }
+        let k = RFC6962.split(n)
+        if m < k {
+            path(m, start, k, &out)
+            out.append(subtree(start + k, n - k))
+        } else {
+            path(m - k, start + k, n - k, &out)
+            out.append(subtree(start, k))
+        }
+    }
+
+    func consistencyProof(size1: Int, size2: Int) throws -> [Hash] {
+        guard size2 >= 0, size2 <= count else {
+            throw MerkleError.sizeOutOfRange(size: UInt64(max(size2, 0)), treeSize: UInt64(count))
+        }
+        guard size1 > 0 else { throw MerkleError.emptyTreeConsistency }
+        guard size1 <= size2 else {
+            throw MerkleError.size1GreaterThanSize2(size1: UInt64(size1), size2: UInt64(size2))
+        }
+        var proof: [Hash] = []
+        subproof(size1, 0, size2, true, &proof)
+        return proof
+    }
+
+    /// SUBPROOF(m, D[start:start+n], b).
+    private func subproof(_ m: Int, _ start: Int, _ n: Int, _ b: Bool, _ out: inout [Hash]) {
+        if m == n {
+            if !b { out.append(subtree(start, n)) }
+            return
+        }
+        let k = RFC6962.split(n)
+        if m <= k {
+            subproof(m, start, k, b, &out)
+            out.append(subtree(start + k, n - k))
+        } else {
+            subproof(m - k, start + k, n - k, false, &out)
+            out.append(subtree(start, k))
+        }
+    }
+}
+
+/// An append-only RFC 6962 log. Appends cost amortized O(1) hashes (O(log n) worst case); the
+/// current root and any historical root are computed in O(log n) from stored complete subtrees;
+/// inclusion and consistency proofs in O(log² n) at worst.
+public struct MerkleLog: Sendable {
+    private var store = SubtreeStore()
+
+    public init() {}
+
+    /// Creates a log holding the given leaf data, in order.
+    public init<C: Sequence>(leaves: C) where C.Element: Sequence, C.Element.Element == UInt8 {
+        for l in leaves { append(l) }
+    }
+
+    /// Number of leaves.
+    public var count: Int { store.count }
+
+    /// Appends leaf data (hashed as `H(0x00 ‖ data)`); returns its 0-based index.
+    @discardableResult
+    public mutating func append(_ data: some Sequence<UInt8>) -> Int {
+        append(leafHash: RFC6962.leafHash(data))
+    }
+
+    /// Appends an already computed leaf hash; returns its 0-based index.
+    @discardableResult
+    public mutating func append(leafHash: Hash) -> Int {
+        store.append(leafHash)
+        return store.count - 1
+    }
+
+    /// The leaf hash at `index`.
+    public func leafHash(at index: Int) throws -> Hash {
+        guard index >= 0, index < count else {
+            throw MerkleError.indexOutOfRange(index: UInt64(max(index, 0)), size: UInt64(count))
+        }
+        return store.levels[0][index]
+    }
+
+    /// The current root (`RFC6962.emptyRoot` when empty).
+    public func root() -> Hash { store.root(size: count) }
+
+    /// The root the log had when it held `size` leaves.
+    public func root(at size: Int) throws -> Hash {
+        guard size >= 0, size <= count else {
+            throw MerkleError.sizeOutOfRange(size: UInt64(max(size, 0)), treeSize: UInt64(count))
+        }
+        return store.root(size: size)
+    }
+
+    /// Inclusion proof of leaf `index` in the tree of the first `size` leaves (default: current size).
+    public func inclusionProof(index: Int, size: Int? = nil) throws -> [Hash] {
+        try store.inclusionProof(index: index, size: size ?? count)
+    }
+
+    /// Consistency proof between the trees of the first `size1` and `size2` leaves (default: current size).
+    public func consistencyProof(from size1: Int, to size2: Int? = nil) throws -> [Hash] {
+        try store.consistencyProof(size1: size1, size2: size2 ?? count)
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import XCTest
+@testable import Merkle
+
+/// Loads a conformance JSON file from `../shared/conformance/merkle/` (relative to the package
+/// root) when present, otherwise from the copy in `Tests/MerkleTests/Fixtures/`.
+enum Fixtures {
+    static func load(_ name: String) throws -> [String: Any] {
+        let here = URL(fileURLWithPath: #filePath)            // …/Tests/MerkleTests/Fixtures.swift
+        let testsDir = here.deletingLastPathComponent()
+        let packageRoot = testsDir.deletingLastPathComponent().deletingLastPathComponent()
+        let shared = packageRoot.deletingLastPathComponent()
+            .appendingPathComponent("shared/conformance/merkle").appendingPathComponent(name)
+        let local = testsDir.appendingPathComponent("Fixtures").appendingPathComponent(name)
+        let url = FileManager.default.fileExists(atPath: shared.path) ? shared : local
+        let data = try Data(contentsOf: url)
+        guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw MerkleError.invalidArgument("fixture \(name) is not a JSON object")
+        }
+        return obj
+    }
+
+    static func bytes(_ any: Any?) throws -> [UInt8] {
+        guard let s = any as? String else { throw MerkleError.invalidArgument("expected hex string, got \(String(describing: any))") }
+        return try Hex.decode(s)
+    }
+
+    static func hash(_ any: Any?) throws -> Hash {
+        guard let s = any as? String else { throw MerkleError.invalidArgument("expected hex string") }
+        return try Hash(hex: s)
+    }
+
+    /// JSON integers (may exceed Int64, e.g. 2^64-1).
+    static func u64(_ any: Any?) throws -> UInt64 {
+        if let n = any as? NSNumber {
+            // NSNumber keeps unsigned values exactly.
+            if let s = n.stringValue as String?, let v = UInt64(s) { return v }
+            return n.uint64Value
+        }
+        throw MerkleError.invalidArgument("expected integer, got \(String(describing: any))")
+    }
+}
