@@ -1,0 +1,123 @@
+import XCTest
+@testable import Merkle
+
+final class LogPropertyTests: XCTestCase {
+    static let maxSize = 130
+
+    /// Straight from the RFC definition, recursive, for cross-checking.
+    func referenceMTH(_ leaves: ArraySlice<Hash>) -> Hash {
+        if leaves.isEmpty { return RFC6962.emptyRoot }
+        if leaves.count == 1 { return leaves.first! }
+        let k = RFC6962.split(leaves.count)
+        let s = leaves.startIndex
+        return RFC6962.nodeHash(referenceMTH(leaves[s..<s + k]), referenceMTH(leaves[(s + k)...]))
+    }
+
+    func flip(_ h: Hash, bit: Int) -> Hash {
+        var b = h.bytes
+        b[bit / 8] ^= UInt8(1) << UInt8(bit % 8)
+        return try! Hash(bytes: b)
+    }
+
+    func makeLog() -> (MerkleLog, [Hash]) {
+        var log = MerkleLog()
+        var hashes: [Hash] = []
+        for i in 0..<Self.maxSize {
+            let data = Array("leaf \(i)".utf8)
+            log.append(data)
+            hashes.append(RFC6962.leafHash(data))
+            XCTAssertEqual(log.root(), referenceMTH(hashes[...]), "incremental root at \(i + 1)")
+        }
+        return (log, hashes)
+    }
+
+    func testRootsMatchReference() throws {
+        let (log, hashes) = makeLog()
+        for n in 0...Self.maxSize {
+            XCTAssertEqual(try log.root(at: n), referenceMTH(hashes[..<n]))
+            XCTAssertEqual(RFC6962.rootHash(leafHashes: Array(hashes[..<n])), referenceMTH(hashes[..<n]))
+        }
+    }
+
+    func testEveryInclusionProofVerifiesAndMutationsFail() throws {
+        let (log, hashes) = makeLog()
+        var verified = 0, rejected = 0
+        for n in 1...Self.maxSize {
+            let root = try log.root(at: n)
+            let exhaustive = n <= 12
+            for i in 0..<n {
+                let proof = try log.inclusionProof(index: i, size: n)
+                XCTAssertEqual(proof, try RFC6962.inclusionProof(index: i, size: n, leafHashes: hashes))
+                let leaf = hashes[i]
+                XCTAssertNoThrow(try RFC6962.verifyInclusion(index: UInt64(i), size: UInt64(n), leafHash: leaf,
+                                                             proof: proof, root: root), "n=\(n) i=\(i)")
+                verified += 1
+                func mustFail(_ idx: UInt64, _ p: [Hash], _ r: Hash, _ l: Hash, _ what: String) {
+                    if (try? RFC6962.verifyInclusion(index: idx, size: UInt64(n), leafHash: l, proof: p, root: r)) != nil {
+                        XCTFail("n=\(n) i=\(i): \(what) accepted")
+                    } else { rejected += 1 }
+                }
+                for (pos, e) in proof.enumerated() {
+                    let bits = exhaustive ? Array(0..<256) : [(i * 31 + pos * 7 + n) % 256]
+                    for bit in bits {
+                        var p = proof; p[pos] = flip(e, bit: bit)
+                        mustFail(UInt64(i), p, root, leaf, "proof[\(pos)] bit \(bit)")
+                    }
+                }
+                for bit in exhaustive ? Array(0..<256) : [(i * 5 + n) % 256, 255 - (i * 5 + n) % 256] {
+                    mustFail(UInt64(i), proof, flip(root, bit: bit), leaf, "root bit \(bit)")
+                    mustFail(UInt64(i), proof, root, flip(leaf, bit: bit), "leaf bit \(bit)")
+                }
+                for j in 0..<n where j != i && (exhaustive || j == i ^ 1 || j == n - 1 - i || j == (i + 1) % n) {
+                    mustFail(UInt64(j), proof, root, leaf, "index \(j)")
+                }
+                mustFail(UInt64(n), proof, root, leaf, "index == size")
+                mustFail(UInt64(i), proof + [root], root, leaf, "extra element")
+                if !proof.isEmpty { mustFail(UInt64(i), Array(proof.dropLast()), root, leaf, "missing element") }
+            }
+        }
+        XCTAssertEqual(verified, Self.maxSize * (Self.maxSize + 1) / 2)
+        print("inclusion: \(verified) proofs verified, \(rejected) mutations rejected")
+    }
+
+    func testEveryConsistencyProofVerifiesAndMutationsFail() throws {
+        let (log, hashes) = makeLog()
+        var verified = 0, rejected = 0
+        for n in 1...Self.maxSize {
+            let root2 = try log.root(at: n)
+            for m in 1...n {
+                let root1 = try log.root(at: m)
+                let proof = try log.consistencyProof(from: m, to: n)
+                XCTAssertEqual(proof, try RFC6962.consistencyProof(size1: m, size2: n, leafHashes: hashes))
+                XCTAssertNoThrow(try RFC6962.verifyConsistency(size1: UInt64(m), size2: UInt64(n), proof: proof,
+                                                               root1: root1, root2: root2), "m=\(m) n=\(n)")
+                verified += 1
+                func mustFail(_ s1: UInt64, _ s2: UInt64, _ p: [Hash], _ r1: Hash, _ r2: Hash, _ what: String) {
+                    if (try? RFC6962.verifyConsistency(size1: s1, size2: s2, proof: p, root1: r1, root2: r2)) != nil {
+                        XCTFail("m=\(m) n=\(n): \(what) accepted")
+                    } else { rejected += 1 }
+                }
+                let exhaustive = n <= 10
+                for (pos, e) in proof.enumerated() {
+                    for bit in exhaustive ? Array(0..<256) : [(m * 31 + pos * 7 + n) % 256] {
+                        var p = proof; p[pos] = flip(e, bit: bit)
+                        mustFail(UInt64(m), UInt64(n), p, root1, root2, "proof[\(pos)] bit \(bit)")
+                    }
+                }
+                for bit in exhaustive ? Array(0..<256) : [(m * 3 + n) % 256] {
+                    mustFail(UInt64(m), UInt64(n), proof, flip(root1, bit: bit), root2, "root1 bit \(bit)")
+                    mustFail(UInt64(m), UInt64(n), proof, root1, flip(root2, bit: bit), "root2 bit \(bit)")
+                }
+                if m > 1 { mustFail(UInt64(m - 1), UInt64(n), proof, root1, root2, "size1 - 1") }
+                if m < n { mustFail(UInt64(m + 1), UInt64(n), proof, root1, root2, "size1 + 1") }
+                // size2 is not bound by the proof alone (the same proof shape can describe a
+                // neighbouring size2 with the same root2), so it is not mutated here.
+                mustFail(0, UInt64(n), proof, root1, root2, "size1 = 0")
+                mustFail(UInt64(m), UInt64(n), proof + [root1], root1, root2, "extra element")
+                if !proof.isEmpty { mustFail(UInt64(m), UInt64(n), Array(proof.dropFirst()), root1, root2, "missing element") }
+            }
+        }
+        XCTAssertEqual(verified, Self.maxSize * (Self.maxSize + 1) / 2)
+        print("consistency: \(verified) proofs verified, \(rejected) mutations rejected")
+    }
+}
