@@ -110,6 +110,19 @@ final class OpenZeppelinTests: XCTestCase {
         print("openzeppelin: \(treesMatched) trees, \(nodesChecked) nodes, \(proofsChecked) proofs")
     }
 
+    /// The example of OpenZeppelin/merkle-tree's README; its root, leaf and proof are quoted by
+    /// many downstream test suites.
+    func testReadmeExample() throws {
+        let values = [["0x1111111111111111111111111111111111111111", "5000000000000000000"],
+                      ["0x2222222222222222222222222222222222222222", "2500000000000000000"]]
+        let t = try StandardMerkleTree(values: values, leafEncoding: ["address", "uint256"])
+        XCTAssertEqual(t.root, try Hash(hex: "0xd4dee0beab2d53f2cc83e567171bd2820e49898130a22622b10ead383e90bd77"))
+        XCTAssertEqual(try t.leafHash(ofValueAt: 0),
+                       try Hash(hex: "0xeb02c421cfa48976e66dfb29120745909ea3a0f843456c263cf8f1253483e283"))
+        XCTAssertEqual(try t.proof(forValueAt: 0),
+                       [try Hash(hex: "0xb92c48e9d7abe27fd8dfd6b5dfdbfb1c9a463f80c712b66f3a5180a090cccafc")])
+    }
+
     func testEdgeCases() throws {
         XCTAssertThrowsError(try SortedPairMerkle.makeTree(leaves: []))
         XCTAssertThrowsError(try SimpleMerkleTree(values: []))
