@@ -347,6 +347,9 @@ public struct MerkleLog: Sendable {
         return store.levels[0][index]
     }
 
+    /// All leaf hashes, in order.
+    public var leafHashes: [Hash] { store.levels[0] }
+
     /// The current root (`RFC6962.emptyRoot` when empty).
     public func root() -> Hash { store.root(size: count) }
 

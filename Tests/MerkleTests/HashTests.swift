@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Merkle
 
@@ -50,5 +51,21 @@ final class HashTests: XCTestCase {
         let c = try Hash(hex: String(repeating: "00", count: 31) + "01")
         let d = try Hash(hex: String(repeating: "00", count: 30) + "0100")
         XCTAssertLessThan(c, d)
+    }
+}
+
+final class FixtureCopyTests: XCTestCase {
+    /// The fallback copies in Tests/MerkleTests/Fixtures must equal the shared originals.
+    func testLocalFixturesMatchShared() throws {
+        let testsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        let shared = testsDir.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("shared/conformance/merkle")
+        for name in ["rfc6962.json", "openzeppelin.json", "bitcoin.json"] {
+            let local = try Data(contentsOf: testsDir.appendingPathComponent("Fixtures").appendingPathComponent(name))
+            XCTAssertFalse(local.isEmpty)
+            let original = shared.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: original.path) else { continue }
+            XCTAssertEqual(try Data(contentsOf: original), local, name)
+        }
     }
 }
