@@ -5,12 +5,12 @@ import XCTest
 /// Loads a conformance JSON file from `../shared/conformance/merkle/` (relative to the package
 /// root) when present, otherwise from the copy in `Tests/MerkleTests/Fixtures/`.
 enum Fixtures {
-    static func load(_ name: String) throws -> [String: Any] {
-        let here = URL(fileURLWithPath: #filePath)            // …/Tests/MerkleTests/Fixtures.swift
-        let testsDir = here.deletingLastPathComponent()
-        let packageRoot = testsDir.deletingLastPathComponent().deletingLastPathComponent()
-        let shared = packageRoot.deletingLastPathComponent()
-            .appendingPathComponent("shared/conformance/merkle").appendingPathComponent(name)
+    static let testsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()  // …/Tests/MerkleTests
+    static let sharedDir = testsDir.deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/conformance/merkle")
+
+    static func load(_ name: String, sharedDir: URL = Fixtures.sharedDir) throws -> [String: Any] {
+        let shared = sharedDir.appendingPathComponent(name)
         let local = testsDir.appendingPathComponent("Fixtures").appendingPathComponent(name)
         let url = FileManager.default.fileExists(atPath: shared.path) ? shared : local
         let data = try Data(contentsOf: url)

@@ -68,4 +68,14 @@ final class FixtureCopyTests: XCTestCase {
             XCTAssertEqual(try Data(contentsOf: original), local, name)
         }
     }
+
+    /// Without the shared directory the loader falls back to the local copies.
+    func testFallbackToLocalCopies() throws {
+        let missing = URL(fileURLWithPath: "/nonexistent-merkle-conformance-dir")
+        for name in ["rfc6962.json", "openzeppelin.json", "bitcoin.json"] {
+            let viaFallback = try Fixtures.load(name, sharedDir: missing)
+            XCTAssertNotNil(viaFallback["schema"] as? String, name)
+            XCTAssertEqual(viaFallback["schema"] as? String, try Fixtures.load(name)["schema"] as? String)
+        }
+    }
 }
