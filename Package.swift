@@ -5,6 +5,7 @@ let package = Package(
     name: "Keel",
     products: [
         .library(name: "Keel", targets: ["Keel"]),
+        .library(name: "Merkle", targets: ["Merkle"]),
         .executable(name: "keel", targets: ["KeelCLI"]),
         .executable(name: "fraud-rules", targets: ["fraud-rules"]),
     ],

@@ -4,6 +4,7 @@ import PackageDescription
 // Kept out of the main build:
 //   swift run -c release --package-path Benchmarks keel-bench   (interpreter vs CPython/Lua)
 //   swift run -c release --package-path Benchmarks dec-bench    (Dec engine vs Python's decimal)
+//   swift run -c release --package-path Benchmarks merkle-bench (Merkle log vs bare hashing)
 let package = Package(
     name: "KeelBenchmarks",
     dependencies: [.package(path: "..")],
@@ -15,5 +16,7 @@ let package = Package(
         .executableTarget(name: "dec-bench",
                           dependencies: [.product(name: "Keel", package: "main"), "DecBenchAllocCounter"],
                           path: "Sources/DecBench/Main"),
+        .executableTarget(name: "merkle-bench", dependencies: [.product(name: "Merkle", package: "main")],
+                          path: "Sources/MerkleBench"),
     ]
 )
