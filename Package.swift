@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "Syntax"),
         .target(name: "Types", dependencies: ["Syntax", "Money"]),
         .target(name: "Runtime", dependencies: [
-            "Syntax", "Types", "Money",
+            "Syntax", "Types", "Money", "Merkle",
             .product(name: "OrderedCollections", package: "swift-collections"),
         ], swiftSettings: [
             // The interpreter's hot state lives in class properties; dynamic exclusivity

@@ -48,7 +48,7 @@ public final class Engine {
     public init(limits: Limits = Limits(), stdlibPath: String? = Engine.defaultStdlibPath(),
                 output: OutputBuffer = OutputBuffer { _ in }) throws {
         self.vm = VM(limits: limits, output: output)
-        host.modules = ["random"]
+        host.modules = Set(Checker.moduleFunctions.keys)
         host.isCurrency = { Currency.iso($0) != nil }
         self.checker = Checker(host: host)
         if let stdlibPath { try useStdlib(at: stdlibPath) }
@@ -266,7 +266,7 @@ public final class Engine {
         if let dot = word.lastIndex(of: ".") {
             let module = String(word[..<dot])
             let members = host.functions.keys.filter { $0.hasPrefix(module + ".") }
-                + (module == "random" ? Checker.randomFunctions.map { "random." + $0 } : [])
+                + (Checker.moduleFunctions[module] ?? []).map { module + "." + $0 }
             return Array(Set(members.filter { $0.hasPrefix(word) })).sorted()
         }
         var names = Set(Keyword.allCases.map(\.rawValue))

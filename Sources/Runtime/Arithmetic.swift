@@ -38,6 +38,7 @@ enum Arithmetic {
             return .money(try checked(site) { () throws(DecimalError) in try x.adding(y) }, c)
         case (.float(let x), .float(let y)): return .float(x + y)
         case (.string(let x), .string(let y)): return .string(x + y)
+        case (.bytes(let x), .bytes(let y)): return .bytes(x + y)
         case (.duration(let x), .duration(let y)):
             let (r, o) = x.addingReportingOverflow(y)
             if o { throw fail("duration overflow", site) }

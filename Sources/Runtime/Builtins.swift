@@ -29,6 +29,7 @@ enum Builtins {
 
     static func length(_ v: Value, _ site: Site) throws(Unwind) -> Int {
         switch v {
+        case .bytes(let b): return b.count
         case .string(let s): return s.count
         case .list(let xs): return xs.count
         case .intList(let xs): return xs.count
@@ -104,6 +105,9 @@ enum Builtins {
             try vm.charge(count * 8, site)
             return .intList(Array(a..<b))
         case "args": return .list(vm.scriptArguments.map(Value.string))
+        case _ where name.hasPrefix("merkle.") || ["hex", "bytes", "sha256", "keccak256"].contains(name):
+            guard let v = try hashing(name, args, vm: vm, site: site) else { throw fail("unknown built-in '\(name)'", site) }
+            return v
         case "random.seed":
             guard case .int(let seed) = args[0] else { throw internalError("Int", site) }
             vm.random = SplitMix64(seed: UInt64(bitPattern: Int64(seed)))
@@ -160,6 +164,13 @@ enum Builtins {
         case .list, .intList: return try listMethod(name, r, args, intElements: intElements, vm: vm, offset: frameOffset, site: site)
         case .map(let m): return try mapMethod(name, m, args, intElements: intElements, site: site)
         case .string(let s): return try stringMethod(name, s, args, site: site)
+        case .bytes(let b):
+            switch name {
+            case "len": return .int(b.count)
+            case "is_empty": return .bool(b.isEmpty)
+            case "hex": return .string(Display.hex(b))
+            default: return .string(base64(b))
+            }
         case .money(let d, let c): return try moneyMethod(name, d, c, args, site: site)
         case .dec(let d): return try decMethod(name, d, args, site: site)
         default: throw internalError("a value with methods", site)
@@ -328,6 +339,25 @@ enum Builtins {
             return .string(s.splitting(by: target).joined(separator: replacement))
         default: throw fail("unknown string method '\(name)'", site)
         }
+    }
+
+    /// Standard base64 with padding (RFC 4648).
+    static func base64(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var i = 0
+        while i < bytes.count {
+            let n = min(3, bytes.count - i)
+            var chunk = UInt32(bytes[i]) << 16
+            if n > 1 { chunk |= UInt32(bytes[i + 1]) << 8 }
+            if n > 2 { chunk |= UInt32(bytes[i + 2]) }
+            for k in 0..<4 {
+                out.append(k <= n ? alphabet[Int((chunk >> (18 - 6 * UInt32(k))) & 63)] : UInt8(ascii: "="))
+            }
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: money and decimals

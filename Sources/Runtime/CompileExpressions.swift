@@ -194,7 +194,7 @@ extension Compiler {
         switch op {
         case .add:
             switch resultType {
-            case .string, .list:
+            case .string, .list, .bytes:
                 // Joining is how strings and lists grow fastest: hold them to the size limit.
                 return .value { vm throws(Unwind) in
                     let r = try Arithmetic.add(try a(vm), try b(vm), s)

@@ -211,6 +211,7 @@ public final class VM {
         let size: Int
         switch v {
         case .string(let s): size = s.utf8.count; try charge(size, site)
+        case .bytes(let b): size = b.count; try charge(size, site)
         case .list(let xs): size = xs.count; try charge(size * MemoryLayout<Value>.stride, site)
         case .intList(let xs): size = xs.count; try charge(size * 8, site)
         default: return

@@ -12,6 +12,7 @@ public enum Value {
     case money(Dec, CurrencyID)
     case duration(Int)
     case string(String)
+    case bytes([UInt8])
     /// A `List[Int]`, stored unboxed: 8 bytes per element.
     case intList([Int])
     case list([Value])
@@ -118,6 +119,7 @@ extension Value: Hashable {
         case (.money(let x, let c), .money(let y, let d)): return c == d && x == y
         case (.duration(let x), .duration(let y)): return x == y
         case (.string(let x), .string(let y)): return x == y
+        case (.bytes(let x), .bytes(let y)): return x == y
         case (.intList(let x), .intList(let y)): return x == y
         case (.list, .list), (.list, .intList), (.intList, .list): return a.listElements! == b.listElements!
         case (.map(let x), .map(let y)): return x === y || x.entries == y.entries
@@ -141,6 +143,7 @@ extension Value: Hashable {
         case .money(let d, let c): h.combine(d); h.combine(c)
         case .duration(let d): h.combine(d)
         case .string(let s): h.combine(s)
+        case .bytes(let b): h.combine(b)
         case .intList(let xs): h.combine(xs.count); for x in xs { h.combine(Value.int(x)) }
         case .list(let xs): h.combine(xs.count); for x in xs { h.combine(x) }
         case .map(let m): h.combine(m.entries.count); for (k, v) in m.entries { h.combine(k); h.combine(v) }

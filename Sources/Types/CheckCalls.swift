@@ -2,8 +2,12 @@ import Syntax
 
 extension Checker {
     public static let builtinFunctions = ["print", "len", "str", "div", "abs", "min", "max", "float", "dec", "int", "sqrt", "range", "args",
-                                   "allocate", "fx"]
-    public static let randomFunctions = ["seed", "int", "float", "choice", "shuffle"]
+                                   "allocate", "fx", "hex", "bytes", "sha256", "keccak256"]
+    /// Built-in modules and their functions, called as `module.f(...)` after `use module`.
+    public static let moduleFunctions: [String: [String]] = [
+        "random": ["seed", "int", "float", "choice", "shuffle"],
+        "merkle": ["root", "proof", "verify", "sorted_root", "sorted_proof", "sorted_verify"],
+    ]
 
     /// Built-in methods that change their receiver, which must then be a `var`.
     public static let mutatingMethods: Set<String> = ["push", "pop", "insert", "remove", "clear"]
@@ -68,17 +72,18 @@ extension Checker {
                 return checkArguments(args, params: sig.params, labels: sig.labels, result: sig.result, callee: name, span: e.span)
             }
         case .member(let base, let name, let nameSpan):
-            if case .name(let module) = base.kind, module == "random", lookup(module) == nil, host.modules.contains("random") {
-                guard usedModules.contains("random") else {
-                    error("module 'random' is not loaded; add 'use random'", base.span)
+            if case .name(let module) = base.kind, let functions = Self.moduleFunctions[module], lookup(module) == nil,
+               host.modules.contains(module) {
+                guard usedModules.contains(module) else {
+                    error("module '\(module)' is not loaded; add 'use \(module)'", base.span)
                     return .error
                 }
-                guard Self.randomFunctions.contains(name) else {
-                    error("module random has no function '\(name)'\(didYouMean(name, among: Self.randomFunctions))", nameSpan)
+                guard functions.contains(name) else {
+                    error("module \(module) has no function '\(name)'\(didYouMean(name, among: functions))", nameSpan)
                     return .error
                 }
-                result.calls[e.id] = .builtin("random." + name)
-                return builtinCall("random." + name, args, expected, span: e.span)
+                result.calls[e.id] = .builtin(module + "." + name)
+                return builtinCall(module + "." + name, args, expected, span: e.span)
             }
             if let t = methodCall(e, base, name, nameSpan, args, expected) { return t }
         default: break
@@ -183,8 +188,8 @@ extension Checker {
             guard arity(args, 1, name, span) else { return .int }
             let t = arg(args, 0, nil)
             switch t {
-            case .string, .list, .map, .error: break
-            default: error("len needs a String, List or Map, found \(t)", args[0].value.span)
+            case .string, .list, .map, .bytes, .error: break
+            default: error("len needs a String, List, Map or Bytes, found \(t)", args[0].value.span)
             }
             return .int
         case "div":
@@ -248,6 +253,33 @@ extension Checker {
         case "args":
             _ = arity(args, 0, name, span)
             return .list(.string)
+        case "hex", "bytes":
+            guard arity(args, 1, name, span) else { return .bytes }
+            requireExpr(args[0].value, .string, fits: .string)
+            return .bytes
+        case "sha256", "keccak256":
+            guard arity(args, 1, name, span) else { return .bytes }
+            requireExpr(args[0].value, .bytes, fits: .bytes)
+            return .bytes
+        case "merkle.root", "merkle.sorted_root":
+            guard arity(args, 1, name, span) else { return .bytes }
+            requireExpr(args[0].value, .list(.bytes), fits: .list(.bytes))
+            return .bytes
+        case "merkle.proof", "merkle.sorted_proof":
+            guard arity(args, 2, name, span) else { return .list(.bytes) }
+            requireExpr(args[0].value, .list(.bytes), fits: .list(.bytes))
+            requireExpr(args[1].value, .int, fits: .int)
+            return .list(.bytes)
+        case "merkle.verify":
+            // merkle.verify(leaf, index, size, proof, root): RFC 6962 inclusion.
+            guard arity(args, 5, name, span) else { return .bool }
+            for (i, t) in [KType.bytes, .int, .int, .list(.bytes), .bytes].enumerated() { requireExpr(args[i].value, t, fits: t) }
+            return .bool
+        case "merkle.sorted_verify":
+            // merkle.sorted_verify(leaf, proof, root): sorted-pair keccak tree (OpenZeppelin).
+            guard arity(args, 3, name, span) else { return .bool }
+            for (i, t) in [KType.bytes, .list(.bytes), .bytes].enumerated() { requireExpr(args[i].value, t, fits: t) }
+            return .bool
         case "random.seed":
             guard arity(args, 1, name, span) else { return .unit }
             requireExpr(args[0].value, .int, fits: .int)
@@ -352,6 +384,7 @@ extension Checker {
         case .map: return ["len", "keys", "values", "contains", "get", "remove", "clear", "is_empty"]
         case .string: return ["len", "upper", "lower", "contains", "starts_with", "ends_with", "split", "trim", "replace", "chars", "is_empty"]
         case .money: return ["round"]
+        case .bytes: return ["len", "hex", "base64", "is_empty"]
         case .dec: return ["round", "sqrt", "pow"]
         default: return []
         }
@@ -480,6 +513,13 @@ extension Checker {
                 requireExpr(args[1].value, .string, fits: .string)
                 return .string
             default: return nil
+            }
+        case .bytes:
+            _ = n(0)
+            switch name {
+            case "len": return .int
+            case "is_empty": return .bool
+            default: return .string
             }
         case .money:
             // `m.round()` rounds half-even to the currency's minor units; `m.round(Rounding.up)` names the mode.

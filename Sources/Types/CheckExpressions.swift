@@ -224,6 +224,7 @@ extension Checker {
         case (.int, .dec), (.dec, .int), (.dec, .dec): return .dec
         case (.float, .float): return .float
         case (.string, .string): return op == .add ? .string : fail()
+        case (.bytes, .bytes): return op == .add ? .bytes : fail()
         case (.list(let a), .list(let b)):
             guard op == .add, let joined = KType.join(a, b) else { return fail() }
             return .list(joined)

@@ -260,7 +260,7 @@ public final class Checker {
         return .function(params, f.returnType.map(resolve) ?? .unit)
     }
 
-    static let builtinTypeNames: Set<String> = ["Int", "Dec", "Float", "Bool", "String", "Duration", "Unit",
+    static let builtinTypeNames: Set<String> = ["Int", "Dec", "Float", "Bool", "String", "Duration", "Unit", "Bytes",
                                                 "Money", "List", "Map"]
 
     public func resolveType(_ t: TypeExpr) -> KType { resolve(t) }
@@ -287,6 +287,7 @@ public final class Checker {
             case "String": return arity(0) ? .string : .error
             case "Duration": return arity(0) ? .duration : .error
             case "Unit": return arity(0) ? .unit : .error
+            case "Bytes": return arity(0) ? .bytes : .error
             case "List": return arity(1) ? .list(resolve(args[0])) : .error
             case "Map":
                 guard arity(2) else { return .error }

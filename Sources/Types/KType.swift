@@ -1,6 +1,8 @@
 /// A Keel type.
 public indirect enum KType: Hashable, Sendable, CustomStringConvertible {
     case int, dec, float, bool, string, duration, unit
+    /// A byte string: hashes, keys, content.
+    case bytes
     /// `Money[USD]`, or `Money` when the currency is known only at run time.
     case money(String?)
     case list(KType)
@@ -25,6 +27,7 @@ public indirect enum KType: Hashable, Sendable, CustomStringConvertible {
         case .string: return "String"
         case .duration: return "Duration"
         case .unit: return "Unit"
+        case .bytes: return "Bytes"
         case .money(let c): return c.map { "Money[\($0)]" } ?? "Money"
         case .list(let t): return "List[\(t)]"
         case .map(let k, let v): return "Map[\(k), \(v)]"
