@@ -293,24 +293,23 @@ public final class Compiler {
     /// Runs a body in the frame at `newBase`, turning `return` into the result.
     @inline(__always)
     static func run(_ vm: VM, _ p: FunctionProto, newBase: Int, site: Site) throws(Unwind) -> Value {
-        let savedBase = vm.base
-        vm.base = newBase
-        vm.depth += 1
-        defer {
-            vm.depth -= 1
-            if p.clearsFrame { clear(vm, newBase, p.frameSize) }
-            vm.base = savedBase
-        }
-        do throws(Unwind) {
-            return try p.body(vm)
-        } catch {
-            if case .signal(.returned) = error { return vm.returnValue }
-            throw unwound(error, vm, p, site)
+        try inFrame(vm, p, newBase: newBase, site: site, body: p.body) { $0 }
+    }
+
+    /// The same for an unboxed Int body.
+    @inline(__always)
+    static func runInt(_ vm: VM, _ p: FunctionProto, _ body: IntCode, newBase: Int, site: Site) throws(Unwind) -> Int {
+        try inFrame(vm, p, newBase: newBase, site: site, body: body) { v in
+            if case .int(let i) = v { return i }
+            return nil
         }
     }
 
+    /// Enters the frame, runs `body`, and leaves the frame however the body ends; a
+    /// `return` signal's value is unboxed by `returned`.
     @inline(__always)
-    static func runInt(_ vm: VM, _ p: FunctionProto, _ body: IntCode, newBase: Int, site: Site) throws(Unwind) -> Int {
+    static func inFrame<T>(_ vm: VM, _ p: FunctionProto, newBase: Int, site: Site,
+                           body: (VM) throws(Unwind) -> T, returned: (Value) -> T?) throws(Unwind) -> T {
         let savedBase = vm.base
         vm.base = newBase
         vm.depth += 1
@@ -322,7 +321,7 @@ public final class Compiler {
         do throws(Unwind) {
             return try body(vm)
         } catch {
-            if case .signal(.returned) = error, case .int(let i) = vm.returnValue { return i }
+            if case .signal(.returned) = error, let v = returned(vm.returnValue) { return v }
             throw unwound(error, vm, p, site)
         }
     }
