@@ -1,3 +1,4 @@
+import Merkle
 import Money
 import Types
 
@@ -105,7 +106,7 @@ enum Builtins {
             try vm.charge(count * 8, site)
             return .intList(Array(a..<b))
         case "args": return .list(vm.scriptArguments.map(Value.string))
-        case _ where name.hasPrefix("merkle.") || ["hex", "bytes", "sha256", "keccak256"].contains(name):
+        case _ where name.hasPrefix("merkle.") || bytesFunctions.contains(name):
             guard let v = try hashing(name, args, vm: vm, site: site) else { throw fail("unknown built-in '\(name)'", site) }
             return v
         case "random.seed":
@@ -168,7 +169,7 @@ enum Builtins {
             switch name {
             case "len": return .int(b.count)
             case "is_empty": return .bool(b.isEmpty)
-            case "hex": return .string(Display.hex(b))
+            case "hex": return .string(Hex.encode(b))
             default: return .string(base64(b))
             }
         case .money(let d, let c): return try moneyMethod(name, d, c, args, site: site)
@@ -176,6 +177,8 @@ enum Builtins {
         default: throw internalError("a value with methods", site)
         }
     }
+
+    static let bytesFunctions: Set<String> = ["hex", "bytes", "sha256", "keccak256"]
 
     static let listBuilders: Set<String> = ["map", "filter", "sort", "sort_by", "reverse", "slice"]
 

@@ -1,3 +1,4 @@
+import Merkle
 import Money
 
 /// How values print: `print` shows strings bare; inside collections they are quoted.
@@ -25,7 +26,7 @@ public enum Display {
         case .money(let d, let c): out += money(d, c)
         case .duration(let ms): out += duration(ms)
         case .string(let s): out += quoted(s)
-        case .bytes(let b): out += "0x" + hex(b)
+        case .bytes(let b): out += "0x" + Hex.encode(b)
         case .intList(let xs):
             out += "["
             for (i, x) in xs.enumerated() {
@@ -73,17 +74,6 @@ public enum Display {
         case .host(let o): out += "<\(type(of: o))>"
         case .cell(let c): write(c.value, into: &out, depth: depth + 1)
         }
-    }
-
-    public static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     static func quoted(_ s: String) -> String {

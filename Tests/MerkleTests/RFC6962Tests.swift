@@ -93,45 +93,37 @@ final class RFC6962Tests: XCTestCase {
         }
     }
 
-    func testInclusionProbes() throws {
-        let rows = try XCTUnwrap(json["inclusion_probes"] as? [[String: Any]])
+    /// Runs transparency-dev's pass/fail probes: each must throw exactly when it says so.
+    func runProbes(_ key: String, _ verify: ([String: Any]) throws -> Void) throws {
+        let rows = try XCTUnwrap(json[key] as? [[String: Any]])
         XCTAssertEqual(rows.count, 98)
         var passed = 0
         for r in rows {
             let wantError = try XCTUnwrap(r["want_error"] as? Bool)
-            let file = r["file"] as? String ?? "?"
             var threw: Error? = nil
-            do {
-                try RFC6962.verifyInclusion(index: try Fixtures.u64(r["index"]), size: try Fixtures.u64(r["size"]),
-                                            leafHash: try Fixtures.bytes(r["leaf_hash"]),
-                                            proof: try XCTUnwrap(r["proof"] as? [String]).map { try Hex.decode($0) },
-                                            root: try Fixtures.bytes(r["root"]))
-            } catch { threw = error }
+            do { try verify(r) } catch { threw = error }
             if (threw != nil) == wantError { passed += 1 } else {
-                XCTFail("\(file): want_error=\(wantError), got \(threw.map { "\($0)" } ?? "no error")")
+                XCTFail("\(r["file"] as? String ?? "?"): want_error=\(wantError), got \(threw.map { "\($0)" } ?? "no error")")
             }
         }
         XCTAssertEqual(passed, 98)
     }
 
-    func testConsistencyProbes() throws {
-        let rows = try XCTUnwrap(json["consistency_probes"] as? [[String: Any]])
-        XCTAssertEqual(rows.count, 98)
-        var passed = 0
-        for r in rows {
-            let wantError = try XCTUnwrap(r["want_error"] as? Bool)
-            let file = r["file"] as? String ?? "?"
-            var threw: Error? = nil
-            do {
-                try RFC6962.verifyConsistency(size1: try Fixtures.u64(r["size1"]), size2: try Fixtures.u64(r["size2"]),
-                                              proof: try XCTUnwrap(r["proof"] as? [String]).map { try Hex.decode($0) },
-                                              root1: try Fixtures.bytes(r["root1"]), root2: try Fixtures.bytes(r["root2"]))
-            } catch { threw = error }
-            if (threw != nil) == wantError { passed += 1 } else {
-                XCTFail("\(file): want_error=\(wantError), got \(threw.map { "\($0)" } ?? "no error")")
-            }
+    func testInclusionProbes() throws {
+        try runProbes("inclusion_probes") { r in
+            try RFC6962.verifyInclusion(index: try Fixtures.u64(r["index"]), size: try Fixtures.u64(r["size"]),
+                                        leafHash: try Fixtures.bytes(r["leaf_hash"]),
+                                        proof: try XCTUnwrap(r["proof"] as? [String]).map { try Hex.decode($0) },
+                                        root: try Fixtures.bytes(r["root"]))
         }
-        XCTAssertEqual(passed, 98)
+    }
+
+    func testConsistencyProbes() throws {
+        try runProbes("consistency_probes") { r in
+            try RFC6962.verifyConsistency(size1: try Fixtures.u64(r["size1"]), size2: try Fixtures.u64(r["size2"]),
+                                          proof: try XCTUnwrap(r["proof"] as? [String]).map { try Hex.decode($0) },
+                                          root1: try Fixtures.bytes(r["root1"]), root2: try Fixtures.bytes(r["root2"]))
+        }
     }
 
     func testHostileSizesDoNotTrap() throws {
