@@ -37,6 +37,7 @@ public final class Engine {
     public internal(set) var shapes = Compiler.Shapes()
     var nextID = 0
     var loadedModules: Set<String> = []
+    var moduleSources: [String: String] = [:]
     /// While a `Script` is compiled, top-level code is collected here instead of run.
     var recording: [StmtCode]?
     /// Where `use NAME` finds `NAME.keel`; nil for a hermetic engine with no stdlib.
@@ -51,6 +52,7 @@ public final class Engine {
         host.modules = Set(Checker.moduleFunctions.keys)
         host.isCurrency = { Currency.iso($0) != nil }
         self.checker = Checker(host: host)
+        Bindings.install(into: self)
         if let stdlibPath { try useStdlib(at: stdlibPath) }
     }
 
@@ -76,6 +78,34 @@ public final class Engine {
         host.functions[name] = HostEnvironment.Signature(params: params, result: result)
         if let dot = name.firstIndex(of: ".") { host.modules.insert(String(name[..<dot])) }
         hostFunctions[name] = body
+        checker.updateHost(host)
+    }
+
+    /// Defines a host function from Keel types directly, for bindings whose types name
+    /// records or enums declared by a module's Keel source.
+    public func define(_ name: String, params: [KType], labels: [String?]? = nil, result: KType,
+                       _ body: @escaping ([Value]) throws -> Value) {
+        host.functions[name] = HostEnvironment.Signature(params: params, labels: labels, result: result)
+        if let dot = name.firstIndex(of: ".") {
+            let prefix = String(name[..<dot])
+            if !host.hostTypes.contains(prefix) { host.modules.insert(prefix) }
+        }
+        hostFunctions[name] = body
+        checker.updateHost(host)
+    }
+
+    /// Makes `name` a type scripts can name, whose values are host objects; functions
+    /// defined as `name.method` are called as methods on them.
+    public func defineType(_ name: String) {
+        host.hostTypes.insert(name)
+        checker.updateHost(host)
+    }
+
+    /// Keel declarations (records, enums, helper functions) that `use NAME` loads along with
+    /// a bound module, before any `stdlib/NAME.keel`.
+    public func defineModuleSource(_ name: String, _ source: String) {
+        moduleSources[name] = source
+        host.modules.insert(name)
         checker.updateHost(host)
     }
 
@@ -133,22 +163,26 @@ public final class Engine {
     func loadUses(of program: Program, run: Bool = true) throws {
         for stmt in program.stmts {
             guard case .use(let name) = stmt.kind, !loadedModules.contains(name) else { continue }
-            if stdlibPath.map({ Self.moduleNames(in: $0).contains(name) }) ?? false {
+            if moduleSources[name] != nil || (stdlibPath.map({ Self.moduleNames(in: $0).contains(name) }) ?? false) {
                 try loadModule(name, run: run)
             }
         }
     }
 
     func loadModule(_ name: String, run: Bool = true) throws {
-        guard let stdlibPath, !loadedModules.contains(name) else { return }
+        guard !loadedModules.contains(name) else { return }
         loadedModules.insert(name)
-        let path = stdlibPath + "/" + name + ".keel"
-        guard let bytes = Self.readFile(path) else { return }
-        let file: SourceFile
+        if let source = moduleSources[name] {
+            try loadLibrary(SourceFile(name: "<module \(name)>", text: source), run: run)
+        }
+        guard let stdlibPath, let bytes = Self.readFile(stdlibPath + "/" + name + ".keel") else { return }
         switch SourceFile.decode(name: "stdlib/\(name).keel", bytes: bytes) {
-        case .success(let f): file = f
+        case .success(let file): try loadLibrary(file, run: run)
         case .failure(let d): throw KeelError.rejected([d])
         }
+    }
+
+    func loadLibrary(_ file: SourceFile, run: Bool) throws {
         let program = try parse(file)
         try loadUses(of: program, run: run)
         checker.declaringLibrary = true

@@ -14,6 +14,7 @@ public enum MerkleError: Error, Equatable, Sendable, CustomStringConvertible {
     case wrongProofElementLength(position: Int, got: Int, want: Int)
     case abi(String)
     case invalidArgument(String)
+    case malformedProof(String)
 
     public var description: String {
         switch self {
@@ -44,6 +45,8 @@ public enum MerkleError: Error, Equatable, Sendable, CustomStringConvertible {
             return "abi encoding: \(m)"
         case .invalidArgument(let m):
             return m
+        case .malformedProof(let why):
+            return "malformed proof: \(why)"
         }
     }
 }

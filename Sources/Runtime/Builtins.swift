@@ -106,7 +106,7 @@ enum Builtins {
             try vm.charge(count * 8, site)
             return .intList(Array(a..<b))
         case "args": return .list(vm.scriptArguments.map(Value.string))
-        case _ where name.hasPrefix("merkle.") || bytesFunctions.contains(name):
+        case _ where bytesFunctions.contains(name):
             guard let v = try hashing(name, args, vm: vm, site: site) else { throw fail("unknown built-in '\(name)'", site) }
             return v
         case "random.seed":
@@ -170,6 +170,9 @@ enum Builtins {
             case "len": return .int(b.count)
             case "is_empty": return .bool(b.isEmpty)
             case "hex": return .string(Hex.encode(b))
+            case "base58": return .string(BaseN.base58.encode(b))
+            case "base62": return .string(BaseN.base62.encode(b))
+            case "slice": return .bytes(Array(b[try sliceRange(args, count: b.count, of: "a byte string of \(b.count) bytes", site: site)]))
             default: return .string(base64(b))
             }
         case .money(let d, let c): return try moneyMethod(name, d, c, args, site: site)
@@ -243,11 +246,7 @@ enum Builtins {
         case "first": return xs.first ?? .none
         case "last": return xs.last ?? .none
         case "slice":
-            guard case .int(let a) = args[0], case .int(let b) = args[1] else { throw internalError("Int", site) }
-            guard a >= 0, b <= xs.count, a <= b else {
-                throw fail("slice \(a)..\(b) is out of range for a list of \(xs.count) elements", site)
-            }
-            return Value.makeList(Array(xs[a..<b]), intElements: intElements)
+            return Value.makeList(Array(xs[try sliceRange(args, count: xs.count, of: "a list of \(xs.count) elements", site: site)]), intElements: intElements)
         case "join":
             guard case .string(let sep) = args[0] else { throw internalError("String", site) }
             return .string(xs.map(Display.text).joined(separator: sep))
@@ -342,6 +341,13 @@ enum Builtins {
             return .string(s.splitting(by: target).joined(separator: replacement))
         default: throw fail("unknown string method '\(name)'", site)
         }
+    }
+
+    /// The range `a..<b` of a `slice(a, b)` call, checked against `count` elements.
+    static func sliceRange(_ args: [Value], count: Int, of what: @autoclosure () -> String, site: Site) throws(Unwind) -> Range<Int> {
+        guard case .int(let a) = args[0], case .int(let b) = args[1] else { throw internalError("Int", site) }
+        guard a >= 0, b <= count, a <= b else { throw fail("slice \(a)..\(b) is out of range for \(what())", site) }
+        return a..<b
     }
 
     /// Standard base64 with padding (RFC 4648).

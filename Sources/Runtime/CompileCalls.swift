@@ -28,14 +28,10 @@ extension Compiler {
         case .builtin(let name)?:
             return builtin(name, args, argCodes, offset: offset, site: s)
         case .host(let name)?:
-            let body = hostFunctions[name]
-            return .value { vm throws(Unwind) in
-                var values: [Value] = []
-                values.reserveCapacity(argCodes.count)
-                for c in argCodes { values.append(try c(vm)) }
-                guard let body else { throw fail("host function '\(name)' is not bound", s) }
-                return try Compiler.callNative(body, values, s)
-            }
+            return hostCall(name, argCodes, site: s)
+        case .hostMethod(let name)?:
+            guard case .member(let base, _, _) = callee.kind else { break }
+            return hostCall(name, [expr(base).value] + argCodes, site: s)
         case .method(let name, let receiver)?:
             guard case .member(let base, _, _) = callee.kind else { break }
             return method(name, receiver: receiver, result: resultType, base: base, argCodes, offset: offset, site: s)
@@ -51,6 +47,18 @@ extension Compiler {
             return valueCall(expr(callee).value, argCodes, offset: offset, site: s)
         }
         return .value { _ throws(Unwind) in throw internalError("a callable", s) }
+    }
+
+    func hostCall(_ name: String, _ argCodes: [Code], site s: Site) -> Compiled {
+        let body = hostFunctions[name]
+        return .value { vm throws(Unwind) in
+            var values: [Value] = []
+            values.reserveCapacity(argCodes.count)
+            for c in argCodes { values.append(try c(vm)) }
+            guard let body else { throw fail("host function '\(name)' is not bound", s) }
+            vm.hostCallSite = s
+            return try Compiler.callNative(body, values, s)
+        }
     }
 
     func valueCall(_ callee: @escaping Code, _ argCodes: [Code], offset: Int, site s: Site) -> Compiled {

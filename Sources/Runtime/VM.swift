@@ -173,6 +173,8 @@ public final class VM {
     public var output: OutputBuffer
     public var random = SplitMix64(seed: 0x5EED)
     public var scriptArguments: [String] = []
+    /// Where the host function now running was called from, for errors it raises.
+    var hostCallSite: Site?
 
     public init(limits: Limits = Limits(), output: OutputBuffer = OutputBuffer { _ in }) {
         self.limits = limits
@@ -236,6 +238,13 @@ public final class VM {
     func work(_ n: Int, _ site: Site) throws(Unwind) {
         stepsLeft &-= n
         if stepsLeft < 0 { try checkpoint(site) }
+    }
+
+    /// Counts `n` units of work done by the host function now running, so a host call
+    /// over a big collection stays within the step, time and cancellation limits.
+    public func hostWork(_ n: Int) throws {
+        guard let site = hostCallSite else { return }
+        try work(n, site)
     }
 
     static let slice = 1024

@@ -6,7 +6,6 @@ extension Checker {
     /// Built-in modules and their functions, called as `module.f(...)` after `use module`.
     public static let moduleFunctions: [String: [String]] = [
         "random": ["seed", "int", "float", "choice", "shuffle"],
-        "merkle": ["root", "proof", "verify", "sorted_root", "sorted_proof", "sorted_verify"],
     ]
 
     /// Built-in methods that change their receiver, which must then be a `var`.
@@ -73,7 +72,7 @@ extension Checker {
             }
         case .member(let base, let name, let nameSpan):
             if case .name(let module) = base.kind, let functions = Self.moduleFunctions[module], lookup(module) == nil,
-               host.modules.contains(module) {
+               host.modules.contains(module), host.functions[module + "." + name] == nil {
                 guard usedModules.contains(module) else {
                     error("module '\(module)' is not loaded; add 'use \(module)'", base.span)
                     return .error
@@ -261,25 +260,6 @@ extension Checker {
             guard arity(args, 1, name, span) else { return .bytes }
             requireExpr(args[0].value, .bytes, fits: .bytes)
             return .bytes
-        case "merkle.root", "merkle.sorted_root":
-            guard arity(args, 1, name, span) else { return .bytes }
-            requireExpr(args[0].value, .list(.bytes), fits: .list(.bytes))
-            return .bytes
-        case "merkle.proof", "merkle.sorted_proof":
-            guard arity(args, 2, name, span) else { return .list(.bytes) }
-            requireExpr(args[0].value, .list(.bytes), fits: .list(.bytes))
-            requireExpr(args[1].value, .int, fits: .int)
-            return .list(.bytes)
-        case "merkle.verify":
-            // merkle.verify(leaf, index, size, proof, root): RFC 6962 inclusion.
-            guard arity(args, 5, name, span) else { return .bool }
-            for (i, t) in [KType.bytes, .int, .int, .list(.bytes), .bytes].enumerated() { requireExpr(args[i].value, t, fits: t) }
-            return .bool
-        case "merkle.sorted_verify":
-            // merkle.sorted_verify(leaf, proof, root): sorted-pair keccak tree (OpenZeppelin).
-            guard arity(args, 3, name, span) else { return .bool }
-            for (i, t) in [KType.bytes, .list(.bytes), .bytes].enumerated() { requireExpr(args[i].value, t, fits: t) }
-            return .bool
         case "random.seed":
             guard arity(args, 1, name, span) else { return .unit }
             requireExpr(args[0].value, .int, fits: .int)
@@ -354,6 +334,11 @@ extension Checker {
             if Self.mutatingMethods.contains(name) { requireMutable(base, method: name) }
             return t
         }
+        if let typeName = receiver.nominalName, let sig = host.functions[typeName + "." + name] {
+            result.calls[e.id] = .hostMethod(typeName + "." + name)
+            return checkArguments(args, params: Array(sig.params.dropFirst()), labels: Array(sig.labels.dropFirst()),
+                                  result: sig.result, callee: name, span: e.span)
+        }
         if let id = lookup(name), case .function(let params, let ret) = result.variables[id].type,
            let first = params.first, receiver.fits(first) {
             use(id)
@@ -362,9 +347,16 @@ extension Checker {
             return checkArguments(args, params: Array(params.dropFirst()), labels: labels, result: ret, callee: name, span: e.span)
         }
         for a in args { expr(a.value, nil) }
-        let methods = Self.methodNames(for: receiver)
+        let methods = Self.methodNames(for: receiver) + hostMethodNames(for: receiver)
         error("\(receiver) has no method '\(name)'\(didYouMean(name, among: methods))", nameSpan)
         return .error
+    }
+
+    /// Methods a host binds on a named type, as functions named `Type.method`.
+    func hostMethodNames(for t: KType) -> [String] {
+        guard let typeName = t.nominalName else { return [] }
+        let prefix = typeName + "."
+        return host.functions.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }.sorted()
     }
 
     func requireMutable(_ base: Expr, method: String) {
@@ -384,7 +376,7 @@ extension Checker {
         case .map: return ["len", "keys", "values", "contains", "get", "remove", "clear", "is_empty"]
         case .string: return ["len", "upper", "lower", "contains", "starts_with", "ends_with", "split", "trim", "replace", "chars", "is_empty"]
         case .money: return ["round"]
-        case .bytes: return ["len", "hex", "base64", "is_empty"]
+        case .bytes: return ["len", "hex", "base64", "base58", "base62", "slice", "is_empty"]
         case .dec: return ["round", "sqrt", "pow"]
         default: return []
         }
@@ -515,6 +507,12 @@ extension Checker {
             default: return nil
             }
         case .bytes:
+            if name == "slice" {
+                guard n(2) else { return .bytes }
+                requireExpr(args[0].value, .int, fits: .int)
+                requireExpr(args[1].value, .int, fits: .int)
+                return .bytes
+            }
             _ = n(0)
             switch name {
             case "len": return .int

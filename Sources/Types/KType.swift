@@ -41,6 +41,14 @@ public indirect enum KType: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The declared name of a record, enum or host type.
+    public var nominalName: String? {
+        switch self {
+        case .record(let n), .enumeration(let n), .host(let n): return n
+        default: return nil
+        }
+    }
+
     public var isNumeric: Bool {
         switch self {
         case .int, .dec, .float: return true

@@ -73,6 +73,8 @@ public enum CallTarget: Sendable {
     case method(String, receiver: KType)
     /// `x.f(a)` calling a user function `f(x, a)`.
     case ufcs(Int)
+    /// `x.f(a)` where the host binds `f` on x's type as `Type.f(x, a)`.
+    case hostMethod(String)
     case variant(enumName: String, tag: Int)
 }
 
