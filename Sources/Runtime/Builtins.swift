@@ -170,6 +170,7 @@ enum Builtins {
             case "len": return .int(b.count)
             case "is_empty": return .bool(b.isEmpty)
             case "hex": return .string(Hex.encode(b))
+            case "reverse": return .bytes(b.reversed())
             case "base58": return .string(BaseN.base58.encode(b))
             case "base62": return .string(BaseN.base62.encode(b))
             case "slice": return .bytes(Array(b[try sliceRange(args, count: b.count, of: "a byte string of \(b.count) bytes", site: site)]))

@@ -376,7 +376,7 @@ extension Checker {
         case .map: return ["len", "keys", "values", "contains", "get", "remove", "clear", "is_empty"]
         case .string: return ["len", "upper", "lower", "contains", "starts_with", "ends_with", "split", "trim", "replace", "chars", "is_empty"]
         case .money: return ["round"]
-        case .bytes: return ["len", "hex", "base64", "base58", "base62", "slice", "is_empty"]
+        case .bytes: return ["len", "hex", "base64", "base58", "base62", "slice", "reverse", "is_empty"]
         case .dec: return ["round", "sqrt", "pow"]
         default: return []
         }
@@ -517,6 +517,7 @@ extension Checker {
             switch name {
             case "len": return .int
             case "is_empty": return .bool
+            case "reverse": return .bytes
             default: return .string
             }
         case .money:
