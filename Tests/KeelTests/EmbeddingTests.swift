@@ -21,6 +21,37 @@ final class EmbeddingTests: XCTestCase {
         guard case .int(75) = verdict else { return XCTFail("got \(verdict)") }
     }
 
+    /// A host type with methods and a module of its own, as the engine bindings use them.
+    func testHostTypesWithMethodsAndModuleSource() throws {
+        final class Counter { var n = 0 }
+        var printed: [UInt8] = []
+        let engine = try Engine(stdlibPath: nil, output: OutputBuffer { printed += $0 })
+        engine.defineType("Counter")
+        engine.defineModuleSource("tally", "type Reading = { count: Int, label: String }")
+        engine.define("tally.counter", params: [], result: .host("Counter")) { _ in .host(Counter()) }
+        engine.define("Counter.add", params: [.host("Counter"), .int], labels: [nil, "by"], result: .int) { args in
+            guard case .host(let o) = args[0], let c = o as? Counter, case .int(let k) = args[1] else { throw HostError("bad") }
+            c.n += k
+            return .int(c.n)
+        }
+        engine.define("Counter.reading", params: [.host("Counter")], result: .record("Reading")) { [unowned engine] args in
+            guard case .host(let o) = args[0], let c = o as? Counter else { throw HostError("bad") }
+            return try engine.record("Reading", ["count": .int(c.n), "label": .string("n")])
+        }
+        try engine.load(source: """
+            use tally
+            let c = tally.counter()
+            c.add(2)
+            print(c.add(by: 3))
+            let r: Reading = c.reading()
+            print(r.count + 1)
+            """)
+        XCTAssertEqual(String(decoding: printed, as: UTF8.self), "5\n6\n")
+        XCTAssertThrowsError(try engine.load(source: "tally.counter().ad(1)")) { error in
+            XCTAssertTrue("\(error)".contains("Counter has no method 'ad'; did you mean 'add'"), "\(error)")
+        }
+    }
+
     func testStepLimitStopsAnInfiniteLoop() throws {
         let engine = try Engine(limits: Limits(steps: 10_000))
         XCTAssertThrowsError(try engine.load(source: "var i = 0\nwhile true { i += 1 }")) { error in

@@ -9,7 +9,8 @@ enum Bindings {
 /// Reading arguments and building results, for bindings. Argument types are already
 /// checked by the type checker, so a mismatch here is an internal error, not user error.
 extension Engine {
-    func record(_ type: String, _ fields: [String: Value]) throws -> Value {
+    /// A record of a type a loaded script or module declares, from its fields by name.
+    public func record(_ type: String, _ fields: [String: Value]) throws -> Value {
         guard let shape = shapes.records[type] else { throw HostError("record type \(type) is not loaded") }
         var values: [Value] = []
         values.reserveCapacity(shape.fields.count)
@@ -20,7 +21,8 @@ extension Engine {
         return .record(RecordBox(shape: shape, fields: values))
     }
 
-    func variant(_ type: String, _ name: String) throws -> Value {
+    /// A payload-free enum value of a loaded enum type.
+    public func variant(_ type: String, _ name: String) throws -> Value {
         guard let shape = shapes.enums[type], let tag = shape.variants.firstIndex(of: name) else {
             throw HostError("enum \(type) has no variant '\(name)'")
         }
