@@ -184,6 +184,12 @@ public struct DepthLevel: Equatable, Sendable {
     /// Displayed lots (iceberg reserves excluded).
     public var quantity: Int64
     public var orders: Int
+
+    public init(price: Int64, quantity: Int64, orders: Int) {
+        self.price = price
+        self.quantity = quantity
+        self.orders = orders
+    }
 }
 
 public struct Depth: Equatable, Sendable {
@@ -191,6 +197,11 @@ public struct Depth: Equatable, Sendable {
     public var bids: [DepthLevel]
     /// Best (lowest) first.
     public var asks: [DepthLevel]
+
+    public init(bids: [DepthLevel], asks: [DepthLevel]) {
+        self.bids = bids
+        self.asks = asks
+    }
 }
 
 /// One resting order (L3).
@@ -205,6 +216,18 @@ public struct RestingOrder: Equatable, Sendable {
     public var display: Int64
     public var trader: UInt32
     public var selfTrade: SelfTradePrevention
+
+    public init(id: UInt64, side: Side, price: Int64, quantity: Int64, visible: Int64, display: Int64 = 0,
+                trader: UInt32 = 0, selfTrade: SelfTradePrevention = .none) {
+        self.id = id
+        self.side = side
+        self.price = price
+        self.quantity = quantity
+        self.visible = visible
+        self.display = display
+        self.trader = trader
+        self.selfTrade = selfTrade
+    }
 }
 
 /// Input bounds that keep every sum inside Int64: at most 2^22 orders of at most 2^40
