@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "Keel", targets: ["Keel"]),
         .library(name: "Merkle", targets: ["Merkle"]),
+        .library(name: "Orders", targets: ["Orders"]),
         .executable(name: "keel", targets: ["KeelCLI"]),
         .executable(name: "fraud-rules", targets: ["fraud-rules"]),
     ],
@@ -32,6 +33,12 @@ let package = Package(
         ]),
         .target(name: "Keel", dependencies: ["Syntax", "Types", "Runtime", "Money"]),
         .target(name: "Merkle", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Orders", dependencies: ["Money"], swiftSettings: [
+            // The book's scalars live in a final class; see Runtime for the measured cost.
+            .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+        ]),
+        // Appends journaled commands and prints an ack per durable one (crash test helper).
+        .executableTarget(name: "orders-crash-writer", dependencies: ["Orders"], path: "Sources/OrdersCrashWriter"),
         .executableTarget(name: "KeelCLI", dependencies: [
             "Keel", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -44,5 +51,6 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Types", "Syntax", "Money"]),
         .testTarget(name: "KeelTests", dependencies: ["Keel"]),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle"], exclude: ["Fixtures"]),
+        .testTarget(name: "OrdersTests", dependencies: ["Orders", "orders-crash-writer"]),
     ]
 )

@@ -1,0 +1,193 @@
+// Queue and pool bookkeeping, FOK pre-check, stop triggers and book views.
+
+extension OrderBook {
+    /// Takes `slot` out of its level's queue and totals (the level may end up empty).
+    @inline(__always)
+    func unlink(_ slot: Int32, from level: UnsafeMutablePointer<Level>) {
+        let order = pool + Int(slot)
+        let prev = order.pointee.prev, next = order.pointee.next
+        if prev >= 0 { pool[Int(prev)].next = next } else { level.pointee.head = next }
+        if next >= 0 { pool[Int(next)].prev = prev } else { level.pointee.tail = prev }
+        level.pointee.count -= 1
+        level.pointee.open -= order.pointee.open
+        level.pointee.visible -= order.pointee.visible
+    }
+
+    /// Puts `slot` at the back of `level`'s queue.
+    @inline(__always)
+    func append(_ slot: Int32, to level: UnsafeMutablePointer<Level>) {
+        let order = pool + Int(slot)
+        order.pointee.prev = level.pointee.tail
+        order.pointee.next = -1
+        if level.pointee.tail >= 0 { pool[Int(level.pointee.tail)].next = slot } else { level.pointee.head = slot }
+        level.pointee.tail = slot
+        level.pointee.count += 1
+        level.pointee.open += order.pointee.open
+        level.pointee.visible += order.pointee.visible
+    }
+
+    /// Returns an unlinked slot to the free list and forgets its id.
+    @inline(__always)
+    func free(_ slot: Int32) {
+        index.remove(pool[Int(slot)].id, slot: slot)
+        pool[Int(slot)].next = freeHead
+        freeHead = slot
+        restingCount -= 1
+    }
+
+    /// Rests `quantity` of `order` at the back of its level (a free slot must exist).
+    @inline(__always)
+    func rest(_ order: NewOrder, quantity: Int64) {
+        let slot = freeHead
+        let entry = pool + Int(slot)
+        freeHead = entry.pointee.next
+        let visible = order.display > 0 ? min(order.display, quantity) : quantity
+        entry.pointee = Slot(id: order.id, price: order.price, open: quantity, visible: visible,
+                             display: order.display, prev: -1, next: -1, trader: order.trader,
+                             side: order.side, selfTrade: order.selfTrade)
+        index.insert(order.id, slot: slot)
+        restingCount += 1
+        let level = ladders[Int(order.side.rawValue)].findOrInsert(Self.key(order.side, order.price))
+        append(slot, to: level)
+    }
+
+    /// Cancels a resting order, reporting it.
+    func removeResting(_ slot: Int32, reason: Reason, into events: inout [Event]) {
+        let order = pool[Int(slot)]
+        events.append(Event(kind: .cancelled, id: order.id, price: order.price, quantity: order.open, reason: reason))
+        unlinkAndFree(slot)
+    }
+
+    /// Takes a resting order out of the book, dropping its level if it empties.
+    @inline(__always)
+    func unlinkAndFree(_ slot: Int32) {
+        let side = pool[Int(slot)].side
+        let ladder = ladders + Int(side.rawValue)
+        if let level = ladder.pointee.find(Self.key(side, pool[Int(slot)].price)) {
+            unlink(slot, from: level)
+            if level.pointee.count == 0 { ladder.pointee.remove(level) }
+        }
+        free(slot)
+    }
+
+    /// Why a FOK order could not fill completely, or nil if it can. Reads only: nothing
+    /// is touched before the answer is known.
+    func fokShortfall(side: Side, minKey: Int64, quantity: Int64, trader: UInt32,
+                      selfTrade: SelfTradePrevention) -> Reason? {
+        let makers = ladders[Int(side.opposite.rawValue)]
+        let checksTrader = trader != 0 && selfTrade != .none
+        var available: Int64 = 0
+        var position = makers.count - 1
+        while position >= 0 && makers.levels[position].key >= minKey {
+            let level = makers.levels[position]
+            if !checksTrader {
+                available += level.open
+            } else if selfTrade == .cancelMaker {
+                available += openExcluding(trader: trader, in: level)
+            } else if let beforeOwn = visibleBeforeOwn(trader: trader, in: level) {
+                // The taker stops at its own order after one pass over the queue.
+                return available + beforeOwn >= quantity ? nil : .selfTrade
+            } else {
+                available += level.open
+            }
+            if available >= quantity { return nil }
+            position -= 1
+        }
+        return .fokUnfilled
+    }
+
+    /// Open lots of a level's orders not from `trader` (those self-trade prevention would
+    /// cancel as makers).
+    private func openExcluding(trader: UInt32, in level: Level) -> Int64 {
+        var total: Int64 = 0, cursor = level.head
+        while cursor >= 0 {
+            let maker = pool[Int(cursor)]
+            if maker.trader != trader { total += maker.open }
+            cursor = maker.next
+        }
+        return total
+    }
+
+    /// If `trader` has an order in the level, the displayed lots queued before it (the
+    /// most a stopping taker gets: an iceberg's refill goes behind it); else nil.
+    private func visibleBeforeOwn(trader: UInt32, in level: Level) -> Int64? {
+        var total: Int64 = 0, cursor = level.head
+        while cursor >= 0 {
+            let maker = pool[Int(cursor)]
+            if maker.trader == trader { return total }
+            total += maker.visible
+            cursor = maker.next
+        }
+        return nil
+    }
+
+    /// Fires pending stops whose trigger the last trade reached, oldest first, until none
+    /// is left to fire (a triggered order's own trades may fire more).
+    func runTriggers(into events: inout [Event]) {
+        while lastTradePrice > 0, let position = stops.firstIndex(where: isTriggered) {
+            var order = stops.remove(at: position)
+            events.append(Event(kind: .triggered, id: order.id, price: lastTradePrice, quantity: order.quantity))
+            order.type = order.type == .stop ? .market : .limit
+            execute(order, minKey: Self.minKey(side: order.side, type: order.type, price: order.price),
+                    rests: order.type == .limit, into: &events)
+        }
+    }
+
+    /// Buy stops fire when the last trade is at or above the stop, sell stops at or below.
+    private func isTriggered(_ order: NewOrder) -> Bool {
+        order.side == .buy ? lastTradePrice >= order.stopPrice : lastTradePrice <= order.stopPrice
+    }
+
+    // MARK: - Views
+
+    /// L2: up to `levels` levels per side, best first.
+    public func depth(levels: Int = .max) -> Depth {
+        func side(_ side: Side) -> [DepthLevel] {
+            let ladder = ladders[Int(side.rawValue)]
+            var result: [DepthLevel] = []
+            var position = ladder.count - 1
+            while position >= 0 && result.count < levels {
+                let level = ladder.levels[position]
+                result.append(DepthLevel(price: Self.price(side, key: level.key), quantity: level.visible,
+                                         orders: Int(level.count)))
+                position -= 1
+            }
+            return result
+        }
+        return Depth(bids: side(.buy), asks: side(.sell))
+    }
+
+    /// L3: every resting order, bids then asks, each best level first and FIFO within.
+    public func restingOrders() -> [RestingOrder] {
+        var result: [RestingOrder] = []
+        result.reserveCapacity(restingCount)
+        for side in Side.allCases {
+            let ladder = ladders[Int(side.rawValue)]
+            var position = ladder.count - 1
+            while position >= 0 {
+                var cursor = ladder.levels[position].head
+                while cursor >= 0 {
+                    let order = pool[Int(cursor)]
+                    result.append(RestingOrder(id: order.id, side: order.side, price: order.price,
+                                               quantity: order.open, visible: order.visible, display: order.display,
+                                               trader: order.trader, selfTrade: order.selfTrade))
+                    cursor = order.next
+                }
+                position -= 1
+            }
+        }
+        return result
+    }
+
+    /// Untriggered stop orders, in arrival order.
+    public var pendingStops: [NewOrder] { stops }
+
+    /// True when `id` was ever used by a new-order command on this book.
+    public func hasSeen(_ id: UInt64) -> Bool { seen.contains(id) }
+
+    /// Bytes of the book's storage: pool, id index, levels and the seen-id set.
+    public var memoryFootprint: Int {
+        capacity * MemoryLayout<Slot>.stride + index.bucketCount * 8 + ladders[0].bytes + ladders[1].bytes
+            + seen.bits.count * 8 + seen.sparse.count * 8
+    }
+}

@@ -1,0 +1,277 @@
+import Money
+
+/// A configuration the book cannot be built with.
+public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
+    public var description: String
+}
+
+/// A price-time priority limit order book for one instrument.
+///
+/// Storage is allocated once: an order pool of `capacity` slots with a free list, an
+/// open-addressing id index, and per side a sorted array of levels. `submit` appends
+/// `Event`s to a caller-owned buffer, so steady-state processing does not allocate.
+/// Deterministic: the same commands give the same events (no clocks inside).
+public final class OrderBook {
+    public let tick: Dec
+    public let lot: Dec
+    public let capacity: Int
+
+    let pool: UnsafeMutablePointer<Slot>
+    var freeHead: Int32
+    let index: IdIndex
+    var seen: SeenIds
+    /// `[buy, sell]`, indexed by `Side.rawValue`.
+    let ladders: UnsafeMutablePointer<Ladder>
+    /// Untriggered stop and stop-limit orders, in arrival order.
+    var stops: [NewOrder] = []
+
+    /// Trades so far; the last trade's sequence number.
+    public internal(set) var tradeSequence: UInt64 = 0
+    /// Price of the last trade in ticks; 0 before the first.
+    public internal(set) var lastTradePrice: Int64 = 0
+    /// Commands submitted so far (journal and snapshot sequence numbers).
+    public internal(set) var commandCount: UInt64 = 0
+    public internal(set) var restingCount = 0
+
+    /// - Parameters:
+    ///   - tick: price increment (> 0); prices are whole multiples of it.
+    ///   - lot: quantity increment (> 0).
+    ///   - capacity: most resting orders at once (also the most pending stops).
+    public init(tick: Dec, lot: Dec, capacity: Int) throws(ConfigurationError) {
+        guard !tick.isZero && !tick.isNegative else { throw ConfigurationError(description: "tick must be positive") }
+        guard !lot.isZero && !lot.isNegative else { throw ConfigurationError(description: "lot must be positive") }
+        guard capacity > 0 && capacity <= Limits.maxCapacity else {
+            throw ConfigurationError(description: "capacity must be in 1...\(Limits.maxCapacity)")
+        }
+        self.tick = tick
+        self.lot = lot
+        self.capacity = capacity
+        pool = .allocate(capacity: capacity)
+        for slot in 0..<capacity {
+            let next = Int32(slot + 1 < capacity ? slot + 1 : -1)
+            (pool + slot).initialize(to: Slot(id: 0, price: 0, open: 0, visible: 0, display: 0, prev: -1, next: next,
+                                              trader: 0, side: .buy, selfTrade: .none))
+        }
+        freeHead = 0
+        index = IdIndex(capacity: capacity)
+        seen = SeenIds(expected: capacity)
+        ladders = .allocate(capacity: 2)
+        ladders.initialize(to: Ladder())
+        (ladders + 1).initialize(to: Ladder())
+    }
+
+    deinit {
+        pool.deallocate()
+        index.deallocate()
+        ladders[0].deallocate()
+        ladders[1].deallocate()
+        ladders.deallocate()
+    }
+
+    // MARK: - Commands
+
+    /// Applies one command, appending its events (and those of any stops it triggers).
+    public func submit(_ command: Command, into events: inout [Event]) {
+        commandCount += 1
+        switch command {
+        case .new(let order): submitNew(order, into: &events)
+        case .cancel(let id): cancel(id, into: &events)
+        case .modify(let id, let price, let quantity): modify(id, price: price, quantity: quantity, into: &events)
+        }
+        if !stops.isEmpty { runTriggers(into: &events) }
+    }
+
+    /// Applies `commands` in order and returns all their events.
+    public func process(_ commands: [Command]) -> [Event] {
+        var events: [Event] = []
+        events.reserveCapacity(commands.count * 2)
+        for command in commands { submit(command, into: &events) }
+        return events
+    }
+
+    func submitNew(_ order: NewOrder, into events: inout [Event]) {
+        guard seen.insert(order.id) else { return reject(order.id, .duplicateId, into: &events) }
+        if let reason = invalidity(of: order) { return reject(order.id, reason, into: &events) }
+        let side = order.side, minKey = Self.minKey(side: side, type: order.type, price: order.price)
+        switch order.type {
+        case .stop, .stopLimit:
+            guard stops.count < capacity else { return reject(order.id, .bookFull, into: &events) }
+            events.append(Event(kind: .accepted, id: order.id, price: order.type == .stop ? 0 : order.price,
+                                quantity: order.quantity))
+            stops.append(order)
+            return
+        case .fok:
+            if let reason = fokShortfall(side: side, minKey: minKey, quantity: order.quantity,
+                                         trader: order.trader, selfTrade: order.selfTrade) {
+                return reject(order.id, reason, into: &events)
+            }
+        case .postOnly:
+            if let best = ladders[Int(side.opposite.rawValue)].best, best.pointee.key >= minKey {
+                return reject(order.id, .wouldTake, into: &events)
+            }
+        case .limit, .ioc, .market:
+            break
+        }
+        events.append(Event(kind: .accepted, id: order.id, price: order.type == .market ? 0 : order.price,
+                            quantity: order.quantity))
+        let rests = order.type == .limit || order.type == .postOnly
+        execute(order, minKey: minKey, rests: rests, into: &events)
+    }
+
+    /// The rejection reason for a malformed new order, or nil.
+    func invalidity(of order: NewOrder) -> Reason? {
+        if order.quantity <= 0 || order.quantity > Limits.maxQuantity { return .badQuantity }
+        if order.display < 0 || order.display > Limits.maxQuantity { return .badQuantity }
+        if order.display > 0 && order.type != .limit && order.type != .postOnly { return .badQuantity }
+        let priced = order.type != .market && order.type != .stop
+        if priced && (order.price <= 0 || order.price > Limits.maxPrice) { return .badPrice }
+        let stopped = order.type == .stop || order.type == .stopLimit
+        if stopped && (order.stopPrice <= 0 || order.stopPrice > Limits.maxPrice) { return .badPrice }
+        return nil
+    }
+
+    /// The smallest opposite-level key a taker may match: its limit in key space.
+    @inline(__always)
+    static func minKey(side: Side, type: OrderType, price: Int64) -> Int64 {
+        if type == .market || type == .stop { return .min }
+        return side == .buy ? -price : price
+    }
+
+    @inline(__always)
+    func reject(_ id: UInt64, _ reason: Reason, into events: inout [Event]) {
+        events.append(Event(kind: .rejected, id: id, reason: reason))
+    }
+
+    func cancel(_ id: UInt64, into events: inout [Event]) {
+        let slot = index.find(id, in: pool)
+        if slot >= 0 { return removeResting(slot, reason: .requested, into: &events) }
+        if let position = stops.firstIndex(where: { $0.id == id }) {
+            let order = stops.remove(at: position)
+            events.append(Event(kind: .cancelled, id: id, price: order.type == .stop ? 0 : order.price,
+                                quantity: order.quantity, reason: .requested))
+            return
+        }
+        reject(id, .unknownId, into: &events)
+    }
+
+    func modify(_ id: UInt64, price: Int64, quantity: Int64, into events: inout [Event]) {
+        let slot = index.find(id, in: pool)
+        guard slot >= 0 else {
+            let pending = stops.contains { $0.id == id }
+            return reject(id, pending ? .notModifiable : .unknownId, into: &events)
+        }
+        if quantity < 0 || quantity > Limits.maxQuantity { return reject(id, .badQuantity, into: &events) }
+        if price <= 0 || price > Limits.maxPrice { return reject(id, .badPrice, into: &events) }
+        if quantity == 0 { return removeResting(slot, reason: .requested, into: &events) }
+        let order = pool + Int(slot)
+        events.append(Event(kind: .modified, id: id, price: price, quantity: quantity))
+        if price == order.pointee.price && quantity <= order.pointee.open {
+            return shrinkInPlace(order, to: quantity)
+        }
+        // Loses priority: leave the book and come back as a GTC limit.
+        let again = NewOrder(id: id, side: order.pointee.side, type: .limit, price: price, quantity: quantity,
+                             display: order.pointee.display, trader: order.pointee.trader,
+                             selfTrade: order.pointee.selfTrade)
+        unlinkAndFree(slot)
+        execute(again, minKey: Self.minKey(side: again.side, type: .limit, price: price), rests: true, into: &events)
+    }
+
+    /// Reduces an order's open quantity without touching its queue position.
+    func shrinkInPlace(_ order: UnsafeMutablePointer<Slot>, to quantity: Int64) {
+        let side = order.pointee.side
+        guard let level = ladders[Int(side.rawValue)].find(Self.key(side, order.pointee.price)) else { return }
+        let visible = min(order.pointee.visible, quantity)
+        level.pointee.open -= order.pointee.open - quantity
+        level.pointee.visible -= order.pointee.visible - visible
+        order.pointee.open = quantity
+        order.pointee.visible = visible
+    }
+
+    @inline(__always)
+    static func key(_ side: Side, _ price: Int64) -> Int64 { side == .buy ? price : -price }
+
+    @inline(__always)
+    static func price(_ side: Side, key: Int64) -> Int64 { side == .buy ? key : -key }
+
+    // MARK: - Matching
+
+    /// Matches an accepted taker against the opposite side, then rests or cancels the rest.
+    @inline(__always)
+    func execute(_ order: NewOrder, minKey: Int64, rests: Bool, into events: inout [Event]) {
+        var remaining = order.quantity
+        let stopped = match(order, minKey: minKey, remaining: &remaining, into: &events)
+        guard remaining > 0 else { return }
+        let price = order.type == .market || order.type == .stop ? 0 : order.price
+        if stopped {
+            events.append(Event(kind: .cancelled, id: order.id, price: price, quantity: remaining, reason: .selfTrade))
+        } else if !rests {
+            events.append(Event(kind: .cancelled, id: order.id, price: price, quantity: remaining, reason: .unfilled))
+        } else if freeHead < 0 {
+            events.append(Event(kind: .cancelled, id: order.id, price: price, quantity: remaining, reason: .bookFull))
+        } else {
+            rest(order, quantity: remaining)
+        }
+    }
+
+    /// Fills `remaining` against the best opposite levels with key ≥ `minKey`, at each
+    /// maker's price. Returns true when self-trade prevention stopped the taker.
+    @inline(__always)
+    func match(_ order: NewOrder, minKey: Int64, remaining: inout Int64, into events: inout [Event]) -> Bool {
+        let makers = ladders + Int(order.side.opposite.rawValue)
+        let checksTrader = order.trader != 0 && order.selfTrade != .none
+        while remaining > 0, let level = makers.pointee.best, level.pointee.key >= minKey {
+            let price = Self.price(order.side.opposite, key: level.pointee.key)
+            var cursor = level.pointee.head
+            var stopped = false
+            while remaining > 0 && cursor >= 0 {
+                let maker = pool + Int(cursor)
+                var next = maker.pointee.next
+                if checksTrader && maker.pointee.trader == order.trader {
+                    let mode = order.selfTrade
+                    if mode == .cancelMaker || mode == .cancelBoth {
+                        events.append(Event(kind: .cancelled, id: maker.pointee.id, price: price,
+                                            quantity: maker.pointee.open, reason: .selfTrade))
+                        unlink(cursor, from: level)
+                        free(cursor)
+                    }
+                    if mode != .cancelMaker { stopped = true; break }
+                    cursor = next
+                    continue
+                }
+                let fill = min(remaining, maker.pointee.visible)
+                tradeSequence += 1
+                events.append(Event(kind: .trade, id: order.id, maker: maker.pointee.id, price: price,
+                                    quantity: fill, sequence: tradeSequence))
+                lastTradePrice = price
+                remaining -= fill
+                maker.pointee.visible -= fill
+                maker.pointee.open -= fill
+                level.pointee.visible -= fill
+                level.pointee.open -= fill
+                if maker.pointee.visible == 0 {
+                    if maker.pointee.open == 0 {
+                        unlink(cursor, from: level)
+                        free(cursor)
+                    } else {
+                        // Iceberg: show the next slice and go to the back of the queue.
+                        let slice = min(maker.pointee.display, maker.pointee.open)
+                        maker.pointee.visible = slice
+                        level.pointee.visible += slice
+                        if next >= 0 {
+                            unlink(cursor, from: level)
+                            append(cursor, to: level)
+                        } else {
+                            next = cursor
+                        }
+                    }
+                }
+                cursor = next
+            }
+            // A level left non-empty means the taker is done (filled or stopped).
+            guard level.pointee.count == 0 else { return stopped }
+            makers.pointee.remove(level)
+            if stopped { return true }
+        }
+        return false
+    }
+}
