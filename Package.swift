@@ -31,7 +31,7 @@ let package = Package(
             // checks on them cost a third of every call (measured with perf on fib).
             .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
         ]),
-        .target(name: "Keel", dependencies: ["Syntax", "Types", "Runtime", "Money"]),
+        .target(name: "Keel", dependencies: ["Syntax", "Types", "Runtime", "Money", "Merkle", "Orders"]),
         .target(name: "Merkle", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Orders", dependencies: ["Money"], swiftSettings: [
             // The book's scalars live in a final class; see Runtime for the measured cost.
@@ -40,7 +40,7 @@ let package = Package(
         // Appends journaled commands and prints an ack per durable one (crash test helper).
         .executableTarget(name: "orders-crash-writer", dependencies: ["Orders"], path: "Sources/OrdersCrashWriter"),
         .executableTarget(name: "KeelCLI", dependencies: [
-            "Keel", "CReadline",
+            "Keel", "Orders", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "fraud-rules", dependencies: ["Keel"], path: "examples/embed",

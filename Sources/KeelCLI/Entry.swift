@@ -5,7 +5,7 @@ import Keel
 /// `keel FILE` runs a file and bare `keel` starts the REPL; ArgumentParser handles the rest.
 @main
 enum Entry {
-    static let subcommands: Set<String> = ["run", "check", "test", "repl", "help", "-h", "--help", "--version"]
+    static let subcommands: Set<String> = ["run", "check", "test", "repl", "orders", "help", "-h", "--help", "--version"]
 
     static func main() {
         var args = Array(CommandLine.arguments.dropFirst())
@@ -21,7 +21,7 @@ struct KeelCommand: ParsableCommand {
         commandName: "keel",
         abstract: "Keel: a small, statically typed language for the hard cores of system designs.",
         version: "0.1.0",
-        subcommands: [Run.self, Check.self, TestCommand.self, Repl.self])
+        subcommands: [Run.self, Check.self, TestCommand.self, Repl.self, OrdersCommand.self])
 
     static func runToCompletion(_ args: [String]) -> Int32 {
         do {

@@ -3,6 +3,7 @@
 enum Bindings {
     static func install(into engine: Engine) {
         MerkleBinding.install(into: engine)
+        OrdersBinding.install(into: engine)
     }
 }
 

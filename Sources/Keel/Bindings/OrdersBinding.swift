@@ -1,0 +1,286 @@
+import Orders
+
+/// The `orders` module: limit order books on the native `Orders` engine. Commands and
+/// events are Keel values (enums and records); prices and quantities are exact `Dec`
+/// converted to ticks and lots once, at admission.
+enum OrdersBinding {
+    static let source = """
+        enum Side { buy, sell }
+        enum OrderKind { limit, ioc, fok, post_only, market, stop, stop_limit }
+        enum SelfTrade { allow, cancel_taker, cancel_maker, cancel_both }
+        type Order = { id: Int, side: Side, kind: OrderKind, price: Dec, qty: Dec, stop_price: Dec,
+                       display: Dec, trader: Int, self_trade: SelfTrade }
+        enum Command { place(Order), cancel(Int), modify(Int, Dec, Dec) }
+        type Trade = { seq: Int, taker: Int, maker: Int, price: Dec, qty: Dec }
+        enum Event { accepted(Int), rejected(Int, String), trade(Trade), cancelled(Int, Dec, String),
+                     triggered(Int), modified(Int, Dec, Dec) }
+        type Level = { price: Dec, qty: Dec, orders: Int }
+        type Depth = { bids: List[Level], asks: List[Level] }
+        type Resting = { id: Int, side: Side, price: Dec, qty: Dec }
+        type BatchSummary = { commands: Int, trades: Int, rejected: Int, cancelled: Int, volume: Dec }
+        """
+
+    static let bookType = KType.host("Book")
+    static let commandType = KType.enumeration("Command")
+    static let sideType = KType.enumeration("Side")
+    static let eventsType = KType.list(.enumeration("Event"))
+
+    /// A book and the reusable buffer its events land in.
+    final class Book {
+        let engine: OrderBook
+        let symbol: String
+        var events: [Orders.Event] = []
+        init(engine: OrderBook, symbol: String) {
+            self.engine = engine
+            self.symbol = symbol
+        }
+    }
+
+    static func install(into engine: Engine) {
+        engine.defineModuleSource("orders", source)
+        engine.defineType("Book")
+        installConstructors(engine)
+        installBook(engine)
+    }
+
+    // MARK: commands
+
+    static func installConstructors(_ engine: Engine) {
+        let dec = KType.dec, int = KType.int
+        func order(_ name: String, _ params: [KType], _ build: @escaping ([Value]) throws -> OrderFields) {
+            engine.define("orders." + name, params: params, result: commandType) { [unowned engine] args in
+                try place(engine, try build(args))
+            }
+        }
+        order("limit", [int, sideType, dec, dec]) { try OrderFields(args: $0, kind: "limit", price: 2, qty: 3) }
+        order("ioc", [int, sideType, dec, dec]) { try OrderFields(args: $0, kind: "ioc", price: 2, qty: 3) }
+        order("fok", [int, sideType, dec, dec]) { try OrderFields(args: $0, kind: "fok", price: 2, qty: 3) }
+        order("post_only", [int, sideType, dec, dec]) { try OrderFields(args: $0, kind: "post_only", price: 2, qty: 3) }
+        order("market", [int, sideType, dec]) { try OrderFields(args: $0, kind: "market", qty: 2) }
+        order("stop", [int, sideType, dec, dec]) { try OrderFields(args: $0, kind: "stop", qty: 3, stop: 2) }
+        order("stop_limit", [int, sideType, dec, dec, dec]) { try OrderFields(args: $0, kind: "stop_limit", price: 3, qty: 4, stop: 2) }
+        engine.define("orders.iceberg", params: [int, sideType, dec, dec, dec], labels: [nil, nil, nil, nil, "display"],
+                      result: commandType) { [unowned engine] args in
+            var fields = try OrderFields(args: args, kind: "limit", price: 2, qty: 3)
+            fields.display = try decimal(args, 4)
+            return try place(engine, fields)
+        }
+        engine.define("orders.cancel", params: [int], result: commandType) { [unowned engine] args in
+            try variant(engine, "cancel", [.int(try orderID(args, 0))])
+        }
+        engine.define("orders.modify", params: [int, dec, dec], result: commandType) { [unowned engine] args in
+            try variant(engine, "modify", [.int(try orderID(args, 0)), .dec(try decimal(args, 1)), .dec(try decimal(args, 2))])
+        }
+        engine.define("orders.with_trader", params: [commandType, int, .enumeration("SelfTrade")], result: commandType) { [unowned engine] args in
+            guard case .variant(let v) = args[0], v.shape.variants[v.tag] == "place", case .record(let r) = v.payload[0] else {
+                throw HostError("only a new order carries a trader")
+            }
+            let trader = try Arguments.int(args, 1)
+            guard trader > 0, trader <= Int(UInt32.max) else { throw HostError("trader id must be in 1...\(UInt32.max), got \(trader)") }
+            var fields = r.fields
+            fields[7] = .int(trader)
+            fields[8] = args[2]
+            return try variant(engine, "place", [.record(RecordBox(shape: r.shape, fields: fields))])
+        }
+    }
+
+    /// The fields of a new order, in the declared order of `Order`.
+    struct OrderFields {
+        var id: Int
+        var side: Value
+        var kind: String
+        var price = Dec(0), qty = Dec(0), stop = Dec(0), display = Dec(0)
+
+        init(args: [Value], kind: String, price: Int? = nil, qty: Int, stop: Int? = nil) throws {
+            id = try orderID(args, 0)
+            side = args[1]
+            self.kind = kind
+            if let price { self.price = try decimal(args, price) }
+            self.qty = try decimal(args, qty)
+            if let stop { self.stop = try decimal(args, stop) }
+        }
+    }
+
+    static func place(_ engine: Engine, _ f: OrderFields) throws -> Value {
+        let order = try engine.record("Order", [
+            "id": .int(f.id), "side": f.side, "kind": try engine.variant("OrderKind", f.kind), "price": .dec(f.price),
+            "qty": .dec(f.qty), "stop_price": .dec(f.stop), "display": .dec(f.display), "trader": .int(0),
+            "self_trade": try engine.variant("SelfTrade", "allow"),
+        ])
+        return try variant(engine, "place", [order])
+    }
+
+    static func variant(_ engine: Engine, _ name: String, _ payload: [Value]) throws -> Value {
+        guard let shape = engine.shapes.enums["Command"], let tag = shape.variants.firstIndex(of: name) else {
+            throw HostError("the orders module's types are not loaded")
+        }
+        return .variant(VariantBox.make(shape, tag: tag, payload: payload))
+    }
+
+    static func orderID(_ args: [Value], _ i: Int) throws -> Int {
+        let id = try Arguments.int(args, i)
+        guard id >= 0 else { throw HostError("order ids are non-negative, got \(id)") }
+        return id
+    }
+
+    static func decimal(_ args: [Value], _ i: Int) throws -> Dec {
+        switch args[i] {
+        case .dec(let d): return d
+        case .int(let n): return Dec(n)
+        default: throw HostError("argument \(i + 1) must be a Dec")
+        }
+    }
+
+    // MARK: books
+
+    static func installBook(_ engine: Engine) {
+        engine.define("orders.book", params: [.string, .dec, .dec], labels: [nil, "tick", "lot"], result: bookType) { args in
+            let symbol = try Arguments.string(args, 0)
+            do {
+                let book = try OrderBook(tick: try decimal(args, 1), lot: try decimal(args, 2), capacity: 1 << 20)
+                return .host(Book(engine: book, symbol: symbol))
+            } catch {
+                throw HostError("book \(symbol): \(error)")
+            }
+        }
+        engine.define("Book.submit", params: [bookType, commandType], result: eventsType) { [unowned engine] args in
+            let book = try Arguments.object(args, 0, as: Book.self)
+            book.events.removeAll(keepingCapacity: true)
+            try apply(args[1], to: book)
+            return try EventValues(engine, book.engine).list(book.events)
+        }
+        engine.define("Book.run", params: [bookType, .list(commandType)], result: eventsType) { [unowned engine] args in
+            let book = try Arguments.object(args, 0, as: Book.self)
+            let commands = try Arguments.list(args, 1)
+            try engine.vm.hostWork(commands.count)
+            book.events.removeAll(keepingCapacity: true)
+            for c in commands { try apply(c, to: book) }
+            return try EventValues(engine, book.engine).list(book.events)
+        }
+        engine.define("Book.run_summary", params: [bookType, .list(commandType)], result: .record("BatchSummary")) { [unowned engine] args in
+            let book = try Arguments.object(args, 0, as: Book.self)
+            let commands = try Arguments.list(args, 1)
+            try engine.vm.hostWork(commands.count)
+            var trades = 0, rejected = 0, cancelled = 0, lots: Int64 = 0
+            for c in commands {
+                book.events.removeAll(keepingCapacity: true)
+                try apply(c, to: book)
+                for e in book.events {
+                    switch e.kind {
+                    case .trade: trades += 1; lots += e.quantity
+                    case .rejected: rejected += 1
+                    case .cancelled: cancelled += 1
+                    default: break
+                    }
+                }
+            }
+            return try engine.record("BatchSummary", ["commands": .int(commands.count), "trades": .int(trades), "rejected": .int(rejected),
+                                                      "cancelled": .int(cancelled), "volume": .dec(book.engine.quantity(ofLots: lots))])
+        }
+        engine.define("Book.depth", params: [bookType, .int], result: .record("Depth")) { [unowned engine] args in
+            let book = try Arguments.object(args, 0, as: Book.self)
+            let levels = try Arguments.int(args, 1)
+            guard levels >= 0 else { throw HostError("depth takes a non-negative number of levels") }
+            let depth = book.engine.depth(levels: levels)
+            func side(_ ls: [DepthLevel]) throws -> Value {
+                .list(try ls.map { l in
+                    try engine.record("Level", ["price": .dec(book.engine.price(ofTicks: l.price)),
+                                                "qty": .dec(book.engine.quantity(ofLots: l.quantity)), "orders": .int(l.orders)])
+                })
+            }
+            return try engine.record("Depth", ["bids": try side(depth.bids), "asks": try side(depth.asks)])
+        }
+        engine.define("Book.orders", params: [bookType], result: .list(.record("Resting"))) { [unowned engine] args in
+            let book = try Arguments.object(args, 0, as: Book.self)
+            return .list(try book.engine.restingOrders().map { o in
+                try engine.record("Resting", ["id": .int(Int(o.id)), "side": try engine.variant("Side", o.side.name),
+                                              "price": .dec(book.engine.price(ofTicks: o.price)),
+                                              "qty": .dec(book.engine.quantity(ofLots: o.quantity))])
+            })
+        }
+        engine.define("Book.symbol", params: [bookType], result: .string) { args in
+            .string(try Arguments.object(args, 0, as: Book.self).symbol)
+        }
+        engine.define("Book.last_price", params: [bookType], result: .optional(.dec)) { args in
+            let book = try Arguments.object(args, 0, as: Book.self)
+            return book.engine.tradeSequence == 0 ? .none : .dec(book.engine.price(ofTicks: book.engine.lastTradePrice))
+        }
+    }
+
+    /// Converts one Keel command at the edge and applies it; a price or quantity off the
+    /// book's grid is rejected here, by the engine's own rules, without reaching the loop.
+    static func apply(_ command: Value, to book: Book) throws {
+        guard case .variant(let v) = command else { throw HostError("not an orders Command") }
+        let engine = book.engine
+        switch v.tag {
+        case 0:
+            guard case .record(let r) = v.payload[0] else { throw HostError("not an Order") }
+            let f = r.fields
+            guard case .int(let id) = f[0], case .variant(let side) = f[1], case .variant(let kind) = f[2],
+                  case .dec(let price) = f[3], case .dec(let qty) = f[4], case .dec(let stop) = f[5], case .dec(let display) = f[6],
+                  case .int(let trader) = f[7], case .variant(let stp) = f[8] else { throw HostError("malformed Order") }
+            guard id >= 0, trader >= 0, trader <= Int(UInt32.max) else { throw HostError("order \(id): bad id or trader") }
+            let type = OrderType.allCases[kind.tag]
+            do throws(Reason) {
+                let lots = try engine.lots(forQuantity: qty)
+                let ticks = type == .market || type == .stop ? 0 : try engine.ticks(forPrice: price)
+                let stopTicks = type == .stop || type == .stopLimit ? try engine.ticks(forPrice: stop) : 0
+                let displayLots = display.isZero ? 0 : try engine.lots(forQuantity: display)
+                let order = NewOrder(id: UInt64(id), side: side.tag == 0 ? .buy : .sell, type: type, price: ticks, quantity: lots,
+                                     stopPrice: stopTicks, display: displayLots, trader: UInt32(trader),
+                                     selfTrade: SelfTradePrevention.allCases[stp.tag])
+                engine.submit(.new(order), into: &book.events)
+            } catch {
+                engine.rejectNew(UInt64(id), error, into: &book.events)
+            }
+        case 1:
+            guard case .int(let id) = v.payload[0] else { throw HostError("malformed cancel") }
+            engine.submit(.cancel(id: UInt64(id)), into: &book.events)
+        default:
+            guard case .int(let id) = v.payload[0], case .dec(let price) = v.payload[1], case .dec(let qty) = v.payload[2] else {
+                throw HostError("malformed modify")
+            }
+            do throws(Reason) {
+                let lots = qty.isZero ? 0 : try engine.lots(forQuantity: qty)
+                let ticks = try engine.ticks(forPrice: price)
+                engine.submit(.modify(id: UInt64(id), price: ticks, quantity: lots), into: &book.events)
+            } catch {
+                engine.rejectModify(UInt64(id), error, into: &book.events)
+            }
+        }
+    }
+
+    /// Engine events as Keel `Event` values, with shapes looked up once per call.
+    struct EventValues {
+        let book: OrderBook
+        let event: EnumShape
+        let trade: RecordShape
+
+        init(_ engine: Engine, _ book: OrderBook) throws {
+            guard let event = engine.shapes.enums["Event"], let trade = engine.shapes.records["Trade"] else {
+                throw HostError("the orders module's types are not loaded")
+            }
+            self.book = book
+            self.event = event
+            self.trade = trade
+        }
+
+        func list(_ events: [Orders.Event]) -> Value { .list(events.map(value)) }
+
+        func value(_ e: Orders.Event) -> Value {
+            let id = Value.int(Int(e.id))
+            let payload: [Value]
+            switch e.kind {
+            case .accepted: payload = [id]
+            case .rejected: payload = [id, .string(e.reason.name)]
+            case .trade:
+                payload = [.record(RecordBox(shape: trade, fields: [.int(Int(e.sequence)), id, .int(Int(e.maker)),
+                                                                    .dec(book.price(ofTicks: e.price)), .dec(book.quantity(ofLots: e.quantity))]))]
+            case .cancelled: payload = [id, .dec(book.quantity(ofLots: e.quantity)), .string(e.reason.name)]
+            case .triggered: payload = [id]
+            case .modified: payload = [id, .dec(book.price(ofTicks: e.price)), .dec(book.quantity(ofLots: e.quantity))]
+            }
+            return .variant(VariantBox.make(event, tag: Int(e.kind.rawValue), payload: payload))
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import ArgumentParser
+import Foundation
+import Keel
+import Orders
+
+struct OrdersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "orders",
+        abstract: "Order book tools on the native matching engine.",
+        subcommands: [Replay.self])
+}
+
+/// `keel orders replay FILE`: runs a CSV command stream through one book and prints the
+/// fills, the rejections and the resting book.
+struct Replay: ExitCodeCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replay CSV order commands through one book.",
+        discussion: """
+            One command per line: limit,ID,SIDE,PRICE,QTY[,TIF] (SIDE buy|sell, TIF gtc|ioc|fok|post), \
+            market,ID,SIDE,QTY, cancel,ID, modify,ID,PRICE,QTY; blank lines and # comments are skipped. \
+            Prints trade,TAKER,MAKER,PRICE,QTY per fill and reject,ID,REASON per rejected command, in order, \
+            then rest,ID,SIDE,PRICE,QTY for the resting orders: bids best first, then asks best first, \
+            FIFO within a level. A malformed line is reported on stderr and skipped.
+            """)
+    @Argument(help: "The command file.") var file: String
+    @Option(help: "Price increment.") var tick: String = "0.01"
+    @Option(help: "Quantity increment.") var lot: String = "1"
+
+    mutating func execute() -> Int32 {
+        let reporter = Reporter()
+        guard let bytes = Engine.readFile(file) else {
+            reporter.emit("\(file):1:1: error: cannot read file: \(String(cString: strerror(errno)))")
+            return 1
+        }
+        let book: OrderBook
+        do {
+            book = try OrderBook(tick: try Dec(parsing: tick), lot: try Dec(parsing: lot), capacity: 1 << 22)
+        } catch {
+            reporter.emit("keel: error: bad --tick or --lot: \(error)")
+            return 1
+        }
+        var replay = CSVReplay(book: book, file: file)
+        var lineNumber = 0
+        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            replay.line(String(decoding: line, as: UTF8.self), number: lineNumber)
+        }
+        replay.finish()
+        return 0
+    }
+}
+
+/// The replay's state: the book, order names as written in the file, and buffered output.
+struct CSVReplay {
+    let book: OrderBook
+    let file: String
+    var ids: [String: UInt64] = [:]
+    var names: [String] = [""]
+    var events: [Orders.Event] = []
+    var out = ""
+
+    init(book: OrderBook, file: String) {
+        self.book = book
+        self.file = file
+    }
+
+    /// Order ids may be any token; each new one gets the next number.
+    mutating func id(_ name: String) -> UInt64 {
+        if let id = ids[name] { return id }
+        let id = UInt64(names.count)
+        ids[name] = id
+        names.append(name)
+        return id
+    }
+
+    mutating func line(_ raw: String, number: Int) {
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty || text.hasPrefix("#") { return }
+        let fields = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        events.removeAll(keepingCapacity: true)
+        do {
+            try apply(fields)
+        } catch {
+            flush()
+            let message = "\(file):\(number):1: error: \(error.message)\n\(raw)\n^\n"
+            FileHandle.standardError.write(Data(message.utf8))
+            return
+        }
+        for e in events {
+            switch e.kind {
+            case .trade:
+                out += "trade,\(names[Int(e.id)]),\(names[Int(e.maker)]),\(book.price(ofTicks: e.price)),\(book.quantity(ofLots: e.quantity))\n"
+            case .rejected:
+                out += "reject,\(names[Int(e.id)]),\(e.reason.name)\n"
+            default: break
+            }
+        }
+        if out.utf8.count > 1 << 16 { flush() }
+    }
+
+    struct Malformed: Error { let message: String }
+
+    mutating func apply(_ f: [String]) throws(Malformed) {
+        func need(_ count: ClosedRange<Int>) throws(Malformed) {
+            guard count.contains(f.count) else {
+                throw Malformed(message: "'\(f[0])' takes \(count.lowerBound - 1)\(count.count > 1 ? " or \(count.upperBound - 1)" : "") fields, found \(f.count - 1)")
+            }
+        }
+        func name(_ i: Int) throws(Malformed) -> String {
+            guard !f[i].isEmpty else { throw Malformed(message: "field \(i + 1) is an empty order id") }
+            return f[i]
+        }
+        func side(_ i: Int) throws(Malformed) -> Side {
+            switch f[i] {
+            case "buy": return .buy
+            case "sell": return .sell
+            default: throw Malformed(message: "unknown side '\(f[i])'; expected buy or sell")
+            }
+        }
+        func number(_ i: Int, _ what: String) throws(Malformed) -> Dec {
+            guard let d = try? Dec(parsing: f[i]) else { throw Malformed(message: "\(what) '\(f[i])' is not a decimal number") }
+            return d
+        }
+        switch f[0] {
+        case "limit":
+            try need(5...6)
+            let type: OrderType
+            switch f.count == 6 ? f[5] : "gtc" {
+            case "gtc": type = .limit
+            case "ioc": type = .ioc
+            case "fok": type = .fok
+            case "post": type = .postOnly
+            default: throw Malformed(message: "unknown time in force '\(f[5])'; expected gtc, ioc, fok or post")
+            }
+            let (n, s, p, q) = (try name(1), try side(2), try number(3, "price"), try number(4, "quantity"))
+            submitNew(id(n), s, type, price: p, quantity: q)
+        case "market":
+            try need(4...4)
+            let (n, s, q) = (try name(1), try side(2), try number(3, "quantity"))
+            submitNew(id(n), s, .market, price: nil, quantity: q)
+        case "cancel":
+            try need(2...2)
+            book.submit(.cancel(id: id(try name(1))), into: &events)
+        case "modify":
+            try need(4...4)
+            let (n, p, q) = (try name(1), try number(2, "price"), try number(3, "quantity"))
+            let order = id(n)
+            do throws(Reason) {
+                let lots = q.isZero ? 0 : try book.lots(forQuantity: q)
+                let ticks = try book.ticks(forPrice: p)
+                book.submit(.modify(id: order, price: ticks, quantity: lots), into: &events)
+            } catch {
+                book.rejectModify(order, error, into: &events)
+            }
+        default:
+            throw Malformed(message: "unknown command '\(f[0])'; expected limit, market, cancel or modify")
+        }
+    }
+
+    mutating func submitNew(_ order: UInt64, _ side: Side, _ type: OrderType, price: Dec?, quantity: Dec) {
+        do throws(Reason) {
+            let lots = try book.lots(forQuantity: quantity)
+            let ticks = try price.map { p throws(Reason) in try book.ticks(forPrice: p) } ?? 0
+            book.submit(.new(NewOrder(id: order, side: side, type: type, price: ticks, quantity: lots)), into: &events)
+        } catch {
+            book.rejectNew(order, error, into: &events)
+        }
+    }
+
+    mutating func finish() {
+        for o in book.restingOrders() {
+            out += "rest,\(names[Int(o.id)]),\(o.side.name),\(book.price(ofTicks: o.price)),\(book.quantity(ofLots: o.quantity))\n"
+        }
+        flush()
+    }
+
+    mutating func flush() {
+        FileHandle.standardOutput.write(Data(out.utf8))
+        out = ""
+    }
+}
