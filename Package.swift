@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "SyntaxTests", dependencies: ["Syntax"]),
         .testTarget(name: "TypesTests", dependencies: ["Types", "Syntax"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Types", "Syntax", "Money"]),
-        .testTarget(name: "KeelTests", dependencies: ["Keel"]),
+        .testTarget(name: "KeelTests", dependencies: ["Keel"], exclude: ["Fixtures"]),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle"], exclude: ["Fixtures"]),
         .testTarget(name: "OrdersTests", dependencies: ["Orders", "orders-crash-writer"]),
     ]

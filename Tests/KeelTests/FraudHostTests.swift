@@ -1,75 +1,13 @@
 import Foundation
 import XCTest
 
-/// Runs the example host `fraud-rules` (examples/embed) as a separate process, the way a
-/// user would. It builds nothing: `swift test` builds every product first, so the binary
-/// sits next to the test bundle; when it does not, the tests are skipped.
+/// The example host `fraud-rules` (examples/embed) on the fixture transactions.
 final class FraudHostTests: XCTestCase {
-    static let root: String = {
-        var path = #filePath
-        for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
-        return path
-    }()
-
+    static let root = ProductProcess.root
     static let fixtures = "examples/embed/fixtures"
 
-    /// `.build/debug/fraud-rules`: beside the test bundle, else under the package root.
-    func hostBinary() throws -> String {
-        var candidates: [String] = []
-        var dir = Bundle.main.bundlePath
-        if dir.hasSuffix(".xctest") { dir = (dir as NSString).deletingLastPathComponent }
-        candidates.append(dir + "/fraud-rules")
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            candidates.append((bundle.bundlePath as NSString).deletingLastPathComponent + "/fraud-rules")
-        }
-        candidates.append(Self.root + "/.build/debug/fraud-rules")
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("fraud-rules is not built (looked at \(candidates.joined(separator: ", ")))")
-        }
-        return found
-    }
-
-    /// Bytes read on another thread; the DispatchGroup orders the write before the read.
-    final class Collected: @unchecked Sendable { var data = Data() }
-
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// Runs the host from the package root with the fixture transactions on stdin; fails
-    /// the test (instead of hanging it) when the host does not finish in `timeout` seconds.
-    func runHost(_ arguments: [String], timeout: Double = 60) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try hostBinary())
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: Self.root)
-        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: Self.root + "/\(Self.fixtures)/transactions.jsonl"))
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        // Drain both pipes while the process runs, so neither can fill up and block it.
-        let outData = Collected(), errData = Collected()
-        let drained = DispatchGroup()
-        for (pipe, sink) in [(out, outData), (err, errData)] {
-            drained.enter()
-            Thread {
-                sink.data = pipe.fileHandleForReading.readDataToEndOfFile()
-                drained.leave()
-            }.start()
-        }
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
-        try process.run()
-        if exited.wait(timeout: .now() + timeout) == .timedOut {
-            process.terminate()
-            XCTFail("fraud-rules did not finish within \(timeout) s")
-            _ = exited.wait(timeout: .now() + 5)
-        }
-        _ = drained.wait(timeout: .now() + 5)
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData.data, as: UTF8.self),
-                   stderr: String(decoding: errData.data, as: UTF8.self))
+    func runHost(_ arguments: [String]) throws -> ProductProcess.Run {
+        try ProductProcess(name: "fraud-rules").run(arguments, stdin: "\(Self.fixtures)/transactions.jsonl")
     }
 
     func testDecisionsMatchTheHandDerivedExpectations() throws {
