@@ -25,14 +25,16 @@ enum OrdersBinding {
     static let sideType = KType.enumeration("Side")
     static let eventsType = KType.list(.enumeration("Event"))
 
-    /// A book and the reusable buffer its events land in.
+    /// A book, the reusable buffer its events land in, and the Keel shapes of its events.
     final class Book {
         let engine: OrderBook
         let symbol: String
+        let values: EventValues
         var events: [Orders.Event] = []
-        init(engine: OrderBook, symbol: String) {
+        init(engine: OrderBook, symbol: String, values: EventValues) {
             self.engine = engine
             self.symbol = symbol
+            self.values = values
         }
     }
 
@@ -134,20 +136,22 @@ enum OrdersBinding {
     // MARK: books
 
     static func installBook(_ engine: Engine) {
-        engine.define("orders.book", params: [.string, .dec, .dec], labels: [nil, "tick", "lot"], result: bookType) { args in
+        engine.define("orders.book", params: [.string, .dec, .dec], labels: [nil, "tick", "lot"], result: bookType) { [unowned engine] args in
             let symbol = try Arguments.string(args, 0)
             do {
                 let book = try OrderBook(tick: try decimal(args, 1), lot: try decimal(args, 2), capacity: 1 << 20)
-                return .host(Book(engine: book, symbol: symbol))
+                return .host(Book(engine: book, symbol: symbol, values: try EventValues(engine, book)))
+            } catch let error as HostError {
+                throw error
             } catch {
                 throw HostError("book \(symbol): \(error)")
             }
         }
-        engine.define("Book.submit", params: [bookType, commandType], result: eventsType) { [unowned engine] args in
+        engine.define("Book.submit", params: [bookType, commandType], result: eventsType) { args in
             let book = try Arguments.object(args, 0, as: Book.self)
             book.events.removeAll(keepingCapacity: true)
             try apply(args[1], to: book)
-            return try EventValues(engine, book.engine).list(book.events)
+            return book.values.list(book.events)
         }
         engine.define("Book.run", params: [bookType, .list(commandType)], result: eventsType) { [unowned engine] args in
             let book = try Arguments.object(args, 0, as: Book.self)
@@ -155,7 +159,7 @@ enum OrdersBinding {
             try engine.vm.hostWork(commands.count)
             book.events.removeAll(keepingCapacity: true)
             for c in commands { try apply(c, to: book) }
-            return try EventValues(engine, book.engine).list(book.events)
+            return book.values.list(book.events)
         }
         engine.define("Book.run_summary", params: [bookType, .list(commandType)], result: .record("BatchSummary")) { [unowned engine] args in
             let book = try Arguments.object(args, 0, as: Book.self)
