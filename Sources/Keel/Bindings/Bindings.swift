@@ -22,12 +22,12 @@ extension Engine {
         return .record(RecordBox(shape: shape, fields: values))
     }
 
-    /// A payload-free enum value of a loaded enum type.
-    public func variant(_ type: String, _ name: String) throws -> Value {
+    /// A value of a loaded enum type.
+    public func variant(_ type: String, _ name: String, _ payload: [Value] = []) throws -> Value {
         guard let shape = shapes.enums[type], let tag = shape.variants.firstIndex(of: name) else {
             throw HostError("enum \(type) has no variant '\(name)'")
         }
-        return .variant(VariantBox.make(shape, tag: tag, payload: []))
+        return .variant(VariantBox.make(shape, tag: tag, payload: payload))
     }
 }
 

@@ -68,10 +68,10 @@ enum OrdersBinding {
             return try place(engine, fields)
         }
         engine.define("orders.cancel", params: [int], result: commandType) { [unowned engine] args in
-            try variant(engine, "cancel", [.int(try orderID(args, 0))])
+            try engine.variant("Command", "cancel", [.int(try orderID(args, 0))])
         }
         engine.define("orders.modify", params: [int, dec, dec], result: commandType) { [unowned engine] args in
-            try variant(engine, "modify", [.int(try orderID(args, 0)), .dec(try decimal(args, 1)), .dec(try decimal(args, 2))])
+            try engine.variant("Command", "modify", [.int(try orderID(args, 0)), .dec(try decimal(args, 1)), .dec(try decimal(args, 2))])
         }
         engine.define("orders.with_trader", params: [commandType, int, .enumeration("SelfTrade")], result: commandType) { [unowned engine] args in
             guard case .variant(let v) = args[0], v.shape.variants[v.tag] == "place", case .record(let r) = v.payload[0] else {
@@ -82,7 +82,7 @@ enum OrdersBinding {
             var fields = r.fields
             fields[7] = .int(trader)
             fields[8] = args[2]
-            return try variant(engine, "place", [.record(RecordBox(shape: r.shape, fields: fields))])
+            return try engine.variant("Command", "place", [.record(RecordBox(shape: r.shape, fields: fields))])
         }
     }
 
@@ -109,14 +109,7 @@ enum OrdersBinding {
             "qty": .dec(f.qty), "stop_price": .dec(f.stop), "display": .dec(f.display), "trader": .int(0),
             "self_trade": try engine.variant("SelfTrade", "allow"),
         ])
-        return try variant(engine, "place", [order])
-    }
-
-    static func variant(_ engine: Engine, _ name: String, _ payload: [Value]) throws -> Value {
-        guard let shape = engine.shapes.enums["Command"], let tag = shape.variants.firstIndex(of: name) else {
-            throw HostError("the orders module's types are not loaded")
-        }
-        return .variant(VariantBox.make(shape, tag: tag, payload: payload))
+        return try engine.variant("Command", "place", [order])
     }
 
     static func orderID(_ args: [Value], _ i: Int) throws -> Int {
