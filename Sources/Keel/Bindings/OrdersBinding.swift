@@ -232,11 +232,13 @@ enum OrdersBinding {
             }
         case 1:
             guard case .int(let id) = v.payload[0] else { throw HostError("malformed cancel") }
+            guard id >= 0 else { throw HostError("order ids are non-negative, got \(id)") }
             engine.submit(.cancel(id: UInt64(id)), into: &book.events)
         default:
             guard case .int(let id) = v.payload[0], case .dec(let price) = v.payload[1], case .dec(let qty) = v.payload[2] else {
                 throw HostError("malformed modify")
             }
+            guard id >= 0 else { throw HostError("order ids are non-negative, got \(id)") }
             do throws(Reason) {
                 let lots = qty.isZero ? 0 : try engine.lots(forQuantity: qty)
                 let ticks = try engine.ticks(forPrice: price)
