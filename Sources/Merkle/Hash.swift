@@ -1,7 +1,8 @@
 /// A 32-byte hash value. Stored inline as four 64-bit words (no heap allocation); the words hold
 /// the bytes in memory order, so `withUnsafeBytes` exposes the 32 bytes directly.
 public struct Hash: Hashable, Sendable, Comparable, CustomStringConvertible, CustomDebugStringConvertible {
-    @usableFromInline var words: (UInt64, UInt64, UInt64, UInt64)
+    @usableFromInline typealias Words = (UInt64, UInt64, UInt64, UInt64)
+    @usableFromInline var words: Words
 
     /// Number of bytes in a hash.
     public static let byteCount = 32
@@ -9,7 +10,7 @@ public struct Hash: Hashable, Sendable, Comparable, CustomStringConvertible, Cus
     /// The all-zero hash.
     public static let zero = Hash(words: (0, 0, 0, 0))
 
-    @inlinable init(words: (UInt64, UInt64, UInt64, UInt64)) { self.words = words }
+    @inlinable init(words: Words) { self.words = words }
 
     /// Builds a hash from exactly 32 bytes.
     public init(bytes: some Collection<UInt8>) throws {

@@ -11,9 +11,7 @@ public enum RFC6962 {
 
     /// Leaf hash `SHA-256(0x00 ‖ data)`.
     public static func leafHash(_ data: some Sequence<UInt8>) -> Hash {
-        var buf: [UInt8] = [0x00]
-        buf.append(contentsOf: data)
-        return Digest.sha256(buf)
+        Digest.sha256(prefix: 0x00, data)
     }
 
     /// Interior node hash `SHA-256(0x01 ‖ left ‖ right)`.
@@ -33,9 +31,16 @@ public enum RFC6962 {
 
     /// MTH over the given leaf hashes (`emptyRoot` for none).
     public static func rootHash(leafHashes: [Hash]) -> Hash {
-        var store = SubtreeStore()
-        for h in leafHashes { store.append(h) }
-        return store.root(size: leafHashes.count)
+        // Only the right edge is kept: the roots of the complete subtrees so far, largest first.
+        var peaks: [Hash] = []
+        for (i, leaf) in leafHashes.enumerated() {
+            var h = leaf
+            for _ in 0..<(i + 1).trailingZeroBitCount { h = nodeHash(peaks.removeLast(), h) }
+            peaks.append(h)
+        }
+        guard var root = peaks.popLast() else { return emptyRoot }
+        while let left = peaks.popLast() { root = nodeHash(left, root) }
+        return root
     }
 
     /// MTH over raw leaf data.
@@ -213,48 +218,64 @@ public enum RFC6962 {
     }
 }
 
-/// Every complete subtree hash of an append-only RFC 6962 tree: `levels[L][i]` is the hash of
-/// leaves `[i·2^L, (i+1)·2^L)`. Appending costs amortized O(1) hashes; the last entry of each
-/// level with an odd count is the right-edge stack of complete subtree roots.
+/// Every complete subtree hash of an append-only RFC 6962 tree, in one flat array in post-order
+/// (each subtree's nodes, then its root: the layout of a Merkle mountain range). Appending leaf
+/// number n (1-based) pushes it and then the roots of the n.trailingZeroBitCount subtrees it
+/// completes, so the array only ever grows at its end and node (level, index) is found in O(1).
 struct SubtreeStore: Sendable {
-    var levels: [[Hash]] = [[]]
+    private(set) var nodes: [Hash] = []
+    private(set) var count = 0
 
-    var count: Int { levels[0].count }
+    /// Position of the root of the complete subtree over leaves `[index·2^level, (index+1)·2^level)`:
+    /// the 2s − popcount(s) nodes of the first s leaves, then that subtree's 2^(level+1) − 1 nodes.
+    @inline(__always) static func position(level: Int, index: Int) -> Int {
+        let start = index << level
+        return 2 * start - start.nonzeroBitCount + (2 << level) - 2
+    }
+
+    @inline(__always) func node(level: Int, index: Int) -> Hash {
+        nodes[Self.position(level: level, index: index)]
+    }
 
     mutating func append(_ leafHash: Hash) {
-        levels[0].append(leafHash)
-        var level = 0
-        while levels[level].count % 2 == 0 {
-            let n = levels[level].count
-            let parent = RFC6962.nodeHash(levels[level][n - 2], levels[level][n - 1])
-            if level + 1 == levels.count { levels.append([]) }
-            levels[level + 1].append(parent)
-            level += 1
+        nodes.append(leafHash)
+        count += 1
+        var h = leafHash
+        for level in 0..<count.trailingZeroBitCount {
+            // The left sibling is the subtree of 2^(level+1) − 1 nodes just before `h`.
+            h = RFC6962.nodeHash(nodes[nodes.count - (2 << level)], h)
+            nodes.append(h)
         }
     }
 
-    /// Root of the first `size` leaves: fold the complete subtrees given by the bits of `size`,
-    /// smallest (rightmost) first. O(log n).
+    /// Root of the first `size` leaves. O(log n).
     func root(size: Int) -> Hash {
-        if size == 0 { return RFC6962.emptyRoot }
+        size == 0 ? RFC6962.emptyRoot : edge(size: size, below: Int.bitWidth - 1)
+    }
+
+    /// Hash of the leaves `[size & ~(2^level − 1), size)` (a non-empty range): the complete subtrees
+    /// given by the low bits of `size`, folded smallest (rightmost) first.
+    private func edge(size: Int, below level: Int) -> Hash {
         var acc: Hash? = nil
-        for level in 0..<Int.bitWidth where size & (1 << level) != 0 {
-            let index = (size >> level) - 1  // the complete subtree at this level ending at `size`
-            let h = levels[level][index]
+        for l in 0..<level where size & (1 << l) != 0 {
+            let h = node(level: l, index: (size >> l) - 1)
             acc = acc.map { RFC6962.nodeHash(h, $0) } ?? h
         }
-        return acc!
+        return acc ?? RFC6962.emptyRoot
     }
 
     /// Hash of leaves `[start, start + n)`, n >= 1, where the range is a node of the RFC tree.
     func subtree(_ start: Int, _ n: Int) -> Hash {
         if n & (n - 1) == 0 && start % n == 0 {
-            return levels[n.trailingZeroBitCount][start / n]
+            return node(level: n.trailingZeroBitCount, index: start / n)
         }
         let k = RFC6962.split(n)
         return RFC6962.nodeHash(subtree(start, k), subtree(start + k, n - k))
     }
 
+    /// RFC 6962 PATH(index, D[size]) bottom-up, in transparency-dev's terms: below level `inner`
+    /// the siblings of the leaf's ancestors (only the topmost may be cut short by the right edge),
+    /// then the left siblings on the right border. Every other proof node is a lookup.
     func inclusionProof(index: Int, size: Int) throws -> [Hash] {
         guard size >= 0, size <= count else {
             throw MerkleError.sizeOutOfRange(size: UInt64(max(size, 0)), treeSize: UInt64(count))
@@ -262,22 +283,20 @@ struct SubtreeStore: Sendable {
         guard index >= 0, index < size else {
             throw MerkleError.indexOutOfRange(index: UInt64(max(index, 0)), size: UInt64(size))
         }
+        let (inner, border) = RFC6962.decomposeInclusionProof(index: UInt64(index), size: UInt64(size))
         var proof: [Hash] = []
-        path(index, 0, size, &proof)
-        return proof
-    }
-
-    /// PATH(m, D[start:start+n]), appended bottom-up.
-    private func path(_ m: Int, _ start: Int, _ n: Int, _ out: inout [Hash]) {
-        if n == 1 { return }
-        let k = RFC6962.split(n)
-        if m < k {
-            path(m, start, k, &out)
-            out.append(subtree(start + k, n - k))
-        } else {
-            path(m - k, start + k, n - k, &out)
-            out.append(subtree(start, k))
+        proof.reserveCapacity(inner + border)
+        for level in 0..<inner {
+            let sibling = (index >> level) ^ 1
+            let complete = (sibling + 1) << level <= size
+            proof.append(complete ? node(level: level, index: sibling) : edge(size: size, below: level))
         }
+        var level = inner
+        while index >> level != 0 {
+            if (index >> level) & 1 == 1 { proof.append(node(level: level, index: (index >> level) ^ 1)) }
+            level += 1
+        }
+        return proof
     }
 
     func consistencyProof(size1: Int, size2: Int) throws -> [Hash] {
@@ -312,7 +331,8 @@ struct SubtreeStore: Sendable {
 
 /// An append-only RFC 6962 log. Appends cost amortized O(1) hashes (O(log n) worst case); the
 /// current root and any historical root are computed in O(log n) from stored complete subtrees;
-/// inclusion and consistency proofs in O(log² n) at worst.
+/// an inclusion proof is O(log n) lookups plus at most O(log n) hashes for the one node cut short
+/// by the right edge; consistency proofs take O(log² n) at worst.
 public struct MerkleLog: Sendable {
     private var store = SubtreeStore()
 
@@ -344,11 +364,11 @@ public struct MerkleLog: Sendable {
         guard index >= 0, index < count else {
             throw MerkleError.indexOutOfRange(index: UInt64(max(index, 0)), size: UInt64(count))
         }
-        return store.levels[0][index]
+        return store.node(level: 0, index: index)
     }
 
     /// All leaf hashes, in order.
-    public var leafHashes: [Hash] { store.levels[0] }
+    public var leafHashes: [Hash] { (0..<count).map { store.node(level: 0, index: $0) } }
 
     /// The current root (`RFC6962.emptyRoot` when empty).
     public func root() -> Hash { store.root(size: count) }

@@ -80,6 +80,26 @@ final class LogPropertyTests: XCTestCase {
         print("inclusion: \(verified) proofs verified, \(rejected) mutations rejected")
     }
 
+    /// RFC 6962 §2.1.1 PATH(m, D[n]), recursive, straight from the definition.
+    func referencePath(_ m: Int, _ leaves: ArraySlice<Hash>) -> [Hash] {
+        if leaves.count <= 1 { return [] }
+        let k = RFC6962.split(leaves.count)
+        let s = leaves.startIndex
+        if m < k { return referencePath(m, leaves[s..<s + k]) + [referenceMTH(leaves[(s + k)...])] }
+        return referencePath(m - k, leaves[(s + k)...]) + [referenceMTH(leaves[s..<s + k])]
+    }
+
+    /// The log builds proofs from stored nodes (not the recursive definition); every proof, for
+    /// every historical size, must equal PATH.
+    func testInclusionProofsMatchReferencePath() throws {
+        let (log, hashes) = makeLog()
+        for n in 1...Self.maxSize {
+            for i in 0..<n {
+                XCTAssertEqual(try log.inclusionProof(index: i, size: n), referencePath(i, hashes[..<n]), "n=\(n) i=\(i)")
+            }
+        }
+    }
+
     func testEveryConsistencyProofVerifiesAndMutationsFail() throws {
         let (log, hashes) = makeLog()
         var verified = 0, rejected = 0
