@@ -1,3 +1,5 @@
+import Synchronization
+
 /// RFC 6962 / RFC 9162 §2.1 Merkle tree ("log mode"): SHA-256, leaf `H(0x00 ‖ d)`,
 /// node `H(0x01 ‖ l ‖ r)`, split at the largest power of two smaller than n, and the empty
 /// tree's root is SHA-256 of the empty string.
@@ -52,7 +54,8 @@ public enum RFC6962 {
     public static func inclusionProof(index: Int, size: Int? = nil, leafHashes: [Hash]) throws -> [Hash] {
         var store = SubtreeStore()
         for h in leafHashes { store.append(h) }
-        return try store.inclusionProof(index: index, size: size ?? leafHashes.count)
+        let size = size ?? leafHashes.count
+        return try store.inclusionProof(index: index, size: size) { store.edge(size: size, below: $0) }
     }
 
     /// RFC 6962 PROOF(size1, D[size2]) for the first `size2` leaves (default: all of them).
@@ -255,13 +258,28 @@ struct SubtreeStore: Sendable {
 
     /// Hash of the leaves `[size & ~(2^level − 1), size)` (a non-empty range): the complete subtrees
     /// given by the low bits of `size`, folded smallest (rightmost) first.
-    private func edge(size: Int, below level: Int) -> Hash {
+    func edge(size: Int, below level: Int) -> Hash {
         var acc: Hash? = nil
         for l in 0..<level where size & (1 << l) != 0 {
             let h = node(level: l, index: (size >> l) - 1)
             acc = acc.map { RFC6962.nodeHash(h, $0) } ?? h
         }
         return acc ?? RFC6962.emptyRoot
+    }
+
+    /// `edge(size:below:)` for every level at once, in one pass (popcount(size) − 1 hashes);
+    /// entry `level` is meaningful when `size` has a set bit below `level`.
+    func edges(size: Int) -> [Hash] {
+        var out: [Hash] = []
+        out.reserveCapacity(Int.bitWidth)
+        var acc: Hash? = nil
+        for l in 0..<Int.bitWidth {
+            out.append(acc ?? .zero)
+            guard size & (1 << l) != 0 else { continue }
+            let h = node(level: l, index: (size >> l) - 1)
+            acc = acc.map { RFC6962.nodeHash(h, $0) } ?? h
+        }
+        return out
     }
 
     /// Hash of leaves `[start, start + n)`, n >= 1, where the range is a node of the RFC tree.
@@ -275,8 +293,9 @@ struct SubtreeStore: Sendable {
 
     /// RFC 6962 PATH(index, D[size]) bottom-up, in transparency-dev's terms: below level `inner`
     /// the siblings of the leaf's ancestors (only the topmost may be cut short by the right edge),
-    /// then the left siblings on the right border. Every other proof node is a lookup.
-    func inclusionProof(index: Int, size: Int) throws -> [Hash] {
+    /// then the left siblings on the right border. Every other proof node is a lookup; `edge(level)`
+    /// supplies the cut-short one, `edge(size:below:)` or a cached copy of it.
+    func inclusionProof(index: Int, size: Int, edge: (_ level: Int) -> Hash) throws -> [Hash] {
         guard size >= 0, size <= count else {
             throw MerkleError.sizeOutOfRange(size: UInt64(max(size, 0)), treeSize: UInt64(count))
         }
@@ -289,7 +308,7 @@ struct SubtreeStore: Sendable {
         for level in 0..<inner {
             let sibling = (index >> level) ^ 1
             let complete = (sibling + 1) << level <= size
-            proof.append(complete ? node(level: level, index: sibling) : edge(size: size, below: level))
+            proof.append(complete ? node(level: level, index: sibling) : edge(level))
         }
         var level = inner
         while index >> level != 0 {
@@ -335,6 +354,7 @@ struct SubtreeStore: Sendable {
 /// by the right edge; consistency proofs take O(log² n) at worst.
 public struct MerkleLog: Sendable {
     private var store = SubtreeStore()
+    private var edgeCache = EdgeCache()
 
     public init() {}
 
@@ -355,6 +375,8 @@ public struct MerkleLog: Sendable {
     /// Appends an already computed leaf hash; returns its 0-based index.
     @discardableResult
     public mutating func append(leafHash: Hash) -> Int {
+        // A shared cache may also serve a copy of this log that diverges from here on.
+        if !isKnownUniquelyReferenced(&edgeCache) { edgeCache = EdgeCache() }
         store.append(leafHash)
         return store.count - 1
     }
@@ -383,11 +405,29 @@ public struct MerkleLog: Sendable {
 
     /// Inclusion proof of leaf `index` in the tree of the first `size` leaves (default: current size).
     public func inclusionProof(index: Int, size: Int? = nil) throws -> [Hash] {
-        try store.inclusionProof(index: index, size: size ?? count)
+        let size = size ?? count
+        return try store.inclusionProof(index: index, size: size) { level in
+            edgeCache.edges(size: size) { store.edges(size: $0) }[level]
+        }
     }
 
     /// Consistency proof between the trees of the first `size1` and `size2` leaves (default: current size).
     public func consistencyProof(from size1: Int, to size2: Int? = nil) throws -> [Hash] {
         try store.consistencyProof(size1: size1, size2: size2 ?? count)
+    }
+}
+
+/// The right-edge hashes (`SubtreeStore.edges(size:)`) of the last tree size a proof was asked
+/// for, so repeated proofs at one size are pure lookups. Keyed by size alone, which is sound
+/// because an append-only log never changes the tree of an earlier size; a log that is copied
+/// and then appended to gets a cache of its own.
+final class EdgeCache: Sendable {
+    private let cached = Mutex<(size: Int, edges: [Hash])>((-1, []))
+
+    func edges(size: Int, compute: (Int) -> [Hash]) -> [Hash] {
+        if let hit = cached.withLock({ $0.size == size ? $0.edges : nil }) { return hit }
+        let edges = compute(size)
+        cached.withLock { $0 = (size, edges) }
+        return edges
     }
 }

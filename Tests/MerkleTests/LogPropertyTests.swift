@@ -100,6 +100,26 @@ final class LogPropertyTests: XCTestCase {
         }
     }
 
+    /// Proofs reuse cached right-edge hashes per size; copies of a log that then diverge must not
+    /// see each other's cached hashes.
+    func testCachedEdgesFollowEachCopy() throws {
+        var a = MerkleLog()
+        for i in 0..<21 { a.append(Array("leaf \(i)".utf8)) }
+        _ = try a.inclusionProof(index: 0)  // fills the cache for size 21, shared by the copy below
+        var b = a
+        a.append(Array("a".utf8)); a.append(Array("a2".utf8))
+        b.append(Array("b".utf8)); b.append(Array("b2".utf8))
+        _ = try a.inclusionProof(index: 0)
+        for log in [a, b] {
+            let hashes = log.leafHashes
+            for size in [23, 21, 22, 23] {
+                for i in 0..<size {
+                    XCTAssertEqual(try log.inclusionProof(index: i, size: size), referencePath(i, hashes[..<size]))
+                }
+            }
+        }
+    }
+
     func testEveryConsistencyProofVerifiesAndMutationsFail() throws {
         let (log, hashes) = makeLog()
         var verified = 0, rejected = 0
