@@ -3,9 +3,11 @@ import Crypto
 /// The hash functions the engine uses. SHA-256 comes from swift-crypto; Keccak-256 is
 /// implemented in `Keccak256`. Contiguous inputs are hashed in place; fixed-size inputs (tree
 /// nodes) are laid out in a stack buffer so each hash is a single `update` with no array of ours.
+/// The generic entry points are inlinable shells over concrete raw-buffer functions, so a caller
+/// in another module gets them specialized for its sequence type.
 public enum Digest {
     /// SHA-256 of `data`.
-    public static func sha256(_ data: some Sequence<UInt8>) -> Hash {
+    @inlinable public static func sha256(_ data: some Sequence<UInt8>) -> Hash {
         withContiguousBytes(data) { sha256(raw: $0) }
     }
 
@@ -17,17 +19,17 @@ public enum Digest {
     }
 
     /// Double SHA-256: SHA-256(SHA-256(data)).
-    public static func sha256d(_ data: some Sequence<UInt8>) -> Hash {
+    @inlinable public static func sha256d(_ data: some Sequence<UInt8>) -> Hash {
         sha256(hash: sha256(data))
     }
 
     /// Keccak-256 (Ethereum's original Keccak, pad 0x01), not NIST SHA3-256.
-    public static func keccak256(_ data: some Sequence<UInt8>) -> Hash {
+    @inlinable public static func keccak256(_ data: some Sequence<UInt8>) -> Hash {
         withContiguousBytes(data) { Keccak256.hash(raw: $0) }
     }
 
     /// Calls `body` with the bytes of `data`, copying only when `data` is not contiguous.
-    @inline(__always) static func withContiguousBytes<R>(_ data: some Sequence<UInt8>,
+    @inlinable static func withContiguousBytes<R>(_ data: some Sequence<UInt8>,
                                                          _ body: (UnsafeRawBufferPointer) -> R) -> R {
         if let r = data.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) { return r }
         return Array(data).withUnsafeBytes(body)
@@ -38,16 +40,24 @@ public enum Digest {
     }
 
     /// SHA-256 of one hash's 32 bytes.
-    @inline(__always) static func sha256(hash h: Hash) -> Hash {
+    @usableFromInline static func sha256(hash h: Hash) -> Hash {
         h.withUnsafeBytes { sha256(raw: $0) }
     }
 
-    /// SHA-256(prefix ‖ data): one-byte domain prefix, as RFC 6962 leaves use.
-    @inline(__always) static func sha256(prefix: UInt8, _ data: some Sequence<UInt8>) -> Hash {
-        var h = SHA256()
-        Swift.withUnsafeBytes(of: prefix) { h.update(bufferPointer: $0) }
-        withContiguousBytes(data) { h.update(bufferPointer: $0) }
-        return hash(h.finalize())
+    /// SHA-256(prefix ‖ data): one-byte domain prefix, as RFC 6962 leaves use. Short data is
+    /// copied behind the prefix in a stack buffer, so the hash is one `update` call.
+    @usableFromInline static func sha256(prefix: UInt8, raw data: UnsafeRawBufferPointer) -> Hash {
+        guard data.count < 512 else {
+            var h = SHA256()
+            Swift.withUnsafeBytes(of: prefix) { h.update(bufferPointer: $0) }
+            h.update(bufferPointer: data)
+            return hash(h.finalize())
+        }
+        return withUnsafeTemporaryAllocation(byteCount: data.count + 1, alignment: 8) { buf in
+            buf[0] = prefix
+            UnsafeMutableRawBufferPointer(rebasing: buf[1...]).copyMemory(from: data)
+            return sha256(raw: UnsafeRawBufferPointer(buf))
+        }
     }
 
     /// SHA-256(prefix ‖ a ‖ b) for two hashes, from a 65-byte stack buffer.

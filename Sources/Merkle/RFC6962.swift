@@ -12,8 +12,8 @@ public enum RFC6962 {
     public static let emptyRoot: Hash = Digest.sha256([UInt8]())
 
     /// Leaf hash `SHA-256(0x00 ‖ data)`.
-    public static func leafHash(_ data: some Sequence<UInt8>) -> Hash {
-        Digest.sha256(prefix: 0x00, data)
+    @inlinable public static func leafHash(_ data: some Sequence<UInt8>) -> Hash {
+        Digest.withContiguousBytes(data) { Digest.sha256(prefix: 0x00, raw: $0) }
     }
 
     /// Interior node hash `SHA-256(0x01 ‖ left ‖ right)`.
@@ -368,7 +368,7 @@ public struct MerkleLog: Sendable {
 
     /// Appends leaf data (hashed as `H(0x00 ‖ data)`); returns its 0-based index.
     @discardableResult
-    public mutating func append(_ data: some Sequence<UInt8>) -> Int {
+    @inlinable public mutating func append(_ data: some Sequence<UInt8>) -> Int {
         append(leafHash: RFC6962.leafHash(data))
     }
 
