@@ -221,12 +221,18 @@ public enum RFC6962 {
     }
 }
 
-/// Every complete subtree hash of an append-only RFC 6962 tree, in one flat array in post-order
-/// (each subtree's nodes, then its root: the layout of a Merkle mountain range). Appending leaf
-/// number n (1-based) pushes it and then the roots of the n.trailingZeroBitCount subtrees it
-/// completes, so the array only ever grows at its end and node (level, index) is found in O(1).
+/// Every complete subtree hash of an append-only RFC 6962 tree, in post-order (each subtree's
+/// nodes, then its root: the layout of a Merkle mountain range). Appending leaf number n
+/// (1-based) pushes it and then the roots of the n.trailingZeroBitCount subtrees it completes,
+/// so storage only ever grows at its end and node (level, index) is found in O(1).
+///
+/// The sequence is kept in fixed-size segments: growing never copies stored hashes, and a copy
+/// of the store that is then appended to duplicates only its last segment.
 struct SubtreeStore: Sendable {
-    private(set) var nodes: [Hash] = []
+    private static let segmentShift = 15
+    private static let segmentSize = 1 << segmentShift
+    private var segments: [[Hash]] = []
+    private var nodeCount = 0
     private(set) var count = 0
 
     /// Position of the root of the complete subtree over leaves `[index·2^level, (index+1)·2^level)`:
@@ -236,18 +242,31 @@ struct SubtreeStore: Sendable {
         return 2 * start - start.nonzeroBitCount + (2 << level) - 2
     }
 
+    @inline(__always) private subscript(position: Int) -> Hash {
+        segments[position >> Self.segmentShift][position & (Self.segmentSize - 1)]
+    }
+
     @inline(__always) func node(level: Int, index: Int) -> Hash {
-        nodes[Self.position(level: level, index: index)]
+        self[Self.position(level: level, index: index)]
+    }
+
+    private mutating func push(_ h: Hash) {
+        if nodeCount & (Self.segmentSize - 1) == 0 {
+            segments.append([])
+            segments[segments.count - 1].reserveCapacity(Self.segmentSize)
+        }
+        segments[segments.count - 1].append(h)
+        nodeCount += 1
     }
 
     mutating func append(_ leafHash: Hash) {
-        nodes.append(leafHash)
+        push(leafHash)
         count += 1
         var h = leafHash
         for level in 0..<count.trailingZeroBitCount {
             // The left sibling is the subtree of 2^(level+1) − 1 nodes just before `h`.
-            h = RFC6962.nodeHash(nodes[nodes.count - (2 << level)], h)
-            nodes.append(h)
+            h = RFC6962.nodeHash(self[nodeCount - (2 << level)], h)
+            push(h)
         }
     }
 
