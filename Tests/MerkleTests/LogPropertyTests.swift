@@ -120,6 +120,30 @@ final class LogPropertyTests: XCTestCase {
         }
     }
 
+    /// Node storage is segmented (32K hashes per segment); a log of 40,000 leaves spans three
+    /// segments. Roots, proofs and diverging copies must be right on both sides of the seams.
+    func testLargeLogAcrossStorageSegments() throws {
+        let n = 40_000
+        let hashes = (0..<n).map { RFC6962.leafHash(Array("leaf \($0)".utf8)) }
+        var log = MerkleLog()
+        for h in hashes { log.append(leafHash: h) }
+        for size in [16_383, 16_384, 16_385, 32_767, 32_768, n] {
+            let root = try log.root(at: size)
+            XCTAssertEqual(root, RFC6962.rootHash(leafHashes: Array(hashes[..<size])), "size \(size)")
+            for i in [0, 8_191, 16_383, 16_384, size / 2, size - 1] where i < size {
+                let proof = try log.inclusionProof(index: i, size: size)
+                XCTAssertNoThrow(try RFC6962.verifyInclusion(index: UInt64(i), size: UInt64(size), leafHash: hashes[i],
+                                                             proof: proof, root: root), "size \(size) index \(i)")
+            }
+        }
+        XCTAssertEqual(try log.inclusionProof(index: 16_384, size: 16_390), referencePath(16_384, hashes[..<16_390]))
+        var copy = log
+        copy.append(Array("extra".utf8))
+        XCTAssertEqual(copy.root(), RFC6962.rootHash(leafHashes: hashes + [RFC6962.leafHash(Array("extra".utf8))]))
+        XCTAssertEqual(log.root(), RFC6962.rootHash(leafHashes: hashes))
+        XCTAssertEqual(log.leafHashes, hashes)
+    }
+
     func testEveryConsistencyProofVerifiesAndMutationsFail() throws {
         let (log, hashes) = makeLog()
         var verified = 0, rejected = 0
