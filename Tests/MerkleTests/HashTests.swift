@@ -85,6 +85,19 @@ final class HashTests: XCTestCase {
         XCTAssertEqual(MemoryLayout<Hash>.size, 32)
     }
 
+    func testHexCodecEdgeCases() throws {
+        XCTAssertEqual(try Hex.decode(""), [])
+        XCTAssertEqual(try Hex.decode("0x"), [])
+        XCTAssertEqual(try Hex.decode("0XaBcD"), [0xab, 0xcd])
+        XCTAssertEqual(try Hex.decode(String("00ff10".dropFirst(2))), [0xff, 0x10])  // a substring's storage
+        XCTAssertThrowsError(try Hex.decode("0x0"))
+        XCTAssertThrowsError(try Hex.decode("x0"))
+        XCTAssertThrowsError(try Hex.decode("0g"))
+        XCTAssertThrowsError(try Hex.decode("é0"))
+        XCTAssertEqual(Hex.encode([0x00, 0x09, 0x0a, 0xf0, 0xff]), "00090af0ff")
+        XCTAssertEqual(Hex.encode((0...255).map { UInt8($0) }.lazy.filter { $0 % 51 == 0 }), "00336699ccff")
+    }
+
     func testOrderingIsByteLexicographic() throws {
         let a = try Hash(hex: "01" + String(repeating: "ff", count: 31))
         let b = try Hash(hex: "02" + String(repeating: "00", count: 31))
