@@ -62,7 +62,8 @@ public enum RFC6962 {
     public static func consistencyProof(size1: Int, size2: Int? = nil, leafHashes: [Hash]) throws -> [Hash] {
         var store = SubtreeStore()
         for h in leafHashes { store.append(h) }
-        return try store.consistencyProof(size1: size1, size2: size2 ?? leafHashes.count)
+        let size2 = size2 ?? leafHashes.count
+        return try store.consistencyProof(size1: size1, size2: size2) { store.edge(size: size2, below: $0) }
     }
 
     // MARK: Verification (typed)
@@ -301,13 +302,14 @@ struct SubtreeStore: Sendable {
         return out
     }
 
-    /// Hash of leaves `[start, start + n)`, n >= 1, where the range is a node of the RFC tree.
-    func subtree(_ start: Int, _ n: Int) -> Hash {
+    /// Hash of leaves `[start, start + n)`, n >= 1, a node of the RFC tree: a stored complete
+    /// subtree, or else a node cut short by the tree size (every left child is complete, so an
+    /// incomplete node lies on the right border), which `edge(level)` supplies.
+    private func subtree(_ start: Int, _ n: Int, edge: (_ level: Int) -> Hash) -> Hash {
         if n & (n - 1) == 0 && start % n == 0 {
             return node(level: n.trailingZeroBitCount, index: start / n)
         }
-        let k = RFC6962.split(n)
-        return RFC6962.nodeHash(subtree(start, k), subtree(start + k, n - k))
+        return edge(Int.bitWidth - (n - 1).leadingZeroBitCount)
     }
 
     /// RFC 6962 PATH(index, D[size]) bottom-up, in transparency-dev's terms: below level `inner`
@@ -337,7 +339,8 @@ struct SubtreeStore: Sendable {
         return proof
     }
 
-    func consistencyProof(size1: Int, size2: Int) throws -> [Hash] {
+    /// RFC 6962 PROOF(size1, D[size2]); `edge(level)` is `edge(size: size2, below: level)` or a cached copy.
+    func consistencyProof(size1: Int, size2: Int, edge: (_ level: Int) -> Hash) throws -> [Hash] {
         guard size2 >= 0, size2 <= count else {
             throw MerkleError.sizeOutOfRange(size: UInt64(max(size2, 0)), treeSize: UInt64(count))
         }
@@ -346,31 +349,32 @@ struct SubtreeStore: Sendable {
             throw MerkleError.size1GreaterThanSize2(size1: UInt64(size1), size2: UInt64(size2))
         }
         var proof: [Hash] = []
-        subproof(size1, 0, size2, true, &proof)
+        subproof(size1, 0, size2, true, &proof, edge)
         return proof
     }
 
     /// SUBPROOF(m, D[start:start+n], b).
-    private func subproof(_ m: Int, _ start: Int, _ n: Int, _ b: Bool, _ out: inout [Hash]) {
+    private func subproof(_ m: Int, _ start: Int, _ n: Int, _ b: Bool, _ out: inout [Hash],
+                          _ edge: (_ level: Int) -> Hash) {
         if m == n {
-            if !b { out.append(subtree(start, n)) }
+            if !b { out.append(subtree(start, n, edge: edge)) }
             return
         }
         let k = RFC6962.split(n)
         if m <= k {
-            subproof(m, start, k, b, &out)
-            out.append(subtree(start + k, n - k))
+            subproof(m, start, k, b, &out, edge)
+            out.append(subtree(start + k, n - k, edge: edge))
         } else {
-            subproof(m - k, start + k, n - k, false, &out)
-            out.append(subtree(start, k))
+            subproof(m - k, start + k, n - k, false, &out, edge)
+            out.append(subtree(start, k, edge: edge))
         }
     }
 }
 
 /// An append-only RFC 6962 log. Appends cost amortized O(1) hashes (O(log n) worst case); the
 /// current root and any historical root are computed in O(log n) from stored complete subtrees;
-/// an inclusion proof is O(log n) lookups plus at most O(log n) hashes for the one node cut short
-/// by the right edge; consistency proofs take O(log² n) at worst.
+/// a proof is O(log n) lookups, plus O(log n) hashes for the right-edge nodes the first time a
+/// tree size is proved (they are cached for that size).
 public struct MerkleLog: Sendable {
     private var store = SubtreeStore()
     private var edgeCache = EdgeCache()
@@ -432,7 +436,10 @@ public struct MerkleLog: Sendable {
 
     /// Consistency proof between the trees of the first `size1` and `size2` leaves (default: current size).
     public func consistencyProof(from size1: Int, to size2: Int? = nil) throws -> [Hash] {
-        try store.consistencyProof(size1: size1, size2: size2 ?? count)
+        let size2 = size2 ?? count
+        return try store.consistencyProof(size1: size1, size2: size2) { level in
+            edgeCache.edges(size: size2) { store.edges(size: $0) }[level]
+        }
     }
 }
 

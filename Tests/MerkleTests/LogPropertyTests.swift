@@ -100,6 +100,24 @@ final class LogPropertyTests: XCTestCase {
         }
     }
 
+    /// RFC 6962 §2.1.2 SUBPROOF(m, D[n], b), recursive, straight from the definition.
+    func referenceSubproof(_ m: Int, _ leaves: ArraySlice<Hash>, _ b: Bool) -> [Hash] {
+        let n = leaves.count, s = leaves.startIndex
+        if m == n { return b ? [] : [referenceMTH(leaves)] }
+        let k = RFC6962.split(n)
+        if m <= k { return referenceSubproof(m, leaves[s..<s + k], b) + [referenceMTH(leaves[(s + k)...])] }
+        return referenceSubproof(m - k, leaves[(s + k)...], false) + [referenceMTH(leaves[s..<s + k])]
+    }
+
+    func testConsistencyProofsMatchReferenceSubproof() throws {
+        let (log, hashes) = makeLog()
+        for n in stride(from: 1, through: Self.maxSize, by: 3) {
+            for m in 1...n {
+                XCTAssertEqual(try log.consistencyProof(from: m, to: n), referenceSubproof(m, hashes[..<n], true), "m=\(m) n=\(n)")
+            }
+        }
+    }
+
     /// Proofs reuse cached right-edge hashes per size; copies of a log that then diverge must not
     /// see each other's cached hashes.
     func testCachedEdgesFollowEachCopy() throws {
