@@ -30,7 +30,7 @@ public enum Digest {
 
     /// Calls `body` with the bytes of `data`, copying only when `data` is not contiguous.
     @inlinable static func withContiguousBytes<R>(_ data: some Sequence<UInt8>,
-                                                         _ body: (UnsafeRawBufferPointer) -> R) -> R {
+                                                  _ body: (UnsafeRawBufferPointer) -> R) -> R {
         if let r = data.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) { return r }
         return Array(data).withUnsafeBytes(body)
     }
