@@ -75,6 +75,20 @@ let verify = try best {
 }
 print(String(format: "verification:                               %.2f us per proof (target 5 us)", verify / Double(proofs) * 1e6))
 
+// A verification recomputes one node hash per proof element; its floor is that many bare calls.
+let nodeCall = best {
+    seconds {
+        var node = [UInt8](repeating: 1, count: 65)
+        for i in 0..<proofs {
+            node[2] = UInt8(truncatingIfNeeded: i)
+            sink = Digest.sha256(node)
+        }
+    }
+} / Double(proofs)
+let depth = Double(generated.reduce(0) { $0 + $1.1.count }) / Double(generated.count)
+print(String(format: "  floor: %.1f hashes per proof x %.0f ns per bare 65-byte SHA-256 = %.2f us",
+             depth, nodeCall * 1e9, depth * nodeCall * 1e6))
+
 /// Throughput of hashing `total` bytes as messages of `size` bytes each, in MB/s.
 func throughput(size: Int, total: Int, _ hash: ([UInt8]) -> Hash) -> Double {
     var message = (0..<size).map { UInt8(truncatingIfNeeded: $0) }
