@@ -118,16 +118,7 @@ public enum Keccak256 {
             absorb(&state, UnsafeRawBufferPointer(rebasing: message[offset..<(offset + rate)]))
             offset += rate
         }
-        // The last (possibly empty) partial block, padded 0x01 … 0x80 (0x81 if one byte is left).
-        withUnsafeTemporaryAllocation(byteCount: rate, alignment: 8) { block in
-            block.initializeMemory(as: UInt8.self, repeating: 0)
-            let tail = message.count - offset
-            UnsafeMutableRawBufferPointer(rebasing: block[..<tail])
-                .copyMemory(from: UnsafeRawBufferPointer(rebasing: message[offset...]))
-            block[tail] |= 0x01
-            block[rate - 1] |= 0x80
-            absorb(&state, UnsafeRawBufferPointer(block))
-        }
+        absorbLast(&state, UnsafeRawBufferPointer(rebasing: message[offset...]))
         return Hash(words: (state.0.littleEndian, state.1.littleEndian, state.2.littleEndian, state.3.littleEndian))
     }
 
@@ -135,11 +126,31 @@ public enum Keccak256 {
     @inline(__always) private static func absorb(_ state: inout State, _ block: UnsafeRawBufferPointer) {
         Swift.withUnsafeMutableBytes(of: &state) { lanes in
             for i in stride(from: 0, to: rate, by: 8) {
-                let word = UInt64(littleEndian: block.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                lanes.storeBytes(of: lanes.load(fromByteOffset: i, as: UInt64.self) ^ word, toByteOffset: i, as: UInt64.self)
+                xor(lanes, at: i, UInt64(littleEndian: block.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
             }
         }
         permute(&state)
+    }
+
+    /// Absorbs the final partial block (0…135 bytes) with its padding 0x01 … 0x80 (a single 0x81
+    /// when one byte is left), straight from the message: no padded copy of the block is made.
+    @inline(__always) private static func absorbLast(_ state: inout State, _ tail: UnsafeRawBufferPointer) {
+        Swift.withUnsafeMutableBytes(of: &state) { lanes in
+            var i = 0
+            while tail.count - i >= 8 {
+                xor(lanes, at: i, UInt64(littleEndian: tail.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                i += 8
+            }
+            var last: UInt64 = 0x01 << (8 * UInt64(tail.count - i))
+            for j in 0..<(tail.count - i) { last |= UInt64(tail[i + j]) << (8 * UInt64(j)) }
+            xor(lanes, at: i, last)
+            xor(lanes, at: rate - 8, 0x80 << 56)
+        }
+        permute(&state)
+    }
+
+    @inline(__always) private static func xor(_ lanes: UnsafeMutableRawBufferPointer, at offset: Int, _ value: UInt64) {
+        lanes.storeBytes(of: lanes.load(fromByteOffset: offset, as: UInt64.self) ^ value, toByteOffset: offset, as: UInt64.self)
     }
 
     /// Keccak-f[1600]: 24 rounds of θ, ρ, π, χ, ι.
