@@ -59,6 +59,14 @@ final class HashTests: XCTestCase {
         XCTAssertEqual(RFC6962.leafHash(a.bytes.lazy.map { $0 }), Digest.sha256([0x00] + a.bytes))
     }
 
+    /// Leaf data under 512 bytes is hashed from one stack buffer, longer data in two updates.
+    func testLeafHashBothPaths() {
+        for n in [0, 1, 63, 64, 511, 512, 513, 4096] {
+            let data = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+            XCTAssertEqual(RFC6962.leafHash(data), Digest.sha256([0x00] + data), "\(n) bytes")
+        }
+    }
+
     func testSHA256AndDouble() {
         XCTAssertEqual(Digest.sha256([UInt8]()).description,
                        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
