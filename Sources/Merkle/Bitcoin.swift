@@ -21,24 +21,23 @@ public enum BitcoinMerkle {
     public static func merkleRoot(txids: [Hash]) -> Root {
         guard !txids.isEmpty else { return Root(root: .zero, mutated: false) }
         var level = txids
+        var count = level.count
         var mutated = false
-        while level.count > 1 {
-            var pos = 0
-            while pos + 1 < level.count {
-                if level[pos] == level[pos + 1] { mutated = true }
-                pos += 2
-            }
-            if level.count % 2 == 1 { level.append(level[level.count - 1]) }
-            var next: [Hash] = []
-            next.reserveCapacity(level.count / 2)
-            pos = 0
-            while pos < level.count {
-                next.append(nodeHash(level[pos], level[pos + 1]))
-                pos += 2
-            }
-            level = next
+        while count > 1 {
+            for pos in stride(from: 0, to: count - 1, by: 2) where level[pos] == level[pos + 1] { mutated = true }
+            count = reduce(&level, count)
         }
         return Root(root: level[0], mutated: mutated)
+    }
+
+    /// Replaces the first `count` hashes of `level` by their parents, in place (parent `i` only
+    /// overwrites slot `i`, already read); an odd last node is paired with itself. Returns the
+    /// parent count.
+    private static func reduce(_ level: inout [Hash], _ count: Int) -> Int {
+        for pos in stride(from: 0, to: count, by: 2) {
+            level[pos / 2] = nodeHash(level[pos], pos + 1 < count ? level[pos + 1] : level[pos])
+        }
+        return (count + 1) / 2
     }
 
     /// As `merkleRoot(txids:)` but with txids and the returned root in display (reversed) order.
@@ -53,15 +52,12 @@ public enum BitcoinMerkle {
             throw MerkleError.indexOutOfRange(index: UInt64(max(index, 0)), size: UInt64(txids.count))
         }
         var level = txids
+        var count = level.count
         var i = index
         var proof: [Hash] = []
-        while level.count > 1 {
-            if level.count % 2 == 1 { level.append(level[level.count - 1]) }
-            proof.append(level[i ^ 1])
-            var next: [Hash] = []
-            var pos = 0
-            while pos < level.count { next.append(nodeHash(level[pos], level[pos + 1])); pos += 2 }
-            level = next
+        while count > 1 {
+            proof.append(level[min(i ^ 1, count - 1)])  // an odd last node is its own sibling
+            count = reduce(&level, count)
             i >>= 1
         }
         return proof

@@ -1,7 +1,8 @@
 /// A 32-byte hash value. Stored inline as four 64-bit words (no heap allocation); the words hold
 /// the bytes in memory order, so `withUnsafeBytes` exposes the 32 bytes directly.
 public struct Hash: Hashable, Sendable, Comparable, CustomStringConvertible, CustomDebugStringConvertible {
-    @usableFromInline var words: (UInt64, UInt64, UInt64, UInt64)
+    @usableFromInline typealias Words = (UInt64, UInt64, UInt64, UInt64)
+    @usableFromInline var words: Words
 
     /// Number of bytes in a hash.
     public static let byteCount = 32
@@ -9,7 +10,7 @@ public struct Hash: Hashable, Sendable, Comparable, CustomStringConvertible, Cus
     /// The all-zero hash.
     public static let zero = Hash(words: (0, 0, 0, 0))
 
-    @inlinable init(words: (UInt64, UInt64, UInt64, UInt64)) { self.words = words }
+    @inlinable init(words: Words) { self.words = words }
 
     /// Builds a hash from exactly 32 bytes.
     public init(bytes: some Collection<UInt8>) throws {
@@ -56,7 +57,7 @@ public struct Hash: Hashable, Sendable, Comparable, CustomStringConvertible, Cus
     }
 
     /// Lowercase hex, 64 characters, no prefix.
-    public var description: String { Hex.encode(bytes) }
+    public var description: String { withUnsafeBytes { Hex.encode($0) } }
     public var debugDescription: String { "Hash(\(description))" }
 
     public static func == (a: Hash, b: Hash) -> Bool {
@@ -81,30 +82,38 @@ public struct Hash: Hashable, Sendable, Comparable, CustomStringConvertible, Cus
 
 /// Hex encoding helpers.
 public enum Hex {
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// Lowercase hex of `bytes`, no prefix.
-    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    @inlinable public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []
+        out.reserveCapacity(2 * bytes.underestimatedCount)
         for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
+            out.append(digit(b >> 4))
+            out.append(digit(b & 15))
         }
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// ASCII for one nibble: arithmetic rather than a table lookup, so no global is touched.
+    @inlinable static func digit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
+    }
+
     /// Decodes hex (either case, optional `0x` prefix, even length). Throws `MerkleError.malformedHex`.
     public static func decode(_ text: String) throws -> [UInt8] {
-        var u = Array(text.utf8)
-        if u.count >= 2, u[0] == UInt8(ascii: "0"), u[1] == UInt8(ascii: "x") || u[1] == UInt8(ascii: "X") {
-            u.removeFirst(2)
-        }
-        guard u.count % 2 == 0 else { throw MerkleError.malformedHex(text) }
+        var utf8 = text
+        guard let bytes = utf8.withUTF8(decode(utf8:)) else { throw MerkleError.malformedHex(text) }
+        return bytes
+    }
+
+    /// Parses straight from the string's UTF-8 storage; nil when malformed.
+    private static func decode(utf8 u: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        let hasPrefix = u.count >= 2 && u[0] == UInt8(ascii: "0") && (u[1] == UInt8(ascii: "x") || u[1] == UInt8(ascii: "X"))
+        var i = hasPrefix ? 2 : 0
+        guard (u.count - i) % 2 == 0 else { return nil }
         var out: [UInt8] = []
-        out.reserveCapacity(u.count / 2)
-        var i = 0
+        out.reserveCapacity((u.count - i) / 2)
         while i < u.count {
-            guard let hi = nibble(u[i]), let lo = nibble(u[i + 1]) else { throw MerkleError.malformedHex(text) }
+            guard let hi = nibble(u[i]), let lo = nibble(u[i + 1]) else { return nil }
             out.append(hi << 4 | lo)
             i += 2
         }

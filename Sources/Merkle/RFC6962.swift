@@ -1,3 +1,5 @@
+import Synchronization
+
 /// RFC 6962 / RFC 9162 §2.1 Merkle tree ("log mode"): SHA-256, leaf `H(0x00 ‖ d)`,
 /// node `H(0x01 ‖ l ‖ r)`, split at the largest power of two smaller than n, and the empty
 /// tree's root is SHA-256 of the empty string.
@@ -10,10 +12,8 @@ public enum RFC6962 {
     public static let emptyRoot: Hash = Digest.sha256([UInt8]())
 
     /// Leaf hash `SHA-256(0x00 ‖ data)`.
-    public static func leafHash(_ data: some Sequence<UInt8>) -> Hash {
-        var buf: [UInt8] = [0x00]
-        buf.append(contentsOf: data)
-        return Digest.sha256(buf)
+    @inlinable public static func leafHash(_ data: some Sequence<UInt8>) -> Hash {
+        Digest.withContiguousBytes(data) { Digest.sha256(prefix: 0x00, raw: $0) }
     }
 
     /// Interior node hash `SHA-256(0x01 ‖ left ‖ right)`.
@@ -33,9 +33,16 @@ public enum RFC6962 {
 
     /// MTH over the given leaf hashes (`emptyRoot` for none).
     public static func rootHash(leafHashes: [Hash]) -> Hash {
-        var store = SubtreeStore()
-        for h in leafHashes { store.append(h) }
-        return store.root(size: leafHashes.count)
+        // Only the right edge is kept: the roots of the complete subtrees so far, largest first.
+        var peaks: [Hash] = []
+        for (i, leaf) in leafHashes.enumerated() {
+            var h = leaf
+            for _ in 0..<(i + 1).trailingZeroBitCount { h = nodeHash(peaks.removeLast(), h) }
+            peaks.append(h)
+        }
+        guard var root = peaks.popLast() else { return emptyRoot }
+        while let left = peaks.popLast() { root = nodeHash(left, root) }
+        return root
     }
 
     /// MTH over raw leaf data.
@@ -47,14 +54,16 @@ public enum RFC6962 {
     public static func inclusionProof(index: Int, size: Int? = nil, leafHashes: [Hash]) throws -> [Hash] {
         var store = SubtreeStore()
         for h in leafHashes { store.append(h) }
-        return try store.inclusionProof(index: index, size: size ?? leafHashes.count)
+        let size = size ?? leafHashes.count
+        return try store.inclusionProof(index: index, size: size) { store.edge(size: size, below: $0) }
     }
 
     /// RFC 6962 PROOF(size1, D[size2]) for the first `size2` leaves (default: all of them).
     public static func consistencyProof(size1: Int, size2: Int? = nil, leafHashes: [Hash]) throws -> [Hash] {
         var store = SubtreeStore()
         for h in leafHashes { store.append(h) }
-        return try store.consistencyProof(size1: size1, size2: size2 ?? leafHashes.count)
+        let size2 = size2 ?? leafHashes.count
+        return try store.consistencyProof(size1: size1, size2: size2) { store.edge(size: size2, below: $0) }
     }
 
     // MARK: Verification (typed)
@@ -213,74 +222,125 @@ public enum RFC6962 {
     }
 }
 
-/// Every complete subtree hash of an append-only RFC 6962 tree: `levels[L][i]` is the hash of
-/// leaves `[i·2^L, (i+1)·2^L)`. Appending costs amortized O(1) hashes; the last entry of each
-/// level with an odd count is the right-edge stack of complete subtree roots.
+/// Every complete subtree hash of an append-only RFC 6962 tree, in post-order (each subtree's
+/// nodes, then its root: the layout of a Merkle mountain range). Appending leaf number n
+/// (1-based) pushes it and then the roots of the n.trailingZeroBitCount subtrees it completes,
+/// so storage only ever grows at its end and node (level, index) is found in O(1).
+///
+/// The sequence is kept in fixed-size segments: growing never copies stored hashes, and a copy
+/// of the store that is then appended to duplicates only its last segment.
 struct SubtreeStore: Sendable {
-    var levels: [[Hash]] = [[]]
+    private static let segmentShift = 15
+    private static let segmentSize = 1 << segmentShift
+    private var segments: [[Hash]] = []
+    private var nodeCount = 0
+    private(set) var count = 0
 
-    var count: Int { levels[0].count }
+    /// Position of the root of the complete subtree over leaves `[index·2^level, (index+1)·2^level)`:
+    /// the 2s − popcount(s) nodes of the first s leaves, then that subtree's 2^(level+1) − 1 nodes.
+    @inline(__always) static func position(level: Int, index: Int) -> Int {
+        let start = index << level
+        return 2 * start - start.nonzeroBitCount + (2 << level) - 2
+    }
+
+    @inline(__always) private subscript(position: Int) -> Hash {
+        segments[position >> Self.segmentShift][position & (Self.segmentSize - 1)]
+    }
+
+    @inline(__always) func node(level: Int, index: Int) -> Hash {
+        self[Self.position(level: level, index: index)]
+    }
+
+    private mutating func push(_ h: Hash) {
+        if nodeCount & (Self.segmentSize - 1) == 0 {
+            segments.append([])
+            segments[segments.count - 1].reserveCapacity(Self.segmentSize)
+        }
+        segments[segments.count - 1].append(h)
+        nodeCount += 1
+    }
 
     mutating func append(_ leafHash: Hash) {
-        levels[0].append(leafHash)
-        var level = 0
-        while levels[level].count % 2 == 0 {
-            let n = levels[level].count
-            let parent = RFC6962.nodeHash(levels[level][n - 2], levels[level][n - 1])
-            if level + 1 == levels.count { levels.append([]) }
-            levels[level + 1].append(parent)
-            level += 1
+        push(leafHash)
+        count += 1
+        var h = leafHash
+        for level in 0..<count.trailingZeroBitCount {
+            // The left sibling is the subtree of 2^(level+1) − 1 nodes just before `h`.
+            h = RFC6962.nodeHash(self[nodeCount - (2 << level)], h)
+            push(h)
         }
     }
 
-    /// Root of the first `size` leaves: fold the complete subtrees given by the bits of `size`,
-    /// smallest (rightmost) first. O(log n).
+    /// Root of the first `size` leaves. O(log n).
     func root(size: Int) -> Hash {
-        if size == 0 { return RFC6962.emptyRoot }
+        size == 0 ? RFC6962.emptyRoot : edge(size: size, below: Int.bitWidth - 1)
+    }
+
+    /// Hash of the leaves `[size & ~(2^level − 1), size)` (a non-empty range): the complete subtrees
+    /// given by the low bits of `size`, folded smallest (rightmost) first.
+    func edge(size: Int, below level: Int) -> Hash {
         var acc: Hash? = nil
-        for level in 0..<Int.bitWidth where size & (1 << level) != 0 {
-            let index = (size >> level) - 1  // the complete subtree at this level ending at `size`
-            let h = levels[level][index]
+        for l in 0..<level where size & (1 << l) != 0 {
+            let h = node(level: l, index: (size >> l) - 1)
             acc = acc.map { RFC6962.nodeHash(h, $0) } ?? h
         }
-        return acc!
+        return acc ?? RFC6962.emptyRoot
     }
 
-    /// Hash of leaves `[start, start + n)`, n >= 1, where the range is a node of the RFC tree.
-    func subtree(_ start: Int, _ n: Int) -> Hash {
-        if n & (n - 1) == 0 && start % n == 0 {
-            return levels[n.trailingZeroBitCount][start / n]
+    /// `edge(size:below:)` for every level at once, in one pass (popcount(size) − 1 hashes);
+    /// entry `level` is meaningful when `size` has a set bit below `level`.
+    func edges(size: Int) -> [Hash] {
+        var out: [Hash] = []
+        out.reserveCapacity(Int.bitWidth)
+        var acc: Hash? = nil
+        for l in 0..<Int.bitWidth {
+            out.append(acc ?? .zero)
+            guard size & (1 << l) != 0 else { continue }
+            let h = node(level: l, index: (size >> l) - 1)
+            acc = acc.map { RFC6962.nodeHash(h, $0) } ?? h
         }
-        let k = RFC6962.split(n)
-        return RFC6962.nodeHash(subtree(start, k), subtree(start + k, n - k))
+        return out
     }
 
-    func inclusionProof(index: Int, size: Int) throws -> [Hash] {
+    /// Hash of leaves `[start, start + n)`, n >= 1, a node of the RFC tree: a stored complete
+    /// subtree, or else a node cut short by the tree size (every left child is complete, so an
+    /// incomplete node lies on the right border), which `edge(level)` supplies.
+    private func subtree(_ start: Int, _ n: Int, edge: (_ level: Int) -> Hash) -> Hash {
+        if n & (n - 1) == 0 && start % n == 0 {
+            return node(level: n.trailingZeroBitCount, index: start / n)
+        }
+        return edge(Int.bitWidth - (n - 1).leadingZeroBitCount)
+    }
+
+    /// RFC 6962 PATH(index, D[size]) bottom-up, in transparency-dev's terms: below level `inner`
+    /// the siblings of the leaf's ancestors (only the topmost may be cut short by the right edge),
+    /// then the left siblings on the right border. Every other proof node is a lookup; `edge(level)`
+    /// supplies the cut-short one, `edge(size:below:)` or a cached copy of it.
+    func inclusionProof(index: Int, size: Int, edge: (_ level: Int) -> Hash) throws -> [Hash] {
         guard size >= 0, size <= count else {
             throw MerkleError.sizeOutOfRange(size: UInt64(max(size, 0)), treeSize: UInt64(count))
         }
         guard index >= 0, index < size else {
             throw MerkleError.indexOutOfRange(index: UInt64(max(index, 0)), size: UInt64(size))
         }
+        let (inner, border) = RFC6962.decomposeInclusionProof(index: UInt64(index), size: UInt64(size))
         var proof: [Hash] = []
-        path(index, 0, size, &proof)
+        proof.reserveCapacity(inner + border)
+        for level in 0..<inner {
+            let sibling = (index >> level) ^ 1
+            let complete = (sibling + 1) << level <= size
+            proof.append(complete ? node(level: level, index: sibling) : edge(level))
+        }
+        var level = inner
+        while index >> level != 0 {
+            if (index >> level) & 1 == 1 { proof.append(node(level: level, index: (index >> level) ^ 1)) }
+            level += 1
+        }
         return proof
     }
 
-    /// PATH(m, D[start:start+n]), appended bottom-up.
-    private func path(_ m: Int, _ start: Int, _ n: Int, _ out: inout [Hash]) {
-        if n == 1 { return }
-        let k = RFC6962.split(n)
-        if m < k {
-            path(m, start, k, &out)
-            out.append(subtree(start + k, n - k))
-        } else {
-            path(m - k, start + k, n - k, &out)
-            out.append(subtree(start, k))
-        }
-    }
-
-    func consistencyProof(size1: Int, size2: Int) throws -> [Hash] {
+    /// RFC 6962 PROOF(size1, D[size2]); `edge(level)` is `edge(size: size2, below: level)` or a cached copy.
+    func consistencyProof(size1: Int, size2: Int, edge: (_ level: Int) -> Hash) throws -> [Hash] {
         guard size2 >= 0, size2 <= count else {
             throw MerkleError.sizeOutOfRange(size: UInt64(max(size2, 0)), treeSize: UInt64(count))
         }
@@ -289,32 +349,35 @@ struct SubtreeStore: Sendable {
             throw MerkleError.size1GreaterThanSize2(size1: UInt64(size1), size2: UInt64(size2))
         }
         var proof: [Hash] = []
-        subproof(size1, 0, size2, true, &proof)
+        subproof(size1, 0, size2, true, &proof, edge)
         return proof
     }
 
     /// SUBPROOF(m, D[start:start+n], b).
-    private func subproof(_ m: Int, _ start: Int, _ n: Int, _ b: Bool, _ out: inout [Hash]) {
+    private func subproof(_ m: Int, _ start: Int, _ n: Int, _ b: Bool, _ out: inout [Hash],
+                          _ edge: (_ level: Int) -> Hash) {
         if m == n {
-            if !b { out.append(subtree(start, n)) }
+            if !b { out.append(subtree(start, n, edge: edge)) }
             return
         }
         let k = RFC6962.split(n)
         if m <= k {
-            subproof(m, start, k, b, &out)
-            out.append(subtree(start + k, n - k))
+            subproof(m, start, k, b, &out, edge)
+            out.append(subtree(start + k, n - k, edge: edge))
         } else {
-            subproof(m - k, start + k, n - k, false, &out)
-            out.append(subtree(start, k))
+            subproof(m - k, start + k, n - k, false, &out, edge)
+            out.append(subtree(start, k, edge: edge))
         }
     }
 }
 
 /// An append-only RFC 6962 log. Appends cost amortized O(1) hashes (O(log n) worst case); the
 /// current root and any historical root are computed in O(log n) from stored complete subtrees;
-/// inclusion and consistency proofs in O(log² n) at worst.
+/// a proof is O(log n) lookups, plus O(log n) hashes for the right-edge nodes the first time a
+/// tree size is proved (they are cached for that size).
 public struct MerkleLog: Sendable {
     private var store = SubtreeStore()
+    private var edgeCache = EdgeCache()
 
     public init() {}
 
@@ -328,13 +391,15 @@ public struct MerkleLog: Sendable {
 
     /// Appends leaf data (hashed as `H(0x00 ‖ data)`); returns its 0-based index.
     @discardableResult
-    public mutating func append(_ data: some Sequence<UInt8>) -> Int {
+    @inlinable public mutating func append(_ data: some Sequence<UInt8>) -> Int {
         append(leafHash: RFC6962.leafHash(data))
     }
 
     /// Appends an already computed leaf hash; returns its 0-based index.
     @discardableResult
     public mutating func append(leafHash: Hash) -> Int {
+        // A shared cache may also serve a copy of this log that diverges from here on.
+        if !isKnownUniquelyReferenced(&edgeCache) { edgeCache = EdgeCache() }
         store.append(leafHash)
         return store.count - 1
     }
@@ -344,11 +409,11 @@ public struct MerkleLog: Sendable {
         guard index >= 0, index < count else {
             throw MerkleError.indexOutOfRange(index: UInt64(max(index, 0)), size: UInt64(count))
         }
-        return store.levels[0][index]
+        return store.node(level: 0, index: index)
     }
 
     /// All leaf hashes, in order.
-    public var leafHashes: [Hash] { store.levels[0] }
+    public var leafHashes: [Hash] { (0..<count).map { store.node(level: 0, index: $0) } }
 
     /// The current root (`RFC6962.emptyRoot` when empty).
     public func root() -> Hash { store.root(size: count) }
@@ -363,11 +428,32 @@ public struct MerkleLog: Sendable {
 
     /// Inclusion proof of leaf `index` in the tree of the first `size` leaves (default: current size).
     public func inclusionProof(index: Int, size: Int? = nil) throws -> [Hash] {
-        try store.inclusionProof(index: index, size: size ?? count)
+        let size = size ?? count
+        return try store.inclusionProof(index: index, size: size) { level in
+            edgeCache.edges(size: size) { store.edges(size: $0) }[level]
+        }
     }
 
     /// Consistency proof between the trees of the first `size1` and `size2` leaves (default: current size).
     public func consistencyProof(from size1: Int, to size2: Int? = nil) throws -> [Hash] {
-        try store.consistencyProof(size1: size1, size2: size2 ?? count)
+        let size2 = size2 ?? count
+        return try store.consistencyProof(size1: size1, size2: size2) { level in
+            edgeCache.edges(size: size2) { store.edges(size: $0) }[level]
+        }
+    }
+}
+
+/// The right-edge hashes (`SubtreeStore.edges(size:)`) of the last tree size a proof was asked
+/// for, so repeated proofs at one size are pure lookups. Keyed by size alone, which is sound
+/// because an append-only log never changes the tree of an earlier size; a log that is copied
+/// and then appended to gets a cache of its own.
+final class EdgeCache: Sendable {
+    private let cached = Mutex<(size: Int, edges: [Hash])>((-1, []))
+
+    func edges(size: Int, compute: (Int) -> [Hash]) -> [Hash] {
+        if let hit = cached.withLock({ $0.size == size ? $0.edges : nil }) { return hit }
+        let edges = compute(size)
+        cached.withLock { $0 = (size, edges) }
+        return edges
     }
 }

@@ -159,7 +159,7 @@ public struct StandardMerkleTree: Sendable {
     /// The standard leaf hash of one value.
     public static func leafHash(_ value: [String], leafEncoding: [String]) throws -> Hash {
         let encoded = try ABI.encode(types: leafEncoding, values: value)
-        return Digest.keccak256(Digest.keccak256(encoded).bytes)
+        return Digest.keccak256(encoded).withUnsafeBytes { Keccak256.hash(raw: $0) }
     }
 
     public init(values: [[String]], leafEncoding: [String], sortLeaves: Bool = true) throws {

@@ -80,6 +80,88 @@ final class LogPropertyTests: XCTestCase {
         print("inclusion: \(verified) proofs verified, \(rejected) mutations rejected")
     }
 
+    /// RFC 6962 §2.1.1 PATH(m, D[n]), recursive, straight from the definition.
+    func referencePath(_ m: Int, _ leaves: ArraySlice<Hash>) -> [Hash] {
+        if leaves.count <= 1 { return [] }
+        let k = RFC6962.split(leaves.count)
+        let s = leaves.startIndex
+        if m < k { return referencePath(m, leaves[s..<s + k]) + [referenceMTH(leaves[(s + k)...])] }
+        return referencePath(m - k, leaves[(s + k)...]) + [referenceMTH(leaves[s..<s + k])]
+    }
+
+    /// The log builds proofs from stored nodes (not the recursive definition); every proof, for
+    /// every historical size, must equal PATH.
+    func testInclusionProofsMatchReferencePath() throws {
+        let (log, hashes) = makeLog()
+        for n in 1...Self.maxSize {
+            for i in 0..<n {
+                XCTAssertEqual(try log.inclusionProof(index: i, size: n), referencePath(i, hashes[..<n]), "n=\(n) i=\(i)")
+            }
+        }
+    }
+
+    /// RFC 6962 §2.1.2 SUBPROOF(m, D[n], b), recursive, straight from the definition.
+    func referenceSubproof(_ m: Int, _ leaves: ArraySlice<Hash>, _ b: Bool) -> [Hash] {
+        let n = leaves.count, s = leaves.startIndex
+        if m == n { return b ? [] : [referenceMTH(leaves)] }
+        let k = RFC6962.split(n)
+        if m <= k { return referenceSubproof(m, leaves[s..<s + k], b) + [referenceMTH(leaves[(s + k)...])] }
+        return referenceSubproof(m - k, leaves[(s + k)...], false) + [referenceMTH(leaves[s..<s + k])]
+    }
+
+    func testConsistencyProofsMatchReferenceSubproof() throws {
+        let (log, hashes) = makeLog()
+        for n in stride(from: 1, through: Self.maxSize, by: 3) {
+            for m in 1...n {
+                XCTAssertEqual(try log.consistencyProof(from: m, to: n), referenceSubproof(m, hashes[..<n], true), "m=\(m) n=\(n)")
+            }
+        }
+    }
+
+    /// Proofs reuse cached right-edge hashes per size; copies of a log that then diverge must not
+    /// see each other's cached hashes.
+    func testCachedEdgesFollowEachCopy() throws {
+        var a = MerkleLog()
+        for i in 0..<21 { a.append(Array("leaf \(i)".utf8)) }
+        _ = try a.inclusionProof(index: 0)  // fills the cache for size 21, shared by the copy below
+        var b = a
+        a.append(Array("a".utf8)); a.append(Array("a2".utf8))
+        b.append(Array("b".utf8)); b.append(Array("b2".utf8))
+        _ = try a.inclusionProof(index: 0)
+        for log in [a, b] {
+            let hashes = log.leafHashes
+            for size in [23, 21, 22, 23] {
+                for i in 0..<size {
+                    XCTAssertEqual(try log.inclusionProof(index: i, size: size), referencePath(i, hashes[..<size]))
+                }
+            }
+        }
+    }
+
+    /// Node storage is segmented (32K hashes per segment); a log of 40,000 leaves spans three
+    /// segments. Roots, proofs and diverging copies must be right on both sides of the seams.
+    func testLargeLogAcrossStorageSegments() throws {
+        let n = 40_000
+        let hashes = (0..<n).map { RFC6962.leafHash(Array("leaf \($0)".utf8)) }
+        var log = MerkleLog()
+        for h in hashes { log.append(leafHash: h) }
+        for size in [16_383, 16_384, 16_385, 32_767, 32_768, n] {
+            let root = try log.root(at: size)
+            XCTAssertEqual(root, RFC6962.rootHash(leafHashes: Array(hashes[..<size])), "size \(size)")
+            for i in [0, 8_191, 16_383, 16_384, size / 2, size - 1] where i < size {
+                let proof = try log.inclusionProof(index: i, size: size)
+                XCTAssertNoThrow(try RFC6962.verifyInclusion(index: UInt64(i), size: UInt64(size), leafHash: hashes[i],
+                                                             proof: proof, root: root), "size \(size) index \(i)")
+            }
+        }
+        XCTAssertEqual(try log.inclusionProof(index: 16_384, size: 16_390), referencePath(16_384, hashes[..<16_390]))
+        var copy = log
+        copy.append(Array("extra".utf8))
+        XCTAssertEqual(copy.root(), RFC6962.rootHash(leafHashes: hashes + [RFC6962.leafHash(Array("extra".utf8))]))
+        XCTAssertEqual(log.root(), RFC6962.rootHash(leafHashes: hashes))
+        XCTAssertEqual(log.leafHashes, hashes)
+    }
+
     func testEveryConsistencyProofVerifiesAndMutationsFail() throws {
         let (log, hashes) = makeLog()
         var verified = 0, rejected = 0
