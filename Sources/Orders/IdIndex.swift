@@ -16,10 +16,11 @@ struct IdIndex {
     private let mask: Int
     let bucketCount: Int
 
-    /// Room for `capacity` entries at a load factor of at most one half.
+    /// Room for `capacity` entries at a load factor of at most 3/4 (linear probing stays
+    /// short there with a well-mixed hash; a smaller table stays in cache).
     init(capacity: Int) {
         var size = 16
-        while size < capacity * 2 { size <<= 1 }
+        while size * 3 < capacity * 4 { size <<= 1 }
         bucketCount = size
         mask = size - 1
         table = .allocate(capacity: size)

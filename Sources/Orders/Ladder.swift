@@ -16,15 +16,16 @@ struct Slot {
     var selfTrade: SelfTradePrevention
 }
 
-/// A price level: its FIFO queue's ends and totals.
+/// A price level: its FIFO queue's ends and totals (32 bytes; empty when `head` is -1).
 struct Level {
     /// `price` for bids, `-price` for asks, so that on both sides a larger key is better.
     var key: Int64
     var head: Int32
     var tail: Int32
-    var count: Int32
     var open: Int64
     var visible: Int64
+
+    var isEmpty: Bool { head < 0 }
 }
 
 /// One side's levels in a flat array sorted by key, best (largest key) last: the best
@@ -79,7 +80,7 @@ struct Ladder {
         if count == capacity { grow() }
         let slot = levels + index
         (slot + 1).moveInitialize(from: slot, count: count - index)
-        slot.initialize(to: Level(key: key, head: -1, tail: -1, count: 0, open: 0, visible: 0))
+        slot.initialize(to: Level(key: key, head: -1, tail: -1, open: 0, visible: 0))
         count += 1
         return slot
     }

@@ -8,7 +8,6 @@ extension OrderBook {
         let prev = order.pointee.prev, next = order.pointee.next
         if prev >= 0 { pool[Int(prev)].next = next } else { level.pointee.head = next }
         if next >= 0 { pool[Int(next)].prev = prev } else { level.pointee.tail = prev }
-        level.pointee.count -= 1
         level.pointee.open -= order.pointee.open
         level.pointee.visible -= order.pointee.visible
     }
@@ -21,7 +20,6 @@ extension OrderBook {
         order.pointee.next = -1
         if level.pointee.tail >= 0 { pool[Int(level.pointee.tail)].next = slot } else { level.pointee.head = slot }
         level.pointee.tail = slot
-        level.pointee.count += 1
         level.pointee.open += order.pointee.open
         level.pointee.visible += order.pointee.visible
     }
@@ -65,7 +63,7 @@ extension OrderBook {
         let ladder = ladders + Int(side.rawValue)
         if let level = ladder.pointee.find(Self.key(side, pool[Int(slot)].price)) {
             unlink(slot, from: level)
-            if level.pointee.count == 0 { ladder.pointee.remove(level) }
+            if level.pointee.isEmpty { ladder.pointee.remove(level) }
         }
         free(slot)
     }
@@ -148,8 +146,13 @@ extension OrderBook {
             var position = ladder.count - 1
             while position >= 0 && result.count < levels {
                 let level = ladder.levels[position]
+                var orders = 0, cursor = level.head
+                while cursor >= 0 {
+                    orders += 1
+                    cursor = pool[Int(cursor)].next
+                }
                 result.append(DepthLevel(price: Self.price(side, key: level.key), quantity: level.visible,
-                                         orders: Int(level.count)))
+                                         orders: orders))
                 position -= 1
             }
             return result
@@ -182,12 +185,19 @@ extension OrderBook {
     /// Untriggered stop orders, in arrival order.
     public var pendingStops: [NewOrder] { stops }
 
+    /// True when `id` is resting in the book (not a pending stop).
+    public func isResting(_ id: UInt64) -> Bool { index.find(id, in: pool) >= 0 }
+
     /// True when `id` was ever used by a new-order command on this book.
     public func hasSeen(_ id: UInt64) -> Bool { seen.contains(id) }
 
-    /// Bytes of the book's storage: pool, id index, levels and the seen-id set.
+    /// Bytes of the book proper: order pool, id index and levels (allocated for
+    /// `capacity`, so per resting order this is lowest on a full book).
     public var memoryFootprint: Int {
         capacity * MemoryLayout<Slot>.stride + index.bucketCount * 8 + ladders[0].bytes + ladders[1].bytes
-            + seen.bits.count * 8 + seen.sparse.count * 8
     }
+
+    /// Bytes of the seen-id set (duplicate detection over the book's life): a bit per id
+    /// below 2^27, 16 bytes or so per larger id.
+    public var seenIdBytes: Int { seen.bits.count * 8 + seen.sparse.count * 8 }
 }

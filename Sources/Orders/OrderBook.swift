@@ -268,7 +268,7 @@ public final class OrderBook {
                 cursor = next
             }
             // A level left non-empty means the taker is done (filled or stopped).
-            guard level.pointee.count == 0 else { return stopped }
+            guard level.pointee.isEmpty else { return stopped }
             makers.pointee.remove(level)
             if stopped { return true }
         }
