@@ -1,6 +1,19 @@
-/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), slice-by-8: eight table lookups
-/// per 8 input bytes. Check value: "123456789" → 0xE3069283.
+import COrdersSupport
+
+/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78). Check value: "123456789" →
+/// 0xE3069283. `tableChecksum` is the portable slice-by-8 version (eight table lookups per
+/// 8 bytes); `checksum` uses the SSE4.2 `crc32` instruction when the CPU has it (about
+/// 4x faster on a journal record) and the table otherwise. Tests hold the two equal.
 public enum CRC32C {
+    static let hardware = orders_crc32c_hardware_available() != 0
+
+    /// The CRC of `bytes`, continuing from `crc` (the CRC of what came before, 0 at start).
+    @inline(__always)
+    public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        guard hardware, let base = bytes.baseAddress else { return tableChecksum(bytes, continuing: crc) }
+        return ~orders_crc32c_hardware(~crc, base.assumingMemoryBound(to: UInt8.self), bytes.count)
+    }
+
     /// `tables[k * 256 + b]`: the CRC of byte `b` followed by `k` zero bytes.
     static let tables: [UInt32] = {
         var tables = [UInt32](repeating: 0, count: 8 * 256)
@@ -18,8 +31,8 @@ public enum CRC32C {
         return tables
     }()
 
-    /// The CRC of `bytes`, continuing from `crc` (the CRC of what came before, 0 at start).
-    public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+    /// The slice-by-8 table version of `checksum`.
+    public static func tableChecksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         tables.withUnsafeBufferPointer { table in
             var crc = ~crc
             var offset = 0
@@ -43,5 +56,9 @@ public enum CRC32C {
 
     public static func checksum(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
         bytes.withUnsafeBytes { checksum($0, continuing: crc) }
+    }
+
+    public static func tableChecksum(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
+        bytes.withUnsafeBytes { tableChecksum($0, continuing: crc) }
     }
 }

@@ -45,6 +45,24 @@ struct IdIndex {
         }
     }
 
+    /// Where the search for `id` starts (to prefetch).
+    @inline(__always)
+    func homeBucket(of id: UInt64) -> UnsafeRawPointer { UnsafeRawPointer(table + (Int(mix(id)) & mask)) }
+
+    /// The slot of the first entry whose hash matches `id`'s, without reading the pool:
+    /// almost always `find`'s answer, for prefetching. -1 when none.
+    @inline(__always)
+    func likelySlot(of id: UInt64) -> Int32 {
+        let hash = mix(id)
+        var index = Int(hash) & mask
+        while true {
+            let bucket = table[index]
+            if bucket == 0 { return -1 }
+            if UInt32(truncatingIfNeeded: bucket >> 32) == hash { return Int32(truncatingIfNeeded: bucket) - 1 }
+            index = (index + 1) & mask
+        }
+    }
+
     /// Adds `id` (known absent) at `slot`.
     @inline(__always)
     func insert(_ id: UInt64, slot: Int32) {

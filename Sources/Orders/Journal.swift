@@ -3,6 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
+import Synchronization
 
 // Journal file: a sequence of records `length u32 | crc32c u32 | payload`, where the
 // payload is `sequence u64` and one command (`CommandCodec`), all little-endian, and the
@@ -13,7 +15,10 @@ public enum FsyncPolicy: Equatable, Sendable {
     /// Never; records are buffered in-process (64 KiB) and written when the buffer fills,
     /// on `sync()` and on `close()`.
     case none
-    /// Write and fsync after every `n` records.
+    /// Write every `n` records and fsync them on a background queue (group commit): the
+    /// command stream never waits for the disk, and `durableSequence` says what is safe.
+    /// While one fsync runs, later batches are only written; the next batch boundary
+    /// after it finishes syncs them all.
     case every(Int)
     /// Write and fsync after each record.
     case always
@@ -31,9 +36,19 @@ public final class JournalWriter {
     private var used = 0
     private var sinceSync = 0
     private var lastSequence: UInt64 = 0
+    private let durability = Durability()
+    private let syncQueue = DispatchQueue(label: "orders.journal.fsync")
+
+    /// Shared with the background fsync.
+    private final class Durability: Sendable {
+        let sequence = Atomic<UInt64>(0)
+        let inFlight = Atomic<Bool>(false)
+        let failed = Atomic<Int32>(0)
+    }
+
     /// The last sequence number that is written and, unless the policy is `none`, fsynced:
     /// what a caller may acknowledge.
-    public private(set) var durableSequence: UInt64 = 0
+    public var durableSequence: UInt64 { durability.sequence.load(ordering: .acquiring) }
 
     /// Opens (creating if needed) `path` for appending. `validLength`, from reading the
     /// journal first, cuts off a torn last record so new records follow good ones.
@@ -52,6 +67,7 @@ public final class JournalWriter {
 
     deinit {
         try? flush()
+        syncQueue.sync {}
         close(descriptor)
         buffer.deallocate()
     }
@@ -75,7 +91,29 @@ public final class JournalWriter {
             try sync()
         case .every(let count):
             sinceSync += 1
-            if sinceSync >= count { try sync() }
+            if sinceSync >= count {
+                sinceSync = 0
+                try flush()
+                try syncInBackground()
+            }
+        }
+    }
+
+    /// Starts an fsync covering everything written so far unless one is running.
+    private func syncInBackground() throws(JournalError) {
+        let failure = durability.failed.load(ordering: .relaxed)
+        if failure != 0 { throw .io("background fsync: \(String(cString: strerror(failure)))") }
+        guard durability.inFlight.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            return
+        }
+        let descriptor = self.descriptor, target = lastSequence, durability = self.durability
+        syncQueue.async {
+            if fsync(descriptor) == 0 {
+                durability.sequence.store(target, ordering: .releasing)
+            } else {
+                durability.failed.store(errno, ordering: .relaxed)
+            }
+            durability.inFlight.store(false, ordering: .releasing)
         }
     }
 
@@ -83,15 +121,16 @@ public final class JournalWriter {
     public func flush() throws(JournalError) {
         try writeAll(descriptor, buffer, used)
         used = 0
-        if policy == .none { durableSequence = lastSequence }
+        if policy == .none { durability.sequence.store(lastSequence, ordering: .releasing) }
     }
 
-    /// Flushes and fsyncs (survives a machine crash).
+    /// Flushes and fsyncs now, after any background fsync (survives a machine crash).
     public func sync() throws(JournalError) {
         try flush()
+        syncQueue.sync {}
         guard fsync(descriptor) == 0 else { throw .io("fsync: \(Self.errorText())") }
         sinceSync = 0
-        durableSequence = lastSequence
+        durability.sequence.store(lastSequence, ordering: .releasing)
     }
 
     static func errorText() -> String { String(cString: strerror(errno)) }

@@ -85,7 +85,7 @@ public final class OrderBook {
     public func process(_ commands: [Command]) -> [Event] {
         var events: [Event] = []
         events.reserveCapacity(commands.count * 2)
-        for command in commands { submit(command, into: &events) }
+        submit(contentsOf: commands, into: &events)
         return events
     }
 

@@ -178,6 +178,17 @@ public final class JournaledBook {
         try writer.append(command, sequence: book.commandCount + 1)
         book.submit(command, into: &events)
     }
+
+    /// Journals all of `commands`, then applies them as a batch. A journal error leaves
+    /// the book untouched (some of the batch may be journaled: recovery replays those).
+    public func submit(contentsOf commands: UnsafeBufferPointer<Command>, into events: inout [Event]) throws(JournalError) {
+        var sequence = book.commandCount
+        for command in commands {
+            sequence += 1
+            try writer.append(command, sequence: sequence)
+        }
+        book.submit(contentsOf: commands, into: &events)
+    }
 }
 
 /// A book rebuilt from the latest snapshot plus the journal after it.

@@ -44,9 +44,10 @@ do {
         events.removeAll(keepingCapacity: true)
         unacked.append((sequence, command))
         let durable = journaled.writer.durableSequence
-        if let last = unacked.last, last.0 <= durable {
-            for (acked, command) in unacked { print("ack \(acked) \(command)") }
-            unacked.removeAll(keepingCapacity: true)
+        if let first = unacked.first, first.0 <= durable {
+            let done = unacked.prefix { $0.0 <= durable }
+            for (acked, command) in done { print("ack \(acked) \(command)") }
+            unacked.removeFirst(done.count)
             fflush(stdout)
         }
     }

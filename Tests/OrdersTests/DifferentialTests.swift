@@ -40,6 +40,23 @@ final class DifferentialTests: XCTestCase {
         for seed in 100...104 { try compare(seed: UInt64(seed), commands: 5_000, capacity: 8) }
     }
 
+    /// The batch path (with its lookahead prefetching, on from 16,384 slots) gives the
+    /// same events and book as one command at a time.
+    func testBatchSubmitMatchesSingleCommands() throws {
+        var generator = CommandGenerator(seed: 5)
+        let commands = (0..<20_000).map { _ in generator.next() }
+        let single = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000)
+        let batched = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000)
+        var expected: [Event] = [], events: [Event] = []
+        for command in commands { single.submit(command, into: &expected) }
+        for start in stride(from: 0, to: commands.count, by: 1000) {
+            batched.submit(contentsOf: Array(commands[start..<min(start + 1000, commands.count)]), into: &events)
+        }
+        XCTAssertEqual(events, expected)
+        XCTAssertEqual(batched.restingOrders(), single.restingOrders())
+        XCTAssertEqual(batched.process([]), [])
+    }
+
     /// The generator really produces the situations the rules are about.
     func testGeneratorCoversTheInterestingCases() throws {
         let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 1_000)

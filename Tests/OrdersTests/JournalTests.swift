@@ -16,11 +16,13 @@ final class JournalTests: XCTestCase {
     }
 
     func testCRC32CMatchesTheStandardCheckValueAndItsBytewiseDefinition() {
-        XCTAssertEqual(CRC32C.checksum(Array("123456789".utf8)), 0xE306_9283)
-        XCTAssertEqual(CRC32C.checksum([]), 0)
-        XCTAssertEqual(CRC32C.checksum([UInt8](repeating: 0, count: 32)), 0x8A91_36AA)  // RFC 3720 B.4
-        XCTAssertEqual(CRC32C.checksum([UInt8](repeating: 0xFF, count: 32)), 0x62A8_AB43)
-        XCTAssertEqual(CRC32C.checksum(Array(0...31)), 0x46DD_794E)
+        for crc in [CRC32C.checksum(_:continuing:) as ([UInt8], UInt32) -> UInt32, CRC32C.tableChecksum] {
+            XCTAssertEqual(crc(Array("123456789".utf8), 0), 0xE306_9283)
+            XCTAssertEqual(crc([], 0), 0)
+            XCTAssertEqual(crc([UInt8](repeating: 0, count: 32), 0), 0x8A91_36AA)  // RFC 3720 B.4
+            XCTAssertEqual(crc([UInt8](repeating: 0xFF, count: 32), 0), 0x62A8_AB43)
+            XCTAssertEqual(crc(Array(0...31), 0), 0x46DD_794E)
+        }
         // Slice-by-8 against the one-bit-at-a-time definition, at every length and split.
         var random = SplitMix64(state: 9)
         let bytes = (0..<300).map { _ in UInt8(truncatingIfNeeded: random.next()) }
@@ -35,6 +37,7 @@ final class JournalTests: XCTestCase {
         for length in 0...bytes.count {
             let data = Array(bytes[0..<length])
             XCTAssertEqual(CRC32C.checksum(data), bitwise(bytes[0..<length]), "length \(length)")
+            XCTAssertEqual(CRC32C.tableChecksum(data), bitwise(bytes[0..<length]), "length \(length)")
             let split = length / 3
             XCTAssertEqual(CRC32C.checksum(Array(data[split...]), continuing: CRC32C.checksum(Array(data[..<split]))),
                            bitwise(bytes[0..<length]))
