@@ -23,11 +23,11 @@ struct IdIndex {
         while size * 3 < capacity * 4 { size <<= 1 }
         bucketCount = size
         mask = size - 1
-        table = .allocate(capacity: size)
+        table = LargeAllocation.allocate(UInt64.self, count: size)
         table.initialize(repeating: 0, count: size)
     }
 
-    func deallocate() { table.deallocate() }
+    func deallocate() { LargeAllocation.deallocate(table, count: bucketCount) }
 
     /// The slot holding `id`, or -1.
     @inline(__always)

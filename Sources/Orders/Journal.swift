@@ -12,13 +12,14 @@ import Synchronization
 
 /// When the writer calls fsync.
 public enum FsyncPolicy: Equatable, Sendable {
-    /// Never; records are buffered in-process (64 KiB) and written when the buffer fills,
+    /// Never; records are buffered in-process (1 MiB) and written when the buffer fills,
     /// on `sync()` and on `close()`.
     case none
     /// Write every `n` records and fsync them on a background queue (group commit): the
     /// command stream never waits for the disk, and `durableSequence` says what is safe.
-    /// While one fsync runs, later batches are only written; the next batch boundary
-    /// after it finishes syncs them all.
+    /// While one fsync runs, later records stay buffered (written only if the buffer
+    /// fills, so the stream never waits on pages under writeback); the next boundary
+    /// after it finishes writes and syncs them all.
     case every(Int)
     /// Write and fsync after each record.
     case always
@@ -26,7 +27,7 @@ public enum FsyncPolicy: Equatable, Sendable {
 
 /// Appends commands to a journal file.
 public final class JournalWriter {
-    static let bufferSize = 64 * 1024
+    static let bufferSize = 1 << 20
     static let headerSize = 8
     static let maxRecord = headerSize + 8 + CommandCodec.maxSize
 
@@ -91,7 +92,7 @@ public final class JournalWriter {
             try sync()
         case .every(let count):
             sinceSync += 1
-            if sinceSync >= count {
+            if sinceSync >= count && !durability.inFlight.load(ordering: .acquiring) {
                 sinceSync = 0
                 try flush()
                 try syncInBackground()

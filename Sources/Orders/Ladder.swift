@@ -1,19 +1,47 @@
 /// One order in the pool. Resting orders of a level form an intrusive doubly linked list
-/// (`prev`/`next`, -1 ends); free slots are chained through `next`. 56 bytes.
+/// (`prev`/`next`, -1 ends); free slots are chained through `next`. 48 bytes: an
+/// iceberg's display and current slice fit 32 bits (`Limits.maxDisplay`), and a plain
+/// order shows all it has, so it needs neither.
 struct Slot {
     var id: UInt64
     var price: Int64
     /// Open lots including an iceberg's reserve.
     var open: Int64
-    /// Displayed lots: `open` for plain orders, at most `display` for icebergs.
-    var visible: Int64
-    /// Iceberg display size; 0 for plain orders.
-    var display: Int64
     var prev: Int32
     var next: Int32
     var trader: UInt32
+    /// Iceberg display size; 0 for plain orders.
+    var peak: Int32
+    /// An iceberg's displayed lots (unused for plain orders).
+    var slice: Int32
     var side: Side
     var selfTrade: SelfTradePrevention
+
+    init(id: UInt64, price: Int64, open: Int64, display: Int64, prev: Int32, next: Int32, trader: UInt32,
+         side: Side, selfTrade: SelfTradePrevention) {
+        self.id = id
+        self.price = price
+        self.open = open
+        self.prev = prev
+        self.next = next
+        self.trader = trader
+        peak = Int32(truncatingIfNeeded: display)
+        slice = Int32(truncatingIfNeeded: display > 0 ? min(display, open) : 0)
+        self.side = side
+        self.selfTrade = selfTrade
+    }
+
+    var display: Int64 { Int64(peak) }
+
+    /// Displayed lots: all of a plain order, the current slice of an iceberg.
+    @inline(__always)
+    var visible: Int64 { peak == 0 ? open : Int64(slice) }
+
+    /// Sets an iceberg's slice (≤ display); plain orders show `open` anyway.
+    @inline(__always)
+    mutating func setVisible(_ lots: Int64) {
+        if peak != 0 { slice = Int32(truncatingIfNeeded: lots) }
+    }
 }
 
 /// A price level: its FIFO queue's ends and totals (32 bytes; empty when `head` is -1).

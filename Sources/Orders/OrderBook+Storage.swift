@@ -39,10 +39,8 @@ extension OrderBook {
         let slot = freeHead
         let entry = pool + Int(slot)
         freeHead = entry.pointee.next
-        let visible = order.display > 0 ? min(order.display, quantity) : quantity
-        entry.pointee = Slot(id: order.id, price: order.price, open: quantity, visible: visible,
-                             display: order.display, prev: -1, next: -1, trader: order.trader,
-                             side: order.side, selfTrade: order.selfTrade)
+        entry.pointee = Slot(id: order.id, price: order.price, open: quantity, display: order.display, prev: -1,
+                             next: -1, trader: order.trader, side: order.side, selfTrade: order.selfTrade)
         index.insert(order.id, slot: slot)
         restingCount += 1
         let level = ladders[Int(order.side.rawValue)].findOrInsert(Self.key(order.side, order.price))
@@ -194,7 +192,8 @@ extension OrderBook {
     /// Bytes of the book proper: order pool, id index and levels (allocated for
     /// `capacity`, so per resting order this is lowest on a full book).
     public var memoryFootprint: Int {
-        capacity * MemoryLayout<Slot>.stride + index.bucketCount * 8 + ladders[0].bytes + ladders[1].bytes
+        LargeAllocation.bytes(Slot.self, count: capacity) + LargeAllocation.bytes(UInt64.self, count: index.bucketCount)
+            + ladders[0].bytes + ladders[1].bytes
     }
 
     /// Bytes of the seen-id set (duplicate detection over the book's life): a bit per id

@@ -46,10 +46,10 @@ public final class OrderBook {
         self.tick = tick
         self.lot = lot
         self.capacity = capacity
-        pool = .allocate(capacity: capacity)
+        pool = LargeAllocation.allocate(Slot.self, count: capacity)
         for slot in 0..<capacity {
             let next = Int32(slot + 1 < capacity ? slot + 1 : -1)
-            (pool + slot).initialize(to: Slot(id: 0, price: 0, open: 0, visible: 0, display: 0, prev: -1, next: next,
+            (pool + slot).initialize(to: Slot(id: 0, price: 0, open: 0, display: 0, prev: -1, next: next,
                                               trader: 0, side: .buy, selfTrade: .none))
         }
         freeHead = 0
@@ -61,7 +61,7 @@ public final class OrderBook {
     }
 
     deinit {
-        pool.deallocate()
+        LargeAllocation.deallocate(pool, count: capacity)
         index.deallocate()
         ladders[0].deallocate()
         ladders[1].deallocate()
@@ -121,7 +121,7 @@ public final class OrderBook {
     /// The rejection reason for a malformed new order, or nil.
     func invalidity(of order: NewOrder) -> Reason? {
         if order.quantity <= 0 || order.quantity > Limits.maxQuantity { return .badQuantity }
-        if order.display < 0 || order.display > Limits.maxQuantity { return .badQuantity }
+        if order.display < 0 || order.display > Limits.maxDisplay { return .badQuantity }
         if order.display > 0 && order.type != .limit && order.type != .postOnly { return .badQuantity }
         let priced = order.type != .market && order.type != .stop
         if priced && (order.price <= 0 || order.price > Limits.maxPrice) { return .badPrice }
@@ -184,7 +184,7 @@ public final class OrderBook {
         level.pointee.open -= order.pointee.open - quantity
         level.pointee.visible -= order.pointee.visible - visible
         order.pointee.open = quantity
-        order.pointee.visible = visible
+        order.pointee.setVisible(visible)
     }
 
     @inline(__always)
@@ -244,7 +244,7 @@ public final class OrderBook {
                                     quantity: fill, sequence: tradeSequence))
                 lastTradePrice = price
                 remaining -= fill
-                maker.pointee.visible -= fill
+                maker.pointee.setVisible(maker.pointee.visible - fill)
                 maker.pointee.open -= fill
                 level.pointee.visible -= fill
                 level.pointee.open -= fill
@@ -255,7 +255,7 @@ public final class OrderBook {
                     } else {
                         // Iceberg: show the next slice and go to the back of the queue.
                         let slice = min(maker.pointee.display, maker.pointee.open)
-                        maker.pointee.visible = slice
+                        maker.pointee.setVisible(slice)
                         level.pointee.visible += slice
                         if next >= 0 {
                             unlink(cursor, from: level)

@@ -127,7 +127,7 @@ extension OrderBook {
         let side = order.pointee.side
         guard let level = ladders[Int(side.rawValue)].find(Self.key(side, order.pointee.price)) else { return }
         level.pointee.visible -= order.pointee.visible - visible
-        order.pointee.visible = visible
+        order.pointee.setVisible(visible)
     }
 
     /// Writes the snapshot atomically: a temporary file, fsync, rename.

@@ -48,7 +48,7 @@ struct ReferenceBook {
         let priced = order.type != .market && order.type != .stop
         let stopType = order.type == .stop || order.type == .stopLimit
         if order.quantity <= 0 || order.quantity > Limits.maxQuantity || order.display < 0
-            || order.display > Limits.maxQuantity
+            || order.display > Limits.maxDisplay
             || (order.display > 0 && order.type != .limit && order.type != .postOnly) {
             return reject(order.id, .badQuantity)
         }

@@ -174,15 +174,21 @@ final class RuleTests: XCTestCase {
         XCTAssertEqual(run(limit(1, .buy, 50, 0), limit(2, .buy, 50, -3), limit(3, .buy, 0, 1), limit(4, .buy, -5, 1),
                            limit(5, .buy, 50, Limits.maxQuantity + 1), limit(6, .buy, Limits.maxPrice + 1, 1),
                            limit(7, .buy, 50, 5, type: .ioc, display: 2), limit(8, .buy, 50, 5, display: -1),
-                           limit(9, .buy, 50, 5, type: .stopLimit, stop: 0)),
+                           limit(9, .buy, 50, 5, type: .stopLimit, stop: 0),
+                           limit(10, .buy, 50, Limits.maxQuantity, display: Limits.maxDisplay + 1)),
                        [rejected(1, .badQuantity), rejected(2, .badQuantity), rejected(3, .badPrice),
                         rejected(4, .badPrice), rejected(5, .badQuantity), rejected(6, .badPrice),
-                        rejected(7, .badQuantity), rejected(8, .badQuantity), rejected(9, .badPrice)])
+                        rejected(7, .badQuantity), rejected(8, .badQuantity), rejected(9, .badPrice),
+                        rejected(10, .badQuantity)])
         XCTAssertEqual(book.restingCount, 0)
     }
 
     func testExtremeValuesNeitherTrapNorOverflow() {
         let big = Limits.maxQuantity, top = Limits.maxPrice
+        // The largest iceberg slice.
+        run(limit(99, .sell, top, big, display: Limits.maxDisplay))
+        XCTAssertEqual(book.depth().asks, [DepthLevel(price: top, quantity: Limits.maxDisplay, orders: 1)])
+        run(.cancel(id: 99))
         for id in 1...40 { run(limit(UInt64(id), .sell, top, big)) }
         XCTAssertEqual(book.depth().asks, [DepthLevel(price: top, quantity: big * 40, orders: 40)])
         let events = run(limit(100, .buy, top, big, type: .fok), limit(101, .buy, 0, big, type: .market))
