@@ -203,7 +203,7 @@ public enum Journal {
             let sequence = try reader.u64()
             let command = try reader.command()
             guard reader.remaining == 0 else { throw .corrupt(offset: offset, "record has trailing bytes") }
-            if let previous = contents.entries.last?.sequence, sequence != previous + 1 {
+            if let previous = contents.entries.last?.sequence, sequence != previous &+ 1 {
                 throw .corrupt(offset: offset, "sequence \(sequence) follows \(previous)")
             }
             contents.entries.append(JournalEntry(sequence: sequence, command: command))

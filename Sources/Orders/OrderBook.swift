@@ -72,7 +72,7 @@ public final class OrderBook {
 
     /// Applies one command, appending its events (and those of any stops it triggers).
     public func submit(_ command: Command, into events: inout [Event]) {
-        commandCount += 1
+        commandCount &+= 1  // Wrapping: a restored count is input, and must not trap.
         switch command {
         case .new(let order): submitNew(order, into: &events)
         case .cancel(let id): cancel(id, into: &events)
@@ -239,7 +239,7 @@ public final class OrderBook {
                     continue
                 }
                 let fill = min(remaining, maker.pointee.visible)
-                tradeSequence += 1
+                tradeSequence &+= 1
                 events.append(Event(kind: .trade, id: order.id, maker: maker.pointee.id, price: price,
                                     quantity: fill, sequence: tradeSequence))
                 lastTradePrice = price

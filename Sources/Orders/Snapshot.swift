@@ -175,7 +175,7 @@ public final class JournaledBook {
     /// leaves the book untouched.
     @inline(__always)
     public func submit(_ command: Command, into events: inout [Event]) throws(JournalError) {
-        try writer.append(command, sequence: book.commandCount + 1)
+        try writer.append(command, sequence: book.commandCount &+ 1)
         book.submit(command, into: &events)
     }
 
@@ -184,7 +184,7 @@ public final class JournaledBook {
     public func submit(contentsOf commands: UnsafeBufferPointer<Command>, into events: inout [Event]) throws(JournalError) {
         var sequence = book.commandCount
         for command in commands {
-            sequence += 1
+            sequence &+= 1
             try writer.append(command, sequence: sequence)
         }
         book.submit(contentsOf: commands, into: &events)
@@ -209,7 +209,7 @@ public struct Recovery {
     public static func replay(onto book: OrderBook, journal: JournalContents) throws(JournalError) -> Recovery {
         var events: [Event] = []
         for entry in journal.entries where entry.sequence > book.commandCount {
-            guard entry.sequence == book.commandCount + 1 else {
+            guard entry.sequence == book.commandCount &+ 1 else {
                 throw .badSnapshot("journal resumes at \(entry.sequence) but the book covers \(book.commandCount)")
             }
             book.submit(entry.command, into: &events)
