@@ -3,8 +3,10 @@
 
 @inline(__always)
 func mix(_ id: UInt64) -> UInt32 {
-    // Fibonacci hashing: the high half of the product spreads sequential ids well.
-    UInt32(truncatingIfNeeded: (id &* 0x9E37_79B9_7F4A_7C15) >> 32)
+    // Multiply, then fold the well-mixed high half onto the low bits that pick the
+    // bucket: sequential ids land far apart and probe runs stay short.
+    let product = id &* 0x9E37_79B9_7F4A_7C15
+    return UInt32(truncatingIfNeeded: product ^ (product >> 29))
 }
 
 /// Live order id → pool slot. Linear probing over one word per bucket:
