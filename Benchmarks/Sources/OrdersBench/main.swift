@@ -203,9 +203,10 @@ func throughput(_ workload: Workload, runs: Int = 3) -> (seconds: Double, book: 
     return (best, book, count)
 }
 
-/// Per-command latency in nanoseconds.
-func latencies(_ workload: Workload) -> Histogram<UInt64> {
-    var histogram = Histogram<UInt64>(highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
+/// Per-command latency in nanoseconds: all commands, then new orders, cancels, modifies.
+func latencies(_ workload: Workload) -> [Histogram<UInt64>] {
+    let empty = Histogram<UInt64>(highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
+    var histograms = [empty, empty, empty, empty]
     let book = prefilled(workload)
     var events: [Event] = []
     events.reserveCapacity(1024)
@@ -214,9 +215,14 @@ func latencies(_ workload: Workload) -> Histogram<UInt64> {
         book.submit(command, into: &events)
         let elapsed = now() - start
         events.removeAll(keepingCapacity: true)
-        _ = histogram.record(elapsed)
+        _ = histograms[0].record(elapsed)
+        switch command {
+        case .new: _ = histograms[1].record(elapsed)
+        case .cancel: _ = histograms[2].record(elapsed)
+        case .modify: _ = histograms[3].record(elapsed)
+        }
     }
-    return histogram
+    return histograms
 }
 
 /// Seconds with every command journaled first (best of `runs`).
@@ -258,9 +264,12 @@ func report(_ workload: Workload, opsTarget: Double) {
     print("\(workload.name): \(workload.stream.count) messages over \(workload.target) resting orders")
     print(String(format: "  native:        %6.2f M ops/s  (%.1f ns/op; target %.0f M)  %d events, %d trades so far",
                  rate / 1e6, seconds / Double(workload.stream.count) * 1e9, opsTarget / 1e6, events, book.tradeSequence))
-    let histogram = latencies(workload)
-    print("  latency:       p50 \(histogram.valueAtPercentile(50)) ns, p99 \(histogram.valueAtPercentile(99)) ns, "
-          + "p99.99 \(histogram.valueAtPercentile(99.99)) ns, max \(histogram.max) ns  (target p99 < 500 ns)")
+    for (label, histogram) in zip(["latency:      ", "  new orders: ", "  cancels:    ", "  modifies:   "],
+                                  latencies(workload)) {
+        print("  \(label) p50 \(histogram.valueAtPercentile(50)) ns, p99 \(histogram.valueAtPercentile(99)) ns, "
+              + "p99.99 \(histogram.valueAtPercentile(99.99)) ns, max \(histogram.max) ns"
+              + (label.hasPrefix("latency") ? "  (target p99 < 500 ns)" : "  (\(histogram.totalCount) commands)"))
+    }
     let perOrder = Double(book.memoryFootprint) / Double(book.restingCount)
     print(String(format: "  memory:        %.1f bytes per resting order (%d resting, capacity %d; target 96)",
                  perOrder, book.restingCount, book.capacity)
