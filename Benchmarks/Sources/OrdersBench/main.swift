@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import DecBenchAllocCounter
 import Foundation
 import Histogram
 import Money
@@ -203,6 +204,26 @@ func throughput(_ workload: Workload, runs: Int = 3) -> (seconds: Double, book: 
     return (best, book, count)
 }
 
+/// Heap allocations (and bytes) while the stream runs into a prefilled book: the
+/// steady state should allocate nothing but the seen-id bitmap's occasional doubling.
+func allocations(_ workload: Workload) -> (count: Int64, bytes: Int64) {
+    let book = prefilled(workload)
+    var events: [Event] = []
+    events.reserveCapacity(1 << 16)
+    decbench_alloc_start()
+    workload.stream.withUnsafeBufferPointer { stream in
+        var position = 0
+        while position < stream.count {
+            let end = min(position + 256, stream.count)
+            book.submit(contentsOf: UnsafeBufferPointer(rebasing: stream[position..<end]), into: &events)
+            events.removeAll(keepingCapacity: true)
+            position = end
+        }
+    }
+    decbench_alloc_stop()
+    return (decbench_alloc_count(), decbench_alloc_bytes())
+}
+
 /// Per-command latency in nanoseconds: all commands, then new orders, cancels, modifies.
 func latencies(_ workload: Workload) -> [Histogram<UInt64>] {
     let empty = Histogram<UInt64>(highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
@@ -270,6 +291,8 @@ func report(_ workload: Workload, opsTarget: Double) {
               + "p99.99 \(histogram.valueAtPercentile(99.99)) ns, max \(histogram.max) ns"
               + (label.hasPrefix("latency") ? "  (target p99 < 500 ns)" : "  (\(histogram.totalCount) commands)"))
     }
+    let (allocationCount, allocationBytes) = allocations(workload)
+    print("  allocations:   \(allocationCount) (\(allocationBytes / 1024) KiB) over the whole stream")
     let perOrder = Double(book.memoryFootprint) / Double(book.restingCount)
     print(String(format: "  memory:        %.1f bytes per resting order (%d resting, capacity %d; target 96)",
                  perOrder, book.restingCount, book.capacity)
