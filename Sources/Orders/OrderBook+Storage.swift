@@ -70,26 +70,27 @@ extension OrderBook {
     /// is touched before the answer is known.
     func fokShortfall(side: Side, minKey: Int64, quantity: Int64, trader: UInt32,
                       selfTrade: SelfTradePrevention) -> Reason? {
-        let makers = ladders[Int(side.opposite.rawValue)]
         let checksTrader = trader != 0 && selfTrade != .none
         var available: Int64 = 0
-        var position = makers.count - 1
-        while position >= 0 && makers.levels[position].key >= minKey {
-            let level = makers.levels[position]
+        var verdict: Reason? = .fokUnfilled
+        ladders[Int(side.opposite.rawValue)].forEachBestFirst { pointer in
+            let level = pointer.pointee
+            guard level.key >= minKey else { return false }
             if !checksTrader {
                 available += level.open
             } else if selfTrade == .cancelMaker {
                 available += openExcluding(trader: trader, in: level)
             } else if let beforeOwn = visibleBeforeOwn(trader: trader, in: level) {
                 // The taker stops at its own order after one pass over the queue.
-                return available + beforeOwn >= quantity ? nil : .selfTrade
+                verdict = available + beforeOwn >= quantity ? nil : .selfTrade
+                return false
             } else {
                 available += level.open
             }
-            if available >= quantity { return nil }
-            position -= 1
+            if available >= quantity { verdict = nil }
+            return verdict != nil
         }
-        return .fokUnfilled
+        return verdict
     }
 
     /// Open lots of a level's orders not from `trader` (those self-trade prevention would
@@ -139,19 +140,17 @@ extension OrderBook {
     /// L2: up to `levels` levels per side, best first.
     public func depth(levels: Int = .max) -> Depth {
         func side(_ side: Side) -> [DepthLevel] {
-            let ladder = ladders[Int(side.rawValue)]
             var result: [DepthLevel] = []
-            var position = ladder.count - 1
-            while position >= 0 && result.count < levels {
-                let level = ladder.levels[position]
-                var orders = 0, cursor = level.head
+            guard levels > 0 else { return result }
+            ladders[Int(side.rawValue)].forEachBestFirst { level in
+                var orders = 0, cursor = level.pointee.head
                 while cursor >= 0 {
                     orders += 1
                     cursor = pool[Int(cursor)].next
                 }
-                result.append(DepthLevel(price: Self.price(side, key: level.key), quantity: level.visible,
-                                         orders: orders))
-                position -= 1
+                result.append(DepthLevel(price: Self.price(side, key: level.pointee.key),
+                                         quantity: level.pointee.visible, orders: orders))
+                return result.count < levels
             }
             return result
         }
@@ -163,10 +162,8 @@ extension OrderBook {
         var result: [RestingOrder] = []
         result.reserveCapacity(restingCount)
         for side in Side.allCases {
-            let ladder = ladders[Int(side.rawValue)]
-            var position = ladder.count - 1
-            while position >= 0 {
-                var cursor = ladder.levels[position].head
+            ladders[Int(side.rawValue)].forEachBestFirst { level in
+                var cursor = level.pointee.head
                 while cursor >= 0 {
                     let order = pool[Int(cursor)]
                     result.append(RestingOrder(id: order.id, side: order.side, price: order.price,
@@ -174,7 +171,7 @@ extension OrderBook {
                                                trader: order.trader, selfTrade: order.selfTrade))
                     cursor = order.next
                 }
-                position -= 1
+                return true
             }
         }
         return result
