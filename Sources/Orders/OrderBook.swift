@@ -7,10 +7,11 @@ public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
 
 /// A price-time priority limit order book for one instrument.
 ///
-/// Storage is allocated once: an order pool of `capacity` slots with a free list, an
-/// open-addressing id index, and per side a sorted array of levels. `submit` appends
-/// `Event`s to a caller-owned buffer, so steady-state processing does not allocate.
-/// Deterministic: the same commands give the same events (no clocks inside).
+/// Storage is allocated up front: an order pool of `capacity` slots with a free list and
+/// an open-addressing id index; per side, levels sorted in blocks (`Ladder`, which grows
+/// only when the number of price levels does). `submit` appends `Event`s to a
+/// caller-owned buffer, so steady-state processing does not allocate. Deterministic: the
+/// same commands give the same events (no clocks inside).
 public final class OrderBook {
     public let tick: Dec
     public let lot: Dec
