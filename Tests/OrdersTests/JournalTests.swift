@@ -192,4 +192,28 @@ final class JournalTests: XCTestCase {
         }
         XCTAssertGreaterThan(restored, 0)
     }
+
+    /// The batch path journals a whole batch before applying it; recovery reproduces it.
+    func testJournaledBatchesRecoverToTheSameEventsAndBook() throws {
+        let path = directory + "/batches"
+        let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000)
+        let journaled = JournaledBook(book: book, writer: try JournalWriter(path: path, policy: .every(100)))
+        var generator = CommandGenerator(seed: 8)
+        let commands = (0..<5_000).map { _ in generator.next() }
+        var events: [Event] = []
+        for start in stride(from: 0, to: commands.count, by: 333) {
+            let batch = Array(commands[start..<min(start + 333, commands.count)])
+            try batch.withUnsafeBufferPointer { buffer throws(JournalError) in
+                try journaled.submit(contentsOf: buffer, into: &events)
+            }
+        }
+        try journaled.writer.sync()
+        XCTAssertEqual(journaled.writer.durableSequence, 5_000)
+        let recovered = try Recovery.run(snapshotPath: nil, journalPath: path) {
+            try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000)
+        }
+        XCTAssertEqual(recovered.journal.entries.map(\.command), commands)
+        XCTAssertEqual(recovered.events, events)
+        XCTAssertEqual(recovered.book.snapshot(), book.snapshot())
+    }
 }
