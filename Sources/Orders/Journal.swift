@@ -187,7 +187,7 @@ public enum Journal {
             if tail < JournalWriter.headerSize { return dropTorn(at: offset, tail, &contents) }
             var header = ByteReader(raw, from: offset)
             let length = Int(try header.u32()), crc = try header.u32()
-            guard length >= 9 && length <= 8 + CommandCodec.maxSize else {
+            guard length >= 8 + 9 && length <= 8 + CommandCodec.maxSize else {
                 // A zero-filled tail is space the file system extended but never wrote.
                 if raw[offset...].allSatisfy({ $0 == 0 }) { return dropTorn(at: offset, tail, &contents) }
                 throw .corrupt(offset: offset, "bad record length \(length)")

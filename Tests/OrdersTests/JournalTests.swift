@@ -93,16 +93,19 @@ final class JournalTests: XCTestCase {
         .new(NewOrder(id: 1, side: .buy, price: 100, quantity: 5)),
         .cancel(id: 1),
         .modify(id: 2, price: 7, quantity: 0),
+        .new(NewOrder(id: 5, side: .sell, type: .postOnly, price: 3, quantity: 9, display: 2)),
+        .new(NewOrder(id: 6, side: .buy, type: .stop, price: 0, quantity: 1, stopPrice: 4)),
+        .new(NewOrder(id: 7, side: .buy, type: .fok, price: 1, quantity: 1, selfTrade: .cancelTaker)),
         .new(NewOrder(id: 3, side: .sell, type: .stopLimit, price: 9, quantity: 1, stopPrice: 8, trader: 4,
                       selfTrade: .cancelBoth)),
     ]
 
     func testATornLastRecordIsDroppedWithAWarning() throws {
+        let lastStart = try journalBytes(Array(sample.dropLast())).count
         let bytes = try journalBytes(sample)
         let whole = try Journal.decode(bytes)
         XCTAssertEqual(whole.entries.map(\.command), sample)
         XCTAssertEqual(whole.validLength, bytes.count)
-        let lastStart = bytes.count - (8 + 8 + 48)
         for cut in [bytes.count - 1, bytes.count - 30, lastStart + 3] {
             let torn = try Journal.decode(Array(bytes[..<cut]))
             XCTAssertEqual(torn.entries.map(\.command), Array(sample.dropLast()), "cut at \(cut)")
@@ -112,14 +115,15 @@ final class JournalTests: XCTestCase {
         // Complete length but garbage payload at the very end: also torn.
         var garbled = bytes
         garbled[bytes.count - 2] ^= 0xFF
-        XCTAssertEqual(try Journal.decode(garbled).entries.count, 3)
+        XCTAssertEqual(try Journal.decode(garbled).entries.count, sample.count - 1)
         // A zero-filled tail (extended, never written) is torn too.
-        XCTAssertEqual(try Journal.decode(bytes + [UInt8](repeating: 0, count: 40)).entries.count, 4)
+        XCTAssertEqual(try Journal.decode(bytes + [UInt8](repeating: 0, count: 40)).entries.count, sample.count)
     }
 
     func testCorruptionInTheMiddleIsAnErrorNamingTheByteOffset() throws {
+        let second = try journalBytes([sample[0]]).count
+        XCTAssertEqual(second, 8 + 8 + 26)  // a plain limit order's compact record
         let bytes = try journalBytes(sample)
-        let second = 8 + 8 + 48
         var flipped = bytes
         flipped[second + 12] ^= 0x01
         XCTAssertThrowsError(try Journal.decode(flipped)) { error in
@@ -144,7 +148,7 @@ final class JournalTests: XCTestCase {
         try Data(bytes[..<(bytes.count - 5)]).write(to: URL(fileURLWithPath: path))
         let contents = try Journal.read(path: path)
         let writer = try JournalWriter(path: path, policy: .always, validLength: contents.validLength)
-        try writer.append(.cancel(id: 42), sequence: 4)
+        try writer.append(.cancel(id: 42), sequence: UInt64(sample.count))
         let again = try Journal.read(path: path)
         XCTAssertEqual(again.entries.map(\.command), Array(sample.dropLast()) + [.cancel(id: 42)])
         XCTAssertTrue(again.warnings.isEmpty)
