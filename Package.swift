@@ -33,7 +33,8 @@ let package = Package(
         ]),
         .target(name: "Keel", dependencies: ["Syntax", "Types", "Runtime", "Money", "Merkle", "Orders"]),
         .target(name: "Merkle", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Orders", dependencies: ["Money"], swiftSettings: [
+        .target(name: "COrdersSupport"),
+        .target(name: "Orders", dependencies: ["Money", "COrdersSupport"], swiftSettings: [
             // The book's scalars live in a final class; see Runtime for the measured cost.
             .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
         ]),

@@ -5,9 +5,13 @@ import PackageDescription
 //   swift run -c release --package-path Benchmarks keel-bench   (interpreter vs CPython/Lua)
 //   swift run -c release --package-path Benchmarks dec-bench    (Dec engine vs Python's decimal)
 //   swift run -c release --package-path Benchmarks merkle-bench (Merkle log vs bare hashing)
+//   swift run -c release --package-path Benchmarks orders-bench (order book, workload W2)
 let package = Package(
     name: "KeelBenchmarks",
-    dependencies: [.package(path: "..")],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
     targets: [
         .executableTarget(name: "keel-bench", dependencies: [.product(name: "Keel", package: "main")],
                           path: "Sources/KeelBench"),
@@ -18,5 +22,9 @@ let package = Package(
                           path: "Sources/DecBench/Main"),
         .executableTarget(name: "merkle-bench", dependencies: [.product(name: "Merkle", package: "main")],
                           path: "Sources/MerkleBench"),
+        .executableTarget(name: "orders-bench",
+                          dependencies: [.product(name: "Orders", package: "main"), "DecBenchAllocCounter",
+                                         .product(name: "Histogram", package: "hdrhistogram-swift")],
+                          path: "Sources/OrdersBench"),
     ]
 )

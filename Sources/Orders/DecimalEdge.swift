@@ -18,6 +18,34 @@ extension OrderBook {
         return try Self.units(quantity, per: lot, offGrid: .offLot, outOfRange: .badQuantity, max: Limits.maxQuantity)
     }
 
+    /// A new order from decimal price and quantity (the form a CSV or script gives), with
+    /// the specific rejection when either is off the grid or out of range. `price` is
+    /// ignored (may be nil) for `market` and `stop`; `stopPrice` is needed by both stop
+    /// types; `display` (iceberg) must be a whole number of lots too.
+    public func newOrder(id: UInt64, side: Side, type: OrderType = .limit, price: Dec?, quantity: Dec,
+                         stopPrice: Dec? = nil, display: Dec? = nil, trader: UInt32 = 0,
+                         selfTrade: SelfTradePrevention = .none) throws(Reason) -> NewOrder {
+        let lots = try lots(forQuantity: quantity)
+        var ticks: Int64 = 0, stopTicks: Int64 = 0, displayLots: Int64 = 0
+        if type != .market && type != .stop {
+            guard let price else { throw .badPrice }
+            ticks = try self.ticks(forPrice: price)
+        }
+        if type == .stop || type == .stopLimit {
+            guard let stopPrice else { throw .badPrice }
+            stopTicks = try self.ticks(forPrice: stopPrice)
+        }
+        if let display { displayLots = try self.lots(forQuantity: display) }
+        return NewOrder(id: id, side: side, type: type, price: ticks, quantity: lots, stopPrice: stopTicks,
+                        display: displayLots, trader: trader, selfTrade: selfTrade)
+    }
+
+    /// A modify from decimal price and new open quantity (0 cancels).
+    public func modifyCommand(id: UInt64, price: Dec, quantity: Dec) throws(Reason) -> Command {
+        let lots: Int64 = quantity.isZero ? 0 : try self.lots(forQuantity: quantity)
+        return .modify(id: id, price: try ticks(forPrice: price), quantity: lots)
+    }
+
     /// `ticks × tick`, exact.
     public func price(ofTicks ticks: Int64) -> Dec { Self.scaled(ticks, by: tick) }
 

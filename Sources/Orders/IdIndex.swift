@@ -3,36 +3,42 @@
 
 @inline(__always)
 func mix(_ id: UInt64) -> UInt32 {
-    // Fibonacci hashing: the high half of the product spreads sequential ids well.
-    UInt32(truncatingIfNeeded: (id &* 0x9E37_79B9_7F4A_7C15) >> 32)
+    // Multiply, then fold the well-mixed high half onto the low bits that pick the
+    // bucket: sequential ids land far apart and probe runs stay short.
+    let product = id &* 0x9E37_79B9_7F4A_7C15
+    return UInt32(truncatingIfNeeded: product ^ (product >> 29))
 }
 
 /// Live order id → pool slot. Linear probing over one word per bucket:
 /// `hash32 << 32 | (slot + 1)`, 0 = empty. The hash half filters probes so the pool
-/// (which holds the real id) is read only on a likely hit. Deletion shifts back, so
-/// there are no tombstones and lookups never degrade.
+/// (which holds the real id) is read only on a likely hit. The table is sized to the
+/// capacity at a load of at most 3/4, not to a power of two (the hash picks a bucket by
+/// multiply-shift), which keeps it small enough to stay in cache. Deletion shifts back,
+/// so there are no tombstones and lookups never degrade.
 struct IdIndex {
     private let table: UnsafeMutablePointer<UInt64>
-    private let mask: Int
     let bucketCount: Int
 
-    /// Room for `capacity` entries at a load factor of at most one half.
     init(capacity: Int) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        bucketCount = size
-        mask = size - 1
-        table = .allocate(capacity: size)
-        table.initialize(repeating: 0, count: size)
+        bucketCount = max(16, (capacity * 4 / 3 + 8) & ~7)
+        table = LargeAllocation.allocate(UInt64.self, count: bucketCount)
+        table.initialize(repeating: 0, count: bucketCount)
     }
 
-    func deallocate() { table.deallocate() }
+    func deallocate() { LargeAllocation.deallocate(table, count: bucketCount) }
+
+    /// The bucket where the search for `hash` starts.
+    @inline(__always)
+    private func home(_ hash: UInt32) -> Int { Int((UInt64(hash) &* UInt64(bucketCount)) >> 32) }
+
+    @inline(__always)
+    private func following(_ index: Int) -> Int { index + 1 == bucketCount ? 0 : index + 1 }
 
     /// The slot holding `id`, or -1.
     @inline(__always)
     func find(_ id: UInt64, in pool: UnsafeMutablePointer<Slot>) -> Int32 {
         let hash = mix(id)
-        var index = Int(hash) & mask
+        var index = home(hash)
         while true {
             let bucket = table[index]
             if bucket == 0 { return -1 }
@@ -40,7 +46,25 @@ struct IdIndex {
                 let slot = Int32(truncatingIfNeeded: bucket) - 1
                 if pool[Int(slot)].id == id { return slot }
             }
-            index = (index + 1) & mask
+            index = following(index)
+        }
+    }
+
+    /// Where the search for `id` starts (to prefetch).
+    @inline(__always)
+    func homeBucket(of id: UInt64) -> UnsafeRawPointer { UnsafeRawPointer(table + home(mix(id))) }
+
+    /// The slot of the first entry whose hash matches `id`'s, without reading the pool:
+    /// almost always `find`'s answer, for prefetching. -1 when none.
+    @inline(__always)
+    func likelySlot(of id: UInt64) -> Int32 {
+        let hash = mix(id)
+        var index = home(hash)
+        while true {
+            let bucket = table[index]
+            if bucket == 0 { return -1 }
+            if UInt32(truncatingIfNeeded: bucket >> 32) == hash { return Int32(truncatingIfNeeded: bucket) - 1 }
+            index = following(index)
         }
     }
 
@@ -48,8 +72,8 @@ struct IdIndex {
     @inline(__always)
     func insert(_ id: UInt64, slot: Int32) {
         let hash = mix(id)
-        var index = Int(hash) & mask
-        while table[index] != 0 { index = (index + 1) & mask }
+        var index = home(hash)
+        while table[index] != 0 { index = following(index) }
         table[index] = UInt64(hash) << 32 | UInt64(UInt32(slot + 1))
     }
 
@@ -58,25 +82,30 @@ struct IdIndex {
     func remove(_ id: UInt64, slot: Int32) {
         let hash = mix(id)
         let wanted = UInt64(hash) << 32 | UInt64(UInt32(slot + 1))
-        var hole = Int(hash) & mask
+        var hole = home(hash)
         while table[hole] != wanted {
             if table[hole] == 0 { return }
-            hole = (hole + 1) & mask
+            hole = following(hole)
         }
-        // Shift later entries of the run back into the hole when their home allows it.
+        // Move later entries of the run back into the hole when it lies on their probe
+        // path, i.e. their home is at least as far behind them as the hole is.
         var next = hole
         while true {
-            next = (next + 1) & mask
+            next = following(next)
             let bucket = table[next]
             if bucket == 0 { break }
-            let home = Int(bucket >> 32) & mask
-            let movable = hole <= next ? (home <= hole || home > next) : (home <= hole && home > next)
-            if movable {
+            if distance(from: home(UInt32(truncatingIfNeeded: bucket >> 32)), to: next) >= distance(from: hole, to: next) {
                 table[hole] = bucket
                 hole = next
             }
         }
         table[hole] = 0
+    }
+
+    /// Forward probe steps from `start` to `end`, wrapping around.
+    @inline(__always)
+    private func distance(from start: Int, to end: Int) -> Int {
+        end >= start ? end - start : end - start + bucketCount
     }
 }
 

@@ -8,7 +8,6 @@ extension OrderBook {
         let prev = order.pointee.prev, next = order.pointee.next
         if prev >= 0 { pool[Int(prev)].next = next } else { level.pointee.head = next }
         if next >= 0 { pool[Int(next)].prev = prev } else { level.pointee.tail = prev }
-        level.pointee.count -= 1
         level.pointee.open -= order.pointee.open
         level.pointee.visible -= order.pointee.visible
     }
@@ -21,7 +20,6 @@ extension OrderBook {
         order.pointee.next = -1
         if level.pointee.tail >= 0 { pool[Int(level.pointee.tail)].next = slot } else { level.pointee.head = slot }
         level.pointee.tail = slot
-        level.pointee.count += 1
         level.pointee.open += order.pointee.open
         level.pointee.visible += order.pointee.visible
     }
@@ -41,10 +39,8 @@ extension OrderBook {
         let slot = freeHead
         let entry = pool + Int(slot)
         freeHead = entry.pointee.next
-        let visible = order.display > 0 ? min(order.display, quantity) : quantity
-        entry.pointee = Slot(id: order.id, price: order.price, open: quantity, visible: visible,
-                             display: order.display, prev: -1, next: -1, trader: order.trader,
-                             side: order.side, selfTrade: order.selfTrade)
+        entry.pointee = Slot(id: order.id, price: order.price, open: quantity, display: order.display, prev: -1,
+                             next: -1, trader: order.trader, side: order.side, selfTrade: order.selfTrade)
         index.insert(order.id, slot: slot)
         restingCount += 1
         let level = ladders[Int(order.side.rawValue)].findOrInsert(Self.key(order.side, order.price))
@@ -65,7 +61,7 @@ extension OrderBook {
         let ladder = ladders + Int(side.rawValue)
         if let level = ladder.pointee.find(Self.key(side, pool[Int(slot)].price)) {
             unlink(slot, from: level)
-            if level.pointee.count == 0 { ladder.pointee.remove(level) }
+            if level.pointee.isEmpty { ladder.pointee.remove(level) }
         }
         free(slot)
     }
@@ -74,26 +70,27 @@ extension OrderBook {
     /// is touched before the answer is known.
     func fokShortfall(side: Side, minKey: Int64, quantity: Int64, trader: UInt32,
                       selfTrade: SelfTradePrevention) -> Reason? {
-        let makers = ladders[Int(side.opposite.rawValue)]
         let checksTrader = trader != 0 && selfTrade != .none
         var available: Int64 = 0
-        var position = makers.count - 1
-        while position >= 0 && makers.levels[position].key >= minKey {
-            let level = makers.levels[position]
+        var verdict: Reason? = .fokUnfilled
+        ladders[Int(side.opposite.rawValue)].forEachBestFirst { pointer in
+            let level = pointer.pointee
+            guard level.key >= minKey else { return false }
             if !checksTrader {
                 available += level.open
             } else if selfTrade == .cancelMaker {
                 available += openExcluding(trader: trader, in: level)
             } else if let beforeOwn = visibleBeforeOwn(trader: trader, in: level) {
                 // The taker stops at its own order after one pass over the queue.
-                return available + beforeOwn >= quantity ? nil : .selfTrade
+                verdict = available + beforeOwn >= quantity ? nil : .selfTrade
+                return false
             } else {
                 available += level.open
             }
-            if available >= quantity { return nil }
-            position -= 1
+            if available >= quantity { verdict = nil }
+            return verdict != nil
         }
-        return .fokUnfilled
+        return verdict
     }
 
     /// Open lots of a level's orders not from `trader` (those self-trade prevention would
@@ -143,14 +140,17 @@ extension OrderBook {
     /// L2: up to `levels` levels per side, best first.
     public func depth(levels: Int = .max) -> Depth {
         func side(_ side: Side) -> [DepthLevel] {
-            let ladder = ladders[Int(side.rawValue)]
             var result: [DepthLevel] = []
-            var position = ladder.count - 1
-            while position >= 0 && result.count < levels {
-                let level = ladder.levels[position]
-                result.append(DepthLevel(price: Self.price(side, key: level.key), quantity: level.visible,
-                                         orders: Int(level.count)))
-                position -= 1
+            guard levels > 0 else { return result }
+            ladders[Int(side.rawValue)].forEachBestFirst { level in
+                var orders = 0, cursor = level.pointee.head
+                while cursor >= 0 {
+                    orders += 1
+                    cursor = pool[Int(cursor)].next
+                }
+                result.append(DepthLevel(price: Self.price(side, key: level.pointee.key),
+                                         quantity: level.pointee.visible, orders: orders))
+                return result.count < levels
             }
             return result
         }
@@ -162,10 +162,8 @@ extension OrderBook {
         var result: [RestingOrder] = []
         result.reserveCapacity(restingCount)
         for side in Side.allCases {
-            let ladder = ladders[Int(side.rawValue)]
-            var position = ladder.count - 1
-            while position >= 0 {
-                var cursor = ladder.levels[position].head
+            ladders[Int(side.rawValue)].forEachBestFirst { level in
+                var cursor = level.pointee.head
                 while cursor >= 0 {
                     let order = pool[Int(cursor)]
                     result.append(RestingOrder(id: order.id, side: order.side, price: order.price,
@@ -173,7 +171,7 @@ extension OrderBook {
                                                trader: order.trader, selfTrade: order.selfTrade))
                     cursor = order.next
                 }
-                position -= 1
+                return true
             }
         }
         return result
@@ -182,12 +180,20 @@ extension OrderBook {
     /// Untriggered stop orders, in arrival order.
     public var pendingStops: [NewOrder] { stops }
 
+    /// True when `id` is resting in the book (not a pending stop).
+    public func isResting(_ id: UInt64) -> Bool { index.find(id, in: pool) >= 0 }
+
     /// True when `id` was ever used by a new-order command on this book.
     public func hasSeen(_ id: UInt64) -> Bool { seen.contains(id) }
 
-    /// Bytes of the book's storage: pool, id index, levels and the seen-id set.
+    /// Bytes of the book proper: order pool, id index and levels (allocated for
+    /// `capacity`, so per resting order this is lowest on a full book).
     public var memoryFootprint: Int {
-        capacity * MemoryLayout<Slot>.stride + index.bucketCount * 8 + ladders[0].bytes + ladders[1].bytes
-            + seen.bits.count * 8 + seen.sparse.count * 8
+        LargeAllocation.bytes(Slot.self, count: capacity) + LargeAllocation.bytes(UInt64.self, count: index.bucketCount)
+            + ladders[0].bytes + ladders[1].bytes
     }
+
+    /// Bytes of the seen-id set (duplicate detection over the book's life): a bit per id
+    /// below 2^27, 16 bytes or so per larger id.
+    public var seenIdBytes: Int { seen.bits.count * 8 + seen.sparse.count * 8 }
 }

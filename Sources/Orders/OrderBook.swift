@@ -7,10 +7,11 @@ public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
 
 /// A price-time priority limit order book for one instrument.
 ///
-/// Storage is allocated once: an order pool of `capacity` slots with a free list, an
-/// open-addressing id index, and per side a sorted array of levels. `submit` appends
-/// `Event`s to a caller-owned buffer, so steady-state processing does not allocate.
-/// Deterministic: the same commands give the same events (no clocks inside).
+/// Storage is allocated up front: an order pool of `capacity` slots with a free list and
+/// an open-addressing id index; per side, levels sorted in blocks (`Ladder`, which grows
+/// only when the number of price levels does). `submit` appends `Event`s to a
+/// caller-owned buffer, so steady-state processing does not allocate. Deterministic: the
+/// same commands give the same events (no clocks inside).
 public final class OrderBook {
     public let tick: Dec
     public let lot: Dec
@@ -46,10 +47,10 @@ public final class OrderBook {
         self.tick = tick
         self.lot = lot
         self.capacity = capacity
-        pool = .allocate(capacity: capacity)
+        pool = LargeAllocation.allocate(Slot.self, count: capacity)
         for slot in 0..<capacity {
             let next = Int32(slot + 1 < capacity ? slot + 1 : -1)
-            (pool + slot).initialize(to: Slot(id: 0, price: 0, open: 0, visible: 0, display: 0, prev: -1, next: next,
+            (pool + slot).initialize(to: Slot(id: 0, price: 0, open: 0, display: 0, prev: -1, next: next,
                                               trader: 0, side: .buy, selfTrade: .none))
         }
         freeHead = 0
@@ -61,7 +62,7 @@ public final class OrderBook {
     }
 
     deinit {
-        pool.deallocate()
+        LargeAllocation.deallocate(pool, count: capacity)
         index.deallocate()
         ladders[0].deallocate()
         ladders[1].deallocate()
@@ -72,7 +73,7 @@ public final class OrderBook {
 
     /// Applies one command, appending its events (and those of any stops it triggers).
     public func submit(_ command: Command, into events: inout [Event]) {
-        commandCount += 1
+        commandCount &+= 1  // Wrapping: a restored count is input, and must not trap.
         switch command {
         case .new(let order): submitNew(order, into: &events)
         case .cancel(let id): cancel(id, into: &events)
@@ -85,7 +86,7 @@ public final class OrderBook {
     public func process(_ commands: [Command]) -> [Event] {
         var events: [Event] = []
         events.reserveCapacity(commands.count * 2)
-        for command in commands { submit(command, into: &events) }
+        submit(contentsOf: commands, into: &events)
         return events
     }
 
@@ -121,7 +122,7 @@ public final class OrderBook {
     /// The rejection reason for a malformed new order, or nil.
     func invalidity(of order: NewOrder) -> Reason? {
         if order.quantity <= 0 || order.quantity > Limits.maxQuantity { return .badQuantity }
-        if order.display < 0 || order.display > Limits.maxQuantity { return .badQuantity }
+        if order.display < 0 || order.display > Limits.maxDisplay { return .badQuantity }
         if order.display > 0 && order.type != .limit && order.type != .postOnly { return .badQuantity }
         let priced = order.type != .market && order.type != .stop
         if priced && (order.price <= 0 || order.price > Limits.maxPrice) { return .badPrice }
@@ -184,7 +185,7 @@ public final class OrderBook {
         level.pointee.open -= order.pointee.open - quantity
         level.pointee.visible -= order.pointee.visible - visible
         order.pointee.open = quantity
-        order.pointee.visible = visible
+        order.pointee.setVisible(visible)
     }
 
     @inline(__always)
@@ -239,12 +240,12 @@ public final class OrderBook {
                     continue
                 }
                 let fill = min(remaining, maker.pointee.visible)
-                tradeSequence += 1
+                tradeSequence &+= 1
                 events.append(Event(kind: .trade, id: order.id, maker: maker.pointee.id, price: price,
                                     quantity: fill, sequence: tradeSequence))
                 lastTradePrice = price
                 remaining -= fill
-                maker.pointee.visible -= fill
+                maker.pointee.setVisible(maker.pointee.visible - fill)
                 maker.pointee.open -= fill
                 level.pointee.visible -= fill
                 level.pointee.open -= fill
@@ -255,7 +256,7 @@ public final class OrderBook {
                     } else {
                         // Iceberg: show the next slice and go to the back of the queue.
                         let slice = min(maker.pointee.display, maker.pointee.open)
-                        maker.pointee.visible = slice
+                        maker.pointee.setVisible(slice)
                         level.pointee.visible += slice
                         if next >= 0 {
                             unlink(cursor, from: level)
@@ -268,7 +269,7 @@ public final class OrderBook {
                 cursor = next
             }
             // A level left non-empty means the taker is done (filled or stopped).
-            guard level.pointee.count == 0 else { return stopped }
+            guard level.pointee.isEmpty else { return stopped }
             makers.pointee.remove(level)
             if stopped { return true }
         }

@@ -92,7 +92,8 @@ public struct NewOrder: Equatable, Hashable, Sendable {
     public var quantity: Int64
     /// Trigger price in ticks for `stop` and `stopLimit`; otherwise ignored.
     public var stopPrice: Int64
-    /// Iceberg display quantity in lots (0: fully displayed). Only `limit` and `postOnly`.
+    /// Iceberg display quantity in lots (0: fully displayed), at most `Limits.maxDisplay`.
+    /// Only `limit` and `postOnly`.
     public var display: Int64
     /// 0: no trader, so no self-trade prevention.
     public var trader: UInt32
@@ -231,9 +232,10 @@ public struct RestingOrder: Equatable, Sendable {
 }
 
 /// Input bounds that keep every sum inside Int64: at most 2^22 orders of at most 2^40
-/// lots each, at prices of at most 2^53 ticks.
+/// lots each, at prices of at most 2^53 ticks; iceberg display sizes fit 32 bits.
 public enum Limits {
     public static let maxQuantity: Int64 = 1 << 40
+    public static let maxDisplay = Int64(Int32.max)
     public static let maxPrice: Int64 = 1 << 53
     public static let maxCapacity = 1 << 22
 }

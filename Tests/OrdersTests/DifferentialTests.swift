@@ -5,10 +5,10 @@ import XCTest
 /// The engine against `ReferenceBook` on random command streams: identical events after
 /// every command, identical L3 books at checkpoints.
 final class DifferentialTests: XCTestCase {
-    func compare(seed: UInt64, commands: Int, capacity: Int) throws {
+    func compare(seed: UInt64, commands: Int, capacity: Int, band: Int = 21) throws {
         let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: capacity)
         var reference = ReferenceBook(capacity: capacity)
-        var generator = CommandGenerator(seed: seed)
+        var generator = CommandGenerator(seed: seed, band: band)
         var events: [Event] = []
         for step in 0..<commands {
             let command = generator.next()
@@ -35,9 +35,35 @@ final class DifferentialTests: XCTestCase {
         for seed in 1...20 { try compare(seed: UInt64(seed), commands: 10_000, capacity: 1_000) }
     }
 
+    /// Hundreds of levels per side: the level blocks split, merge and empty all the time.
+    func testAWideBookWithManyLevelsMatchesTheReference() throws {
+        for seed in 200...209 { try compare(seed: UInt64(seed), commands: 10_000, capacity: 2_000, band: 3_000) }
+        let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 2_000)
+        var generator = CommandGenerator(seed: 200, band: 3_000)
+        _ = book.process((0..<10_000).map { _ in generator.next() })
+        XCTAssertGreaterThan(book.depth().bids.count + book.depth().asks.count, 300)
+    }
+
     /// A tiny pool makes `book_full` and slot reuse frequent.
     func testSmallCapacityMatchesTheReference() throws {
         for seed in 100...104 { try compare(seed: UInt64(seed), commands: 5_000, capacity: 8) }
+    }
+
+    /// The batch path (with its lookahead prefetching, on from 16,384 slots) gives the
+    /// same events and book as one command at a time.
+    func testBatchSubmitMatchesSingleCommands() throws {
+        var generator = CommandGenerator(seed: 5)
+        let commands = (0..<20_000).map { _ in generator.next() }
+        let single = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000)
+        let batched = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000)
+        var expected: [Event] = [], events: [Event] = []
+        for command in commands { single.submit(command, into: &expected) }
+        for start in stride(from: 0, to: commands.count, by: 1000) {
+            batched.submit(contentsOf: Array(commands[start..<min(start + 1000, commands.count)]), into: &events)
+        }
+        XCTAssertEqual(events, expected)
+        XCTAssertEqual(batched.restingOrders(), single.restingOrders())
+        XCTAssertEqual(batched.process([]), [])
     }
 
     /// The generator really produces the situations the rules are about.

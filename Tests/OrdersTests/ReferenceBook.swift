@@ -48,7 +48,7 @@ struct ReferenceBook {
         let priced = order.type != .market && order.type != .stop
         let stopType = order.type == .stop || order.type == .stopLimit
         if order.quantity <= 0 || order.quantity > Limits.maxQuantity || order.display < 0
-            || order.display > Limits.maxQuantity
+            || order.display > Limits.maxDisplay
             || (order.display > 0 && order.type != .limit && order.type != .postOnly) {
             return reject(order.id, .badQuantity)
         }
@@ -211,8 +211,13 @@ struct CommandGenerator {
     var random: SplitMix64
     var nextId: UInt64 = 1
     var used: [UInt64] = []
+    /// Prices are drawn from 90..<90+band ticks.
+    let band: Int
 
-    init(seed: UInt64) { random = SplitMix64(state: seed) }
+    init(seed: UInt64, band: Int = 21) {
+        random = SplitMix64(state: seed)
+        self.band = band
+    }
 
     mutating func existingId() -> UInt64 {
         used.isEmpty || random.chance(5) ? UInt64(random.below(100_000) + 500_000) : used[random.below(used.count)]
@@ -223,7 +228,7 @@ struct CommandGenerator {
         if roll < 12 { return .cancel(id: existingId()) }
         if roll < 24 {
             let quantity = random.chance(10) ? 0 : Int64(random.below(30)) - (random.chance(3) ? 31 : 0)
-            return .modify(id: existingId(), price: Int64(random.below(22)) - (random.chance(3) ? 21 : 0),
+            return .modify(id: existingId(), price: Int64(90 + random.below(band)) - (random.chance(3) ? 200 : 0),
                            quantity: quantity)
         }
         let id: UInt64
@@ -232,14 +237,16 @@ struct CommandGenerator {
         let types: [OrderType] = [.limit, .limit, .limit, .limit, .ioc, .fok, .postOnly, .market, .stop, .stopLimit]
         let type = types[random.below(types.count)]
         let side: Side = random.chance(50) ? .buy : .sell
-        var price = Int64(90 + random.below(21))
+        // Wide bands keep buys low and sells high (overlapping a fifth) so levels pile up.
+        var price = band <= 100 ? Int64(90 + random.below(band))
+            : Int64(90 + (side == .buy ? 0 : band * 2 / 5) + random.below(band * 3 / 5))
         if random.chance(2) { price = -price + Int64(random.below(3)) * 100 }
         let quantity = random.chance(2) ? Int64(random.below(3)) - 1 : Int64(1 + random.below(40))
         let display: Int64 = (type == .limit || random.chance(2)) && random.chance(15) ? Int64(1 + random.below(8)) : 0
         let trader = UInt32(random.below(4))
         let selfTrade = SelfTradePrevention(rawValue: UInt8(random.below(4))) ?? .none
         return .new(NewOrder(id: id, side: side, type: type, price: price, quantity: quantity,
-                             stopPrice: Int64(92 + random.below(17)), display: display, trader: trader,
+                             stopPrice: Int64(92 + random.below(band - 4)), display: display, trader: trader,
                              selfTrade: selfTrade))
     }
 }

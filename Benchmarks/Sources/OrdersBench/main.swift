@@ -1,0 +1,318 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import DecBenchAllocCounter
+import Foundation
+import Histogram
+import Money
+import Orders
+
+// orders-bench: the native order book on workload W2.
+//
+// W2 (copy this exactly to reproduce the stream elsewhere):
+//   PRNG: splitmix64 (below), seeded with 2026; `rand()` is its next output, `rand(n)` is
+//   `rand() % n`. Integer prices (tick 1, lot 1) around the fixed mid M = 1,000,000. Ids
+//   count up from 1 in order of use.
+//   Prefill: T GTC limits: side = buy if rand(2) == 0 else sell, d = 1 + rand(B),
+//     price = M - d (buy) or M + d (sell), qty = 1 + rand(100).
+//   Then N messages, each drawing r = rand(1000):
+//     r < 100: IOC: side = rand(2), k = rand(5), price = M + k (buy) or M - k (sell), qty = 1 + rand(100).
+//     r < 200 and a live order exists: replace: id = live[rand(live.count)], d = 1 + rand(B),
+//       price = M - d if that order is a buy else M + d, qty = 1 + rand(100) (modify).
+//     else if more than T orders are live: cancel live[rand(live.count)].
+//     else GTC limit: side = rand(2); if rand(8) == 0 (12.5%) it crosses: k = rand(5),
+//       price = M + k (buy) or M - k (sell); else d = 1 + rand(B), price = M - d (buy) or
+//       M + d (sell); qty = 1 + rand(100).
+//   "live" = ids resting in the book after the previous message, kept in an array with
+//   swap-remove (order matters: a removed id's slot gets the array's last id). A new
+//   GTC id joins at the end when it rests; ids leave when filled, cancelled, or a
+//   modify fills them.
+//   W2-1k: T = 1,000, B = 50; W2-100k: T = 100,000, B = 500; N = 2,000,000 each.
+//
+// The stream is generated once against a scratch book (the live set needs its answers),
+// then replayed into fresh books, so the timings hold engine work only.
+
+struct SplitMix64 {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func callAsFunction(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+}
+
+struct W2 {
+    static let mid: Int64 = 1_000_000
+    let target: Int, band: Int
+    var rand = SplitMix64(state: 2026)
+    var nextId: UInt64 = 1
+    var live: [UInt64] = []
+    /// id → index in `live`, or -1.
+    var position: [Int32]
+    var isBuy: [Bool]
+
+    init(target: Int, band: Int, messages: Int) {
+        self.target = target
+        self.band = band
+        position = Array(repeating: -1, count: target + messages + 2)
+        isBuy = Array(repeating: false, count: target + messages + 2)
+    }
+
+    mutating func limit(type: OrderType, crossing: Bool) -> Command {
+        let buy = rand(2) == 0
+        let price: Int64
+        if crossing {
+            let k = Int64(rand(5))
+            price = buy ? Self.mid + k : Self.mid - k
+        } else {
+            let d = Int64(1 + rand(band))
+            price = buy ? Self.mid - d : Self.mid + d
+        }
+        let id = nextId
+        nextId += 1
+        isBuy[Int(id)] = buy
+        return .new(NewOrder(id: id, side: buy ? .buy : .sell, type: type, price: price, quantity: Int64(1 + rand(100))))
+    }
+
+    mutating func prefill() -> Command { limit(type: .limit, crossing: false) }
+
+    mutating func next() -> Command {
+        let r = rand(1000)
+        if r < 100 { return limit(type: .ioc, crossing: true) }
+        if r < 200 && !live.isEmpty {
+            let id = live[rand(live.count)]
+            let d = Int64(1 + rand(band))
+            return .modify(id: id, price: isBuy[Int(id)] ? Self.mid - d : Self.mid + d, quantity: Int64(1 + rand(100)))
+        }
+        if live.count > target { return .cancel(id: live[rand(live.count)]) }
+        return limit(type: .limit, crossing: rand(8) == 0)
+    }
+
+    /// Updates the live set from what `command` did to `book`.
+    mutating func observe(_ command: Command, _ events: [Event], _ book: OrderBook) {
+        switch command {
+        case .new(let order): if book.isResting(order.id) { add(order.id) }
+        case .cancel(let id): remove(id)
+        case .modify(let id, _, _): if !book.isResting(id) { remove(id) }
+        }
+        for event in events where event.kind == .trade && !book.isResting(event.maker) { remove(event.maker) }
+    }
+
+    mutating func add(_ id: UInt64) {
+        position[Int(id)] = Int32(live.count)
+        live.append(id)
+    }
+
+    mutating func remove(_ id: UInt64) {
+        let index = Int(position[Int(id)])
+        guard index >= 0 else { return }
+        let last = live.removeLast()
+        if last != id {
+            live[index] = last
+            position[Int(last)] = Int32(index)
+        }
+        position[Int(id)] = -1
+    }
+}
+
+struct Workload {
+    let name: String
+    let target: Int
+    let prefill: [Command]
+    let stream: [Command]
+}
+
+func generate(name: String, target: Int, band: Int, messages: Int) -> Workload {
+    var generator = W2(target: target, band: band, messages: messages)
+    let book = makeBook(target: target)
+    var events: [Event] = []
+    var prefill: [Command] = [], stream: [Command] = []
+    prefill.reserveCapacity(target)
+    stream.reserveCapacity(messages)
+    for _ in 0..<target {
+        let command = generator.prefill()
+        events.removeAll(keepingCapacity: true)
+        book.submit(command, into: &events)
+        generator.observe(command, events, book)
+        prefill.append(command)
+    }
+    for _ in 0..<messages {
+        let command = generator.next()
+        events.removeAll(keepingCapacity: true)
+        book.submit(command, into: &events)
+        generator.observe(command, events, book)
+        stream.append(command)
+    }
+    return Workload(name: name, target: target, prefill: prefill, stream: stream)
+}
+
+func makeBook(target: Int) -> OrderBook {
+    // Live orders stay near T (cancels start above T); the slack covers bursts of
+    // crossing GTC remainders.
+    guard let book = try? OrderBook(tick: Dec(1), lot: Dec(1), capacity: target + target / 8 + 64) else {
+        fatalError("bad benchmark configuration")
+    }
+    return book
+}
+
+@inline(__always)
+func now() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+}
+
+func prefilled(_ workload: Workload) -> OrderBook {
+    let book = makeBook(target: workload.target)
+    var events: [Event] = []
+    for command in workload.prefill {
+        events.removeAll(keepingCapacity: true)
+        book.submit(command, into: &events)
+    }
+    return book
+}
+
+/// Seconds to run the stream into a prefilled book (best of `runs`).
+func throughput(_ workload: Workload, runs: Int = 3) -> (seconds: Double, book: OrderBook, events: Int) {
+    var best = Double.infinity, last: OrderBook?, count = 0
+    for _ in 0..<runs {
+        let book = prefilled(workload)
+        var events: [Event] = []
+        events.reserveCapacity(1024)
+        count = 0
+        let start = now()
+        workload.stream.withUnsafeBufferPointer { stream in
+            // The batch entry point, 256 commands at a time (as an embedding would call it).
+            var position = 0
+            while position < stream.count {
+                let end = min(position + 256, stream.count)
+                book.submit(contentsOf: UnsafeBufferPointer(rebasing: stream[position..<end]), into: &events)
+                count &+= events.count
+                events.removeAll(keepingCapacity: true)
+                position = end
+            }
+        }
+        best = min(best, Double(now() - start) / 1e9)
+        last = book
+    }
+    guard let book = last else { fatalError("no run") }
+    return (best, book, count)
+}
+
+/// Heap allocations (and bytes) while the stream runs into a prefilled book: the
+/// steady state should allocate nothing but the seen-id bitmap's occasional doubling.
+func allocations(_ workload: Workload) -> (count: Int64, bytes: Int64) {
+    let book = prefilled(workload)
+    var events: [Event] = []
+    events.reserveCapacity(1 << 16)
+    decbench_alloc_start()
+    workload.stream.withUnsafeBufferPointer { stream in
+        var position = 0
+        while position < stream.count {
+            let end = min(position + 256, stream.count)
+            book.submit(contentsOf: UnsafeBufferPointer(rebasing: stream[position..<end]), into: &events)
+            events.removeAll(keepingCapacity: true)
+            position = end
+        }
+    }
+    decbench_alloc_stop()
+    return (decbench_alloc_count(), decbench_alloc_bytes())
+}
+
+/// Per-command latency in nanoseconds: all commands, then new orders, cancels, modifies.
+func latencies(_ workload: Workload) -> [Histogram<UInt64>] {
+    let empty = Histogram<UInt64>(highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
+    var histograms = [empty, empty, empty, empty]
+    let book = prefilled(workload)
+    var events: [Event] = []
+    events.reserveCapacity(1024)
+    for command in workload.stream {
+        let start = now()
+        book.submit(command, into: &events)
+        let elapsed = now() - start
+        events.removeAll(keepingCapacity: true)
+        _ = histograms[0].record(elapsed)
+        switch command {
+        case .new: _ = histograms[1].record(elapsed)
+        case .cancel: _ = histograms[2].record(elapsed)
+        case .modify: _ = histograms[3].record(elapsed)
+        }
+    }
+    return histograms
+}
+
+/// Seconds with every command journaled first (best of `runs`).
+func journaled(_ workload: Workload, policy: FsyncPolicy, runs: Int = 3) -> Double {
+    let path = "/tmp/orders-bench-\(getpid()).journal"
+    var best = Double.infinity
+    for _ in 0..<runs {
+        unlink(path)
+        let book = prefilled(workload)
+        guard let writer = try? JournalWriter(path: path, policy: policy) else { fatalError("cannot open \(path)") }
+        let journaledBook = JournaledBook(book: book, writer: writer)
+        var events: [Event] = []
+        events.reserveCapacity(1024)
+        let start = now()
+        do {
+            try workload.stream.withUnsafeBufferPointer { stream throws(JournalError) in
+                var position = 0
+                while position < stream.count {
+                    let end = min(position + 256, stream.count)
+                    try journaledBook.submit(contentsOf: UnsafeBufferPointer(rebasing: stream[position..<end]),
+                                             into: &events)
+                    events.removeAll(keepingCapacity: true)
+                    position = end
+                }
+            }
+            try writer.flush()
+        } catch {
+            fatalError("journal: \(error)")
+        }
+        best = min(best, Double(now() - start) / 1e9)
+    }
+    unlink(path)
+    return best
+}
+
+func report(_ workload: Workload, opsTarget: Double) {
+    let (seconds, book, events) = throughput(workload)
+    let rate = Double(workload.stream.count) / seconds
+    print("\(workload.name): \(workload.stream.count) messages over \(workload.target) resting orders")
+    print(String(format: "  native:        %6.2f M ops/s  (%.1f ns/op; target %.0f M)  %d events, %d trades so far",
+                 rate / 1e6, seconds / Double(workload.stream.count) * 1e9, opsTarget / 1e6, events, book.tradeSequence))
+    for (label, histogram) in zip(["latency:      ", "  new orders: ", "  cancels:    ", "  modifies:   "],
+                                  latencies(workload)) {
+        print("  \(label) p50 \(histogram.valueAtPercentile(50)) ns, p99 \(histogram.valueAtPercentile(99)) ns, "
+              + "p99.99 \(histogram.valueAtPercentile(99.99)) ns, max \(histogram.max) ns"
+              + (label.hasPrefix("latency") ? "  (target p99 < 500 ns)" : "  (\(histogram.totalCount) commands)"))
+    }
+    let (allocationCount, allocationBytes) = allocations(workload)
+    print("  allocations:   \(allocationCount) (\(allocationBytes / 1024) KiB) over the whole stream")
+    let perOrder = Double(book.memoryFootprint) / Double(book.restingCount)
+    print(String(format: "  memory:        %.1f bytes per resting order (%d resting, capacity %d; target 96)",
+                 perOrder, book.restingCount, book.capacity)
+          + ", plus \(book.seenIdBytes / 1024) KiB of seen-id bitmap for \(book.commandCount) commands")
+    for (label, policy) in [("journal none ", FsyncPolicy.none), ("journal 1000 ", .every(1000))] {
+        let withJournal = journaled(workload, policy: policy)
+        print("  \(label)" + String(format: " %6.2f M ops/s  (%.2fx the native time; target 1.3x)",
+                     Double(workload.stream.count) / withJournal / 1e6, withJournal / seconds))
+    }
+}
+
+// orders-bench [MESSAGES] [1k|100k]
+let arguments = CommandLine.arguments
+let messages = arguments.count > 1 ? Int(arguments[1]) ?? 2_000_000 : 2_000_000
+let only = arguments.count > 2 ? arguments[2] : ""
+if only != "100k" { report(generate(name: "W2-1k", target: 1_000, band: 50, messages: messages), opsTarget: 10e6) }
+if only != "1k" && only != "wide" {
+    report(generate(name: "W2-100k", target: 100_000, band: 500, messages: messages), opsTarget: 5e6)
+}
+// Not part of W2: the same generator over a band of 100,000 ticks, so nearly every order
+// is alone at its price and levels come and go all the time (the price-level structure's
+// hard case).
+if only == "wide" { report(generate(name: "W2-100k-wide", target: 100_000, band: 100_000, messages: messages), opsTarget: 5e6) }

@@ -1,0 +1,50 @@
+#ifndef ORDERS_SUPPORT_H
+#define ORDERS_SUPPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+// What Swift cannot say: a prefetch hint and the SSE4.2 CRC32C instruction.
+
+// Starts loading `address` into cache for writing (the batch path's lookahead).
+static inline void orders_prefetch(const void *address) {
+    __builtin_prefetch(address, 1, 3);
+}
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+
+// 1 when the CPU has SSE4.2 (CPUID leaf 1, ECX bit 20).
+static inline int orders_crc32c_hardware_available(void) {
+    unsigned int eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
+    return (ecx >> 20) & 1;
+}
+
+// CRC-32C register update over `count` bytes (no pre/post inversion: the caller does it).
+__attribute__((target("sse4.2")))
+static inline uint32_t orders_crc32c_hardware(uint32_t crc, const uint8_t *bytes, size_t count) {
+    uint64_t wide = crc;
+    while (count >= 8) {
+        uint64_t word;
+        __builtin_memcpy(&word, bytes, 8);
+        wide = __builtin_ia32_crc32di(wide, word);
+        bytes += 8;
+        count -= 8;
+    }
+    uint32_t narrow = (uint32_t)wide;
+    while (count > 0) {
+        narrow = __builtin_ia32_crc32qi(narrow, *bytes);
+        bytes += 1;
+        count -= 1;
+    }
+    return narrow;
+}
+#else
+static inline int orders_crc32c_hardware_available(void) { return 0; }
+static inline uint32_t orders_crc32c_hardware(uint32_t crc, const uint8_t *bytes, size_t count) {
+    (void)bytes; (void)count; return crc;
+}
+#endif
+
+#endif

@@ -1,0 +1,223 @@
+import Foundation
+import Money
+import Orders
+import XCTest
+
+final class JournalTests: XCTestCase {
+    var directory = ""
+
+    override func setUpWithError() throws {
+        directory = NSTemporaryDirectory() + "orders-journal-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    func testCRC32CMatchesTheStandardCheckValueAndItsBytewiseDefinition() {
+        for crc in [CRC32C.checksum(_:continuing:) as ([UInt8], UInt32) -> UInt32, CRC32C.tableChecksum] {
+            XCTAssertEqual(crc(Array("123456789".utf8), 0), 0xE306_9283)
+            XCTAssertEqual(crc([], 0), 0)
+            XCTAssertEqual(crc([UInt8](repeating: 0, count: 32), 0), 0x8A91_36AA)  // RFC 3720 B.4
+            XCTAssertEqual(crc([UInt8](repeating: 0xFF, count: 32), 0), 0x62A8_AB43)
+            XCTAssertEqual(crc(Array(0...31), 0), 0x46DD_794E)
+        }
+        // Slice-by-8 against the one-bit-at-a-time definition, at every length and split.
+        var random = SplitMix64(state: 9)
+        let bytes = (0..<300).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        func bitwise(_ data: ArraySlice<UInt8>) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in data {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+            }
+            return ~crc
+        }
+        for length in 0...bytes.count {
+            let data = Array(bytes[0..<length])
+            XCTAssertEqual(CRC32C.checksum(data), bitwise(bytes[0..<length]), "length \(length)")
+            XCTAssertEqual(CRC32C.tableChecksum(data), bitwise(bytes[0..<length]), "length \(length)")
+            let split = length / 3
+            XCTAssertEqual(CRC32C.checksum(Array(data[split...]), continuing: CRC32C.checksum(Array(data[..<split]))),
+                           bitwise(bytes[0..<length]))
+        }
+    }
+
+    /// Journals a random stream, snapshots halfway, and checks that snapshot + tail
+    /// recovery reproduces the second half's events exactly, and the final book.
+    func testSnapshotPlusJournalTailReproducesTheEventStream() throws {
+        for policy in [FsyncPolicy.none, .every(1000), .always] {
+            let journalPath = directory + "/j-\(policy)", snapshotPath = directory + "/s-\(policy)"
+            let book = try OrderBook(tick: try Dec(parsing: "0.01"), lot: Dec(1), capacity: 500)
+            let journaled = JournaledBook(book: book, writer: try JournalWriter(path: journalPath, policy: policy))
+            var generator = CommandGenerator(seed: 77)
+            var events: [Event] = [], secondHalf: [Event] = []
+            let total = policy == .always ? 400 : 6_000
+            for step in 0..<total {
+                if step == total / 2 { try book.writeSnapshot(to: snapshotPath) }
+                let command = generator.next()
+                events.removeAll(keepingCapacity: true)
+                try journaled.submit(command, into: &events)
+                if step >= total / 2 { secondHalf.append(contentsOf: events) }
+            }
+            try journaled.writer.sync()
+            XCTAssertFalse(secondHalf.isEmpty)
+            let recovered = try Recovery.run(snapshotPath: snapshotPath, journalPath: journalPath) {
+                try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 1)
+            }
+            XCTAssertEqual(recovered.events, secondHalf, "\(policy)")
+            XCTAssertEqual(recovered.book.restingOrders(), book.restingOrders())
+            XCTAssertEqual(recovered.book.pendingStops, book.pendingStops)
+            XCTAssertEqual(recovered.book.snapshot(), book.snapshot())
+            XCTAssertEqual(recovered.journal.entries.count, total)
+            XCTAssertTrue(recovered.journal.warnings.isEmpty)
+            // Without a snapshot the whole journal replays to the same book.
+            let full = try Recovery.run(snapshotPath: directory + "/none", journalPath: journalPath) {
+                try OrderBook(tick: try Dec(parsing: "0.01"), lot: Dec(1), capacity: 500)
+            }
+            XCTAssertEqual(full.book.snapshot(), book.snapshot())
+        }
+    }
+
+    func journalBytes(_ commands: [Command]) throws -> [UInt8] {
+        let path = directory + "/bytes"
+        try? FileManager.default.removeItem(atPath: path)
+        let writer = try JournalWriter(path: path, policy: .none)
+        for (index, command) in commands.enumerated() { try writer.append(command, sequence: UInt64(index + 1)) }
+        try writer.flush()
+        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    let sample: [Command] = [
+        .new(NewOrder(id: 1, side: .buy, price: 100, quantity: 5)),
+        .cancel(id: 1),
+        .modify(id: 2, price: 7, quantity: 0),
+        .new(NewOrder(id: 5, side: .sell, type: .postOnly, price: 3, quantity: 9, display: 2)),
+        .new(NewOrder(id: 6, side: .buy, type: .stop, price: 0, quantity: 1, stopPrice: 4)),
+        .new(NewOrder(id: 7, side: .buy, type: .fok, price: 1, quantity: 1, selfTrade: .cancelTaker)),
+        .new(NewOrder(id: 3, side: .sell, type: .stopLimit, price: 9, quantity: 1, stopPrice: 8, trader: 4,
+                      selfTrade: .cancelBoth)),
+    ]
+
+    func testATornLastRecordIsDroppedWithAWarning() throws {
+        let lastStart = try journalBytes(Array(sample.dropLast())).count
+        let bytes = try journalBytes(sample)
+        let whole = try Journal.decode(bytes)
+        XCTAssertEqual(whole.entries.map(\.command), sample)
+        XCTAssertEqual(whole.validLength, bytes.count)
+        for cut in [bytes.count - 1, bytes.count - 30, lastStart + 3] {
+            let torn = try Journal.decode(Array(bytes[..<cut]))
+            XCTAssertEqual(torn.entries.map(\.command), Array(sample.dropLast()), "cut at \(cut)")
+            XCTAssertEqual(torn.validLength, lastStart)
+            XCTAssertEqual(torn.warnings.count, 1)
+        }
+        // Complete length but garbage payload at the very end: also torn.
+        var garbled = bytes
+        garbled[bytes.count - 2] ^= 0xFF
+        XCTAssertEqual(try Journal.decode(garbled).entries.count, sample.count - 1)
+        // A zero-filled tail (extended, never written) is torn too.
+        XCTAssertEqual(try Journal.decode(bytes + [UInt8](repeating: 0, count: 40)).entries.count, sample.count)
+    }
+
+    func testCorruptionInTheMiddleIsAnErrorNamingTheByteOffset() throws {
+        let second = try journalBytes([sample[0]]).count
+        XCTAssertEqual(second, 8 + 8 + 26)  // a plain limit order's compact record
+        let bytes = try journalBytes(sample)
+        var flipped = bytes
+        flipped[second + 12] ^= 0x01
+        XCTAssertThrowsError(try Journal.decode(flipped)) { error in
+            XCTAssertEqual(error as? JournalError, .corrupt(offset: second, "checksum mismatch"))
+            XCTAssertTrue("\(error)".contains("byte \(second)"))
+        }
+        var badLength = bytes
+        badLength[second] = 0xFF
+        XCTAssertThrowsError(try Journal.decode(badLength)) { error in
+            XCTAssertEqual(error as? JournalError, .corrupt(offset: second, "bad record length 255"))
+        }
+        // Records out of sequence (a spliced journal).
+        let spliced = Array(bytes[0..<second]) + Array(bytes[0..<second])
+        XCTAssertThrowsError(try Journal.decode(spliced)) { error in
+            XCTAssertEqual(error as? JournalError, .corrupt(offset: second, "sequence 1 follows 1"))
+        }
+    }
+
+    func testResumingAfterATornRecordAppendsAfterTheLastGoodOne() throws {
+        let path = directory + "/resume"
+        let bytes = try journalBytes(sample)
+        try Data(bytes[..<(bytes.count - 5)]).write(to: URL(fileURLWithPath: path))
+        let contents = try Journal.read(path: path)
+        let writer = try JournalWriter(path: path, policy: .always, validLength: contents.validLength)
+        try writer.append(.cancel(id: 42), sequence: UInt64(sample.count))
+        let again = try Journal.read(path: path)
+        XCTAssertEqual(again.entries.map(\.command), Array(sample.dropLast()) + [.cancel(id: 42)])
+        XCTAssertTrue(again.warnings.isEmpty)
+    }
+
+    func testACorruptSnapshotIsATypedErrorAndNeverACrash() throws {
+        let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 10)
+        _ = book.process([.new(NewOrder(id: 1, side: .buy, price: 5, quantity: 3, display: 1))])
+        let bytes = book.snapshot()
+        XCTAssertEqual(try OrderBook.restore(snapshot: bytes).restingOrders(), book.restingOrders())
+        for index in stride(from: 0, to: bytes.count, by: 3) {
+            var damaged = bytes
+            damaged[index] ^= 0x5A
+            XCTAssertThrowsError(try OrderBook.restore(snapshot: damaged))
+        }
+        XCTAssertThrowsError(try OrderBook.restore(snapshot: Array(bytes.dropLast(9))))
+        XCTAssertThrowsError(try OrderBook.restore(snapshot: []))
+    }
+
+    /// Damaged inputs never crash: random byte flips and cuts of a journal either decode
+    /// or throw, and snapshots damaged *behind a recomputed CRC* (so the field checks,
+    /// not the checksum, must catch them) either restore a consistent book or throw.
+    func testRandomDamageNeverCrashes() throws {
+        var generator = CommandGenerator(seed: 3)
+        let commands = (0..<200).map { _ in generator.next() }
+        let journal = try journalBytes(commands)
+        let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 300)
+        _ = book.process(commands)
+        let snapshot = book.snapshot()
+        var random = SplitMix64(state: 11)
+        var restored = 0
+        for _ in 0..<3_000 {
+            var bytes = journal
+            for _ in 0...random.below(3) { bytes[random.below(bytes.count)] = UInt8(truncatingIfNeeded: random.next()) }
+            _ = try? Journal.decode(Array(bytes.prefix(random.below(bytes.count + 1))))
+
+            var body = Array(snapshot.dropLast(4))
+            body[random.below(body.count)] = UInt8(truncatingIfNeeded: random.next())
+            let crc = CRC32C.checksum(body)
+            body += [0, 8, 16, 24].map { UInt8(truncatingIfNeeded: crc >> $0) }
+            if let copy = try? OrderBook.restore(snapshot: body) {
+                restored += 1
+                _ = copy.process(commands)  // A restored book must still run.
+            }
+        }
+        XCTAssertGreaterThan(restored, 0)
+    }
+
+    /// The batch path journals a whole batch before applying it; recovery reproduces it.
+    func testJournaledBatchesRecoverToTheSameEventsAndBook() throws {
+        let path = directory + "/batches"
+        let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000)
+        let journaled = JournaledBook(book: book, writer: try JournalWriter(path: path, policy: .every(100)))
+        var generator = CommandGenerator(seed: 8)
+        let commands = (0..<5_000).map { _ in generator.next() }
+        var events: [Event] = []
+        for start in stride(from: 0, to: commands.count, by: 333) {
+            let batch = Array(commands[start..<min(start + 333, commands.count)])
+            try batch.withUnsafeBufferPointer { buffer throws(JournalError) in
+                try journaled.submit(contentsOf: buffer, into: &events)
+            }
+        }
+        try journaled.writer.sync()
+        XCTAssertEqual(journaled.writer.durableSequence, 5_000)
+        let recovered = try Recovery.run(snapshotPath: nil, journalPath: path) {
+            try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000)
+        }
+        XCTAssertEqual(recovered.journal.entries.map(\.command), commands)
+        XCTAssertEqual(recovered.events, events)
+        XCTAssertEqual(recovered.book.snapshot(), book.snapshot())
+    }
+}
