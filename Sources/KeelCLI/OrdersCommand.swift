@@ -145,26 +145,26 @@ struct CSVReplay {
             try need(4...4)
             let (n, p, q) = (try name(1), try number(2, "price"), try number(3, "quantity"))
             let order = id(n)
+            let command: Command
             do throws(Reason) {
-                let lots = q.isZero ? 0 : try book.lots(forQuantity: q)
-                let ticks = try book.ticks(forPrice: p)
-                book.submit(.modify(id: order, price: ticks, quantity: lots), into: &events)
+                command = try book.modifyCommand(id: order, price: p, quantity: q)
             } catch {
-                book.rejectModify(order, error, into: &events)
+                command = .rejectAtEdge(id: order, reason: error, modifying: true)
             }
+            book.submit(command, into: &events)
         default:
             throw Malformed(message: "unknown command '\(f[0])'; expected limit, market, cancel or modify")
         }
     }
 
     mutating func submitNew(_ order: UInt64, _ side: Side, _ type: OrderType, price: Dec?, quantity: Dec) {
+        let command: Command
         do throws(Reason) {
-            let lots = try book.lots(forQuantity: quantity)
-            let ticks = try price.map { p throws(Reason) in try book.ticks(forPrice: p) } ?? 0
-            book.submit(.new(NewOrder(id: order, side: side, type: type, price: ticks, quantity: lots)), into: &events)
+            command = .new(try book.newOrder(id: order, side: side, type: type, price: price, quantity: quantity))
         } catch {
-            book.rejectNew(order, error, into: &events)
+            command = .rejectAtEdge(id: order, reason: error, modifying: false)
         }
+        book.submit(command, into: &events)
     }
 
     mutating func finish() {

@@ -53,12 +53,14 @@ struct ByteWriter {
 /// the common case allows (26 for a plain limit order), since every byte is CRC'd,
 /// copied to the kernel and written back. Layout, little-endian:
 ///
-///   byte 0: kind (bits 0-1: 1 new, 2 cancel, 3 modify); for new orders also bit 2 sell,
+///   byte 0: kind (bits 0-1: 0 rejected at the edge, 1 new, 2 cancel, 3 modify); for new
+///           orders also bit 2 sell,
 ///           bit 3 stop price follows, bit 4 display follows, bit 5 trader + mode follow
 ///   new:    type u8, id u64, price i64, quantity i64, [stop i64], [display i64],
 ///           [trader u32, self-trade mode u8]
 ///   cancel: id u64
 ///   modify: id u64, price i64, quantity i64
+///   rejected at the edge (bit 2: it was a modify): id u64, reason u8
 enum CommandCodec {
     static let maxSize = 47
     static let sellBit: UInt8 = 1 << 2, stopBit: UInt8 = 1 << 3, displayBit: UInt8 = 1 << 4, traderBit: UInt8 = 1 << 5
@@ -102,6 +104,11 @@ enum CommandCodec {
             base.storeBytes(of: price.littleEndian, toByteOffset: 9, as: Int64.self)
             base.storeBytes(of: quantity.littleEndian, toByteOffset: 17, as: Int64.self)
             return 25
+        case .rejectAtEdge(let id, let reason, let modifying):
+            base.storeBytes(of: modifying ? sellBit : 0, as: UInt8.self)
+            base.storeBytes(of: id.littleEndian, toByteOffset: 1, as: UInt64.self)
+            base.storeBytes(of: reason.rawValue, toByteOffset: 9, as: UInt8.self)
+            return 10
         }
     }
 }
@@ -167,6 +174,10 @@ struct ByteReader {
         case 3 where tag == 3:
             let id = try u64(), price = try i64()
             return .modify(id: id, price: price, quantity: try i64())
+        case 0 where tag == 0 || tag == CommandCodec.sellBit:
+            let id = try u64(), reasonAt = offset
+            guard let reason = Reason(rawValue: try u8()) else { throw .corrupt(offset: reasonAt, "bad reason") }
+            return .rejectAtEdge(id: id, reason: reason, modifying: tag != 0)
         default: throw .corrupt(offset: at, "bad command tag")
         }
     }

@@ -35,14 +35,14 @@ extension OrderBook {
     private func warmBucket(_ command: Command) {
         switch command {
         case .new(let order): orders_prefetch(index.homeBucket(of: order.id))
-        case .cancel(let id), .modify(let id, _, _): orders_prefetch(index.homeBucket(of: id))
+        case .cancel(let id), .modify(let id, _, _), .rejectAtEdge(let id, _, _): orders_prefetch(index.homeBucket(of: id))
         }
     }
 
     @inline(__always)
     private func warmOrder(_ command: Command) {
         switch command {
-        case .new: break
+        case .new, .rejectAtEdge: break
         case .cancel(let id), .modify(let id, _, _):
             let slot = index.likelySlot(of: id)
             if slot >= 0 { orders_prefetch(pool + Int(slot)) }
@@ -59,6 +59,8 @@ extension OrderBook {
         case .modify(let id, let price, _):
             let slot = warmQueueNeighbours(of: id)
             if slot >= 0 { warmTail(pool[Int(slot)].side, price) }
+        case .rejectAtEdge:
+            break
         }
     }
 

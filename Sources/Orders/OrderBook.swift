@@ -78,6 +78,7 @@ public final class OrderBook {
         case .new(let order): submitNew(order, into: &events)
         case .cancel(let id): cancel(id, into: &events)
         case .modify(let id, let price, let quantity): modify(id, price: price, quantity: quantity, into: &events)
+        case .rejectAtEdge(let id, let reason, let modifying): rejectAtEdge(id, reason, modifying: modifying, into: &events)
         }
         if !stops.isEmpty { runTriggers(into: &events) }
     }

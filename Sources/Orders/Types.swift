@@ -121,6 +121,10 @@ public enum Command: Equatable, Hashable, Sendable {
     /// quantity keeps time priority; anything else re-queues the order as GTC at the back
     /// of its new level, matching first if it now crosses.
     case modify(id: UInt64, price: Int64, quantity: Int64)
+    /// A new order (or, with `modifying`, a modify) whose decimal price or quantity could
+    /// not be admitted (`DecimalEdge`). It is still a command: journaled, counted, and
+    /// checked in the same order as the others, so its id is burned and replay is identical.
+    case rejectAtEdge(id: UInt64, reason: Reason, modifying: Bool)
 }
 
 public enum EventKind: UInt8, Sendable, CaseIterable {

@@ -27,6 +27,7 @@ struct ReferenceBook {
         case .new(let order): new(order)
         case .cancel(let id): cancel(id)
         case .modify(let id, let price, let quantity): modify(id, price, quantity)
+        case .rejectAtEdge(let id, let reason, let modifying): rejectAtEdge(id, reason, modifying)
         }
         while last > 0, let index = stops.firstIndex(where: { $0.side == .buy ? last >= $0.stopPrice : last <= $0.stopPrice }) {
             var order = stops.remove(at: index)
@@ -176,6 +177,14 @@ struct ReferenceBook {
         _ = remove(side, index)
         run(NewOrder(id: id, side: side, type: .limit, price: price, quantity: quantity, display: order.display,
                      trader: order.trader, selfTrade: order.selfTrade), rests: true)
+    }
+
+    mutating func rejectAtEdge(_ id: UInt64, _ reason: Reason, _ modifying: Bool) {
+        if modifying {
+            guard locate(id) != nil else { return reject(id, stops.contains { $0.id == id } ? .notModifiable : .unknownId) }
+            return reject(id, reason)
+        }
+        reject(id, seen.insert(id).inserted ? reason : .duplicateId)
     }
 
     mutating func reject(_ id: UInt64, _ reason: Reason) {

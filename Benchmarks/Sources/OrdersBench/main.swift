@@ -99,6 +99,7 @@ struct W2 {
         case .new(let order): if book.isResting(order.id) { add(order.id) }
         case .cancel(let id): remove(id)
         case .modify(let id, _, _): if !book.isResting(id) { remove(id) }
+        case .rejectAtEdge: break
         }
         for event in events where event.kind == .trade && !book.isResting(event.maker) { remove(event.maker) }
     }
@@ -241,6 +242,7 @@ func latencies(_ workload: Workload) -> [Histogram<UInt64>] {
         case .new: _ = histograms[1].record(elapsed)
         case .cancel: _ = histograms[2].record(elapsed)
         case .modify: _ = histograms[3].record(elapsed)
+        case .rejectAtEdge: break
         }
     }
     return histograms

@@ -18,6 +18,7 @@ enum OrdersBinding {
         type Depth = { bids: List[Level], asks: List[Level] }
         type Resting = { id: Int, side: Side, price: Dec, qty: Dec }
         type BatchSummary = { commands: Int, trades: Int, rejected: Int, cancelled: Int, volume: Dec }
+        type Recovered = { book: Book, events: List[Event], warnings: List[String] }
         """
 
     static let bookType = KType.host("Book")
@@ -25,17 +26,31 @@ enum OrdersBinding {
     static let sideType = KType.enumeration("Side")
     static let eventsType = KType.list(.enumeration("Event"))
 
-    /// A book, the reusable buffer its events land in, and the Keel shapes of its events.
+    /// A book, the reusable buffer its events land in, the Keel shapes of its events, and,
+    /// when journaled, its journal in memory (every command recorded before it is applied).
     final class Book {
         let engine: OrderBook
         let symbol: String
         let values: EventValues
         var events: [Orders.Event] = []
-        init(engine: OrderBook, symbol: String, values: EventValues) {
+        var journal: [UInt8]?
+
+        init(engine: OrderBook, symbol: String, values: EventValues, journaled: Bool) {
             self.engine = engine
             self.symbol = symbol
             self.values = values
+            journal = journaled ? [] : nil
         }
+
+        func submit(_ command: Command) throws {
+            if journal != nil {
+                guard journal!.count < Self.maxJournal else { throw HostError("the journal of \(symbol) passed \(Self.maxJournal) bytes") }
+                journal!.append(contentsOf: Journal.record(command, sequence: engine.commandCount &+ 1))
+            }
+            engine.submit(command, into: &events)
+        }
+
+        static let maxJournal = 1 << 30
     }
 
     static func install(into engine: Engine) {
@@ -129,16 +144,34 @@ enum OrdersBinding {
     // MARK: books
 
     static func installBook(_ engine: Engine) {
-        engine.define("orders.book", params: [.string, .dec, .dec], labels: [nil, "tick", "lot"], result: bookType) { [unowned engine] args in
-            let symbol = try Arguments.string(args, 0)
-            do {
-                let book = try OrderBook(tick: try decimal(args, 1), lot: try decimal(args, 2), capacity: 1 << 20)
-                return .host(Book(engine: book, symbol: symbol, values: try EventValues(engine, book)))
-            } catch let error as HostError {
-                throw error
-            } catch {
-                throw HostError("book \(symbol): \(error)")
+        for (name, journaled) in [("orders.book", false), ("orders.journaled_book", true)] {
+            engine.define(name, params: [.string, .dec, .dec], labels: [nil, "tick", "lot"], result: bookType) { [unowned engine] args in
+                let symbol = try Arguments.string(args, 0)
+                return .host(try makeBook(engine, symbol, tick: try decimal(args, 1), lot: try decimal(args, 2), journaled: journaled))
             }
+        }
+        engine.define("Book.journal", params: [bookType], result: .bytes) { args in
+            let book = try Arguments.object(args, 0, as: Book.self)
+            guard let journal = book.journal else { throw HostError("book \(book.symbol) is not journaled; open it with orders.journaled_book") }
+            return .bytes(journal)
+        }
+        // Rebuilds a book from its journal: a torn last record is dropped with a warning,
+        // damage anywhere else is an error naming its byte offset.
+        engine.define("orders.recover", params: [.string, .bytes, .dec, .dec], labels: [nil, nil, "tick", "lot"],
+                      result: .record("Recovered")) { [unowned engine] args in
+            let symbol = try Arguments.string(args, 0), bytes = try Arguments.bytes(args, 1)
+            try engine.vm.hostWork(bytes.count >> 4)
+            let book = try makeBook(engine, symbol, tick: try decimal(args, 2), lot: try decimal(args, 3), journaled: true)
+            let contents: JournalContents
+            do { contents = try Journal.decode(bytes) } catch { throw HostError("\(symbol): \(error)") }
+            for entry in contents.entries {
+                guard entry.sequence == book.engine.commandCount &+ 1 else {
+                    throw HostError("\(symbol): journal entry \(entry.sequence) does not follow \(book.engine.commandCount)")
+                }
+                try book.submit(entry.command)
+            }
+            return try engine.record("Recovered", ["book": .host(book), "events": book.values.list(book.events),
+                                                   "warnings": .list(contents.warnings.map(Value.string))])
         }
         engine.define("Book.submit", params: [bookType, commandType], result: eventsType) { args in
             let book = try Arguments.object(args, 0, as: Book.self)
@@ -204,6 +237,17 @@ enum OrdersBinding {
         }
     }
 
+    static func makeBook(_ engine: Engine, _ symbol: String, tick: Dec, lot: Dec, journaled: Bool) throws -> Book {
+        do {
+            let book = try OrderBook(tick: tick, lot: lot, capacity: 1 << 20)
+            return Book(engine: book, symbol: symbol, values: try EventValues(engine, book), journaled: journaled)
+        } catch let error as HostError {
+            throw error
+        } catch {
+            throw HostError("book \(symbol): \(error)")
+        }
+    }
+
     /// Converts one Keel command at the edge and applies it; a price or quantity off the
     /// book's grid is rejected here, by the engine's own rules, without reaching the loop.
     static func apply(_ command: Value, to book: Book) throws {
@@ -218,34 +262,32 @@ enum OrdersBinding {
                   case .int(let trader) = f[7], case .variant(let stp) = f[8] else { throw HostError("malformed Order") }
             guard id >= 0, trader >= 0, trader <= Int(UInt32.max) else { throw HostError("order \(id): bad id or trader") }
             let type = OrderType.allCases[kind.tag]
+            let command: Command
             do throws(Reason) {
-                let lots = try engine.lots(forQuantity: qty)
-                let ticks = type == .market || type == .stop ? 0 : try engine.ticks(forPrice: price)
-                let stopTicks = type == .stop || type == .stopLimit ? try engine.ticks(forPrice: stop) : 0
-                let displayLots = display.isZero ? 0 : try engine.lots(forQuantity: display)
-                let order = NewOrder(id: UInt64(id), side: side.tag == 0 ? .buy : .sell, type: type, price: ticks, quantity: lots,
-                                     stopPrice: stopTicks, display: displayLots, trader: UInt32(trader),
-                                     selfTrade: SelfTradePrevention.allCases[stp.tag])
-                engine.submit(.new(order), into: &book.events)
+                let order = try engine.newOrder(id: UInt64(id), side: side.tag == 0 ? .buy : .sell, type: type, price: price,
+                                                quantity: qty, stopPrice: stop, display: display.isZero ? nil : display,
+                                                trader: UInt32(trader), selfTrade: SelfTradePrevention.allCases[stp.tag])
+                command = .new(order)
             } catch {
-                engine.rejectNew(UInt64(id), error, into: &book.events)
+                command = .rejectAtEdge(id: UInt64(id), reason: error, modifying: false)
             }
+            try book.submit(command)
         case 1:
             guard case .int(let id) = v.payload[0] else { throw HostError("malformed cancel") }
             guard id >= 0 else { throw HostError("order ids are non-negative, got \(id)") }
-            engine.submit(.cancel(id: UInt64(id)), into: &book.events)
+            try book.submit(.cancel(id: UInt64(id)))
         default:
             guard case .int(let id) = v.payload[0], case .dec(let price) = v.payload[1], case .dec(let qty) = v.payload[2] else {
                 throw HostError("malformed modify")
             }
             guard id >= 0 else { throw HostError("order ids are non-negative, got \(id)") }
+            let command: Command
             do throws(Reason) {
-                let lots = qty.isZero ? 0 : try engine.lots(forQuantity: qty)
-                let ticks = try engine.ticks(forPrice: price)
-                engine.submit(.modify(id: UInt64(id), price: ticks, quantity: lots), into: &book.events)
+                command = try engine.modifyCommand(id: UInt64(id), price: price, quantity: qty)
             } catch {
-                engine.rejectModify(UInt64(id), error, into: &book.events)
+                command = .rejectAtEdge(id: UInt64(id), reason: error, modifying: true)
             }
+            try book.submit(command)
         }
     }
 
