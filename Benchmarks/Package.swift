@@ -23,7 +23,8 @@ let package = Package(
         .executableTarget(name: "merkle-bench", dependencies: [.product(name: "Merkle", package: "main")],
                           path: "Sources/MerkleBench"),
         .executableTarget(name: "orders-bench",
-                          dependencies: [.product(name: "Orders", package: "main"), "DecBenchAllocCounter",
+                          dependencies: [.product(name: "Orders", package: "main"), .product(name: "Keel", package: "main"),
+                                         "DecBenchAllocCounter",
                                          .product(name: "Histogram", package: "hdrhistogram-swift")],
                           path: "Sources/OrdersBench"),
     ]

@@ -57,6 +57,13 @@ public struct Dec: Sendable {
         }
     }
 
+    /// The coefficient and exponent when the coefficient fits a word, for callers with a
+    /// fast integer path (scaling prices to ticks); nil for GMP-backed values.
+    public var wordParts: (coefficient: UInt64, exponent: Int)? {
+        guard case .small(let c) = coefficient else { return nil }
+        return (c, exponent)
+    }
+
     public init(_ value: Int) {
         self.init(negative: value < 0, coefficient: .small(UInt64(value.magnitude)), exponent: 0)
     }

@@ -55,6 +55,11 @@ extension OrderBook {
     /// `value / unit` when it is a whole number in 1...max.
     private static func units(_ value: Dec, per unit: Dec, offGrid: Reason, outOfRange: Reason,
                               max: Int64) throws(Reason) -> Int64 {
+        if let count = wordUnits(value, per: unit) {
+            guard count != 0 else { throw offGrid }
+            guard count > 0 && count <= max else { throw outOfRange }
+            return count
+        }
         // Anything this far above the limit cannot be in range; spares the division work.
         if value.adjustedExponent - unit.adjustedExponent > 20 { throw outOfRange }
         let count: Int
@@ -68,6 +73,33 @@ extension OrderBook {
         }
         guard count > 0 && Int64(count) <= max else { throw count <= 0 ? offGrid : outOfRange }
         return Int64(count)
+    }
+
+    /// `value / unit` for positive word-sized decimals, without GMP: 0 when it is not a
+    /// whole number, -1 when it is out of Int64 range; nil when the fast path cannot tell.
+    @inline(__always)
+    private static func wordUnits(_ value: Dec, per unit: Dec) -> Int64? {
+        guard let (c1, e1) = value.wordParts, let (c2, e2) = unit.wordParts, c2 != 0, !value.isSignMinus else { return nil }
+        var numerator = c1, denominator = c2
+        let shift = e1 - e2
+        if shift >= 0 {
+            guard shift < 20, let scaled = multiplied(c1, byPowerOfTen: shift) else { return nil }
+            numerator = scaled
+        } else {
+            guard -shift < 20, let scaled = multiplied(c2, byPowerOfTen: -shift) else { return nil }
+            denominator = scaled
+        }
+        guard numerator % denominator == 0 else { return 0 }
+        let quotient = numerator / denominator
+        return quotient > UInt64(Int64.max) ? -1 : Int64(quotient)
+    }
+
+    private static let powersOfTen: [UInt64] = (0..<20).map { (0..<$0).reduce(UInt64(1)) { p, _ in p * 10 } }
+
+    @inline(__always)
+    private static func multiplied(_ x: UInt64, byPowerOfTen n: Int) -> UInt64? {
+        let (product, overflow) = x.multipliedReportingOverflow(by: powersOfTen[n])
+        return overflow ? nil : product
     }
 
     private static func scaled(_ units: Int64, by unit: Dec) -> Dec {

@@ -31,4 +31,38 @@ final class EdgeRejectionTests: XCTestCase {
         let rebuilt = try OrderBook(tick: Dec(parsing: "0.01"), lot: Dec(1), capacity: 64)
         XCTAssertEqual(try Recovery.replay(onto: rebuilt, journal: contents).events, events)
     }
+
+    /// The word-sized fast path of `ticks(forPrice:)` against the GMP definition:
+    /// whole multiple of the tick, in range, else the specific reason.
+    func testWordFastPathAgreesWithDecimalDivision() throws {
+        var state: UInt64 = 42
+        func next(_ n: UInt64) -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return (state >> 17) % n
+        }
+        for tickText in ["0.01", "0.05", "1", "25", "0.0001", "0.25", "5E+3"] {
+            let tick = try Dec(parsing: tickText)
+            let book = try OrderBook(tick: tick, lot: Dec(1), capacity: 4)
+            for _ in 0..<3_000 {
+                let digits = Int(next(21))
+                var coefficient: UInt64 = 0
+                for _ in 0..<digits { coefficient = coefficient &* 10 &+ next(10) }
+                let price = try Dec(parsing: "\(coefficient)E\(Int(next(30)) - 15)")
+                guard !price.isZero else { continue }
+                let expected: Result<Int64, Reason>
+                if price.adjustedExponent - tick.adjustedExponent > 20 {
+                    expected = .failure(.badPrice)
+                } else if try !price.remainder(dividingBy: tick).isZero {
+                    expected = .failure(.offTick)
+                } else if let n = try? price.dividedToInteger(by: tick).toInt(), n > 0, Int64(n) <= Limits.maxPrice {
+                    expected = .success(Int64(n))
+                } else {
+                    expected = .failure(.badPrice)
+                }
+                let got: Result<Int64, Reason>
+                do throws(Reason) { got = .success(try book.ticks(forPrice: price)) } catch { got = .failure(error) }
+                XCTAssertEqual(got, expected, "\(price) on tick \(tick)")
+            }
+        }
+    }
 }

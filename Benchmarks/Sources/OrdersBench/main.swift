@@ -299,6 +299,7 @@ func report(_ workload: Workload, opsTarget: Double) {
     print(String(format: "  memory:        %.1f bytes per resting order (%d resting, capacity %d; target 96)",
                  perOrder, book.restingCount, book.capacity)
           + ", plus \(book.seenIdBytes / 1024) KiB of seen-id bitmap for \(book.commandCount) commands")
+    reportKeel(workload, nativeSeconds: seconds)
     for (label, policy) in [("journal none ", FsyncPolicy.none), ("journal 1000 ", .every(1000))] {
         let withJournal = journaled(workload, policy: policy)
         print("  \(label)" + String(format: " %6.2f M ops/s  (%.2fx the native time; target 1.3x)",

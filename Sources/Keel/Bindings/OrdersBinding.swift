@@ -50,6 +50,16 @@ enum OrdersBinding {
             engine.submit(command, into: &events)
         }
 
+        func submit(batch commands: [Command]) throws {
+            if journal != nil {
+                guard journal!.count + commands.count * 64 < Self.maxJournal else {
+                    throw HostError("the journal of \(symbol) passed \(Self.maxJournal) bytes")
+                }
+                for (i, c) in commands.enumerated() { journal!.append(contentsOf: Journal.record(c, sequence: engine.commandCount &+ UInt64(i + 1))) }
+            }
+            engine.submit(contentsOf: commands, into: &events)
+        }
+
         static let maxJournal = 1 << 30
     }
 
@@ -176,26 +186,24 @@ enum OrdersBinding {
         engine.define("Book.submit", params: [bookType, commandType], result: eventsType) { args in
             let book = try Arguments.object(args, 0, as: Book.self)
             book.events.removeAll(keepingCapacity: true)
-            try apply(args[1], to: book)
+            try book.submit(try command(args[1], for: book.engine))
             return book.values.list(book.events)
         }
         engine.define("Book.run", params: [bookType, .list(commandType)], result: eventsType) { [unowned engine] args in
             let book = try Arguments.object(args, 0, as: Book.self)
             let commands = try Arguments.list(args, 1)
             try engine.vm.hostWork(commands.count)
-            book.events.removeAll(keepingCapacity: true)
-            for c in commands { try apply(c, to: book) }
-            return book.values.list(book.events)
+            var events: [Value] = []
+            try runBatch(commands, on: book) { events.append(contentsOf: $0.map(book.values.value)) }
+            return .list(events)
         }
         engine.define("Book.run_summary", params: [bookType, .list(commandType)], result: .record("BatchSummary")) { [unowned engine] args in
             let book = try Arguments.object(args, 0, as: Book.self)
             let commands = try Arguments.list(args, 1)
             try engine.vm.hostWork(commands.count)
             var trades = 0, rejected = 0, cancelled = 0, lots: Int64 = 0
-            for c in commands {
-                book.events.removeAll(keepingCapacity: true)
-                try apply(c, to: book)
-                for e in book.events {
+            try runBatch(commands, on: book) { events in
+                for e in events {
                     switch e.kind {
                     case .trade: trades += 1; lots += e.quantity
                     case .rejected: rejected += 1
@@ -248,46 +256,58 @@ enum OrdersBinding {
         }
     }
 
-    /// Converts one Keel command at the edge and applies it; a price or quantity off the
-    /// book's grid is rejected here, by the engine's own rules, without reaching the loop.
-    static func apply(_ command: Value, to book: Book) throws {
-        guard case .variant(let v) = command else { throw HostError("not an orders Command") }
-        let engine = book.engine
+    /// Converts one Keel command at the edge; a price or quantity off the book's grid
+    /// becomes a command the engine rejects by its own rules, without reaching the loop.
+    static func command(_ value: Value, for engine: OrderBook) throws -> Command {
+        guard case .variant(let v) = value else { throw HostError("not an orders Command") }
         switch v.tag {
         case 0:
             guard case .record(let r) = v.payload[0] else { throw HostError("not an Order") }
             let f = r.fields
             guard case .int(let id) = f[0], case .variant(let side) = f[1], case .variant(let kind) = f[2],
                   case .dec(let price) = f[3], case .dec(let qty) = f[4], case .dec(let stop) = f[5], case .dec(let display) = f[6],
-                  case .int(let trader) = f[7], case .variant(let stp) = f[8] else { throw HostError("malformed Order") }
+                  case .int(let trader) = f[7], case .variant(let stp) = f[8],
+                  let type = OrderType(rawValue: UInt8(truncatingIfNeeded: kind.tag)),
+                  let selfTrade = SelfTradePrevention(rawValue: UInt8(truncatingIfNeeded: stp.tag)) else { throw HostError("malformed Order") }
             guard id >= 0, trader >= 0, trader <= Int(UInt32.max) else { throw HostError("order \(id): bad id or trader") }
-            let type = OrderType.allCases[kind.tag]
-            let command: Command
             do throws(Reason) {
-                let order = try engine.newOrder(id: UInt64(id), side: side.tag == 0 ? .buy : .sell, type: type, price: price,
+                return .new(try engine.newOrder(id: UInt64(id), side: side.tag == 0 ? .buy : .sell, type: type, price: price,
                                                 quantity: qty, stopPrice: stop, display: display.isZero ? nil : display,
-                                                trader: UInt32(trader), selfTrade: SelfTradePrevention.allCases[stp.tag])
-                command = .new(order)
+                                                trader: UInt32(trader), selfTrade: selfTrade))
             } catch {
-                command = .rejectAtEdge(id: UInt64(id), reason: error, modifying: false)
+                return .rejectAtEdge(id: UInt64(id), reason: error, modifying: false)
             }
-            try book.submit(command)
         case 1:
             guard case .int(let id) = v.payload[0] else { throw HostError("malformed cancel") }
             guard id >= 0 else { throw HostError("order ids are non-negative, got \(id)") }
-            try book.submit(.cancel(id: UInt64(id)))
+            return .cancel(id: UInt64(id))
         default:
             guard case .int(let id) = v.payload[0], case .dec(let price) = v.payload[1], case .dec(let qty) = v.payload[2] else {
                 throw HostError("malformed modify")
             }
             guard id >= 0 else { throw HostError("order ids are non-negative, got \(id)") }
-            let command: Command
             do throws(Reason) {
-                command = try engine.modifyCommand(id: UInt64(id), price: price, quantity: qty)
+                return try engine.modifyCommand(id: UInt64(id), price: price, quantity: qty)
             } catch {
-                command = .rejectAtEdge(id: UInt64(id), reason: error, modifying: true)
+                return .rejectAtEdge(id: UInt64(id), reason: error, modifying: true)
             }
-            try book.submit(command)
+        }
+    }
+
+    /// Runs a list of Keel commands through the engine's batch path, `chunk` at a time,
+    /// handing each chunk's events to `consume` before the buffer is reused.
+    static func runBatch(_ commands: [Value], on book: Book, consume: ([Orders.Event]) -> Void) throws {
+        var chunk: [Command] = []
+        chunk.reserveCapacity(256)
+        var position = 0
+        while position < commands.count {
+            let end = min(position + 256, commands.count)
+            chunk.removeAll(keepingCapacity: true)
+            for c in commands[position..<end] { chunk.append(try command(c, for: book.engine)) }
+            book.events.removeAll(keepingCapacity: true)
+            try book.submit(batch: chunk)
+            consume(book.events)
+            position = end
         }
     }
 
