@@ -1,0 +1,38 @@
+import Foundation
+import XCTest
+@testable import Ledger
+import Money
+
+func fixture(_ name: String) throws -> Any {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)")
+    return try JSONSerialization.jsonObject(with: Data(contentsOf: url))
+}
+
+func int(_ any: Any?) -> Int {
+    (any as? NSNumber)?.intValue ?? 0
+}
+
+/// Asserts the double-entry invariants over the whole ledger: per ledger number the sum of
+/// debits equals the sum of credits (posted and pending), every balance equals the fold of
+/// the journal, pending counters are consistent, and the chain verifies.
+func assertInvariants(_ ledger: Ledger, file: StaticString = #filePath, line: UInt = #line) {
+    var folded = [Balance](repeating: Balance(), count: ledger.accounts.count)
+    for e in ledger.entries {
+        let held = ledger.held(by: e)
+        e.apply(held: held, toDebitSide: &folded[e.debit.index])
+        e.apply(held: held, toCreditSide: &folded[e.credit.index])
+    }
+    var sums: [UInt32: (UInt128, UInt128, UInt128, UInt128)] = [:]
+    for (i, account) in ledger.accounts.enumerated() {
+        let b = ledger.balance(AccountID(UInt32(i + 1)))!
+        XCTAssertEqual(b, folded[i], "balance \(account.name) is not the fold of the journal", file: file, line: line)
+        var s = sums[account.ledger] ?? (0, 0, 0, 0)
+        s.0 += b.debitsPosted; s.1 += b.creditsPosted; s.2 += b.debitsPending; s.3 += b.creditsPending
+        sums[account.ledger] = s
+    }
+    for (ledgerNumber, s) in sums {
+        XCTAssertEqual(s.0, s.1, "posted debits != credits on ledger \(ledgerNumber)", file: file, line: line)
+        XCTAssertEqual(s.2, s.3, "pending debits != credits on ledger \(ledgerNumber)", file: file, line: line)
+    }
+    XCTAssertNoThrow(try ledger.verify(), file: file, line: line)
+}
