@@ -44,7 +44,8 @@ let package = Package(
         ]),
         // Appends journaled commands and prints an ack per durable one (crash test helper).
         .executableTarget(name: "orders-crash-writer", dependencies: ["Orders"], path: "Sources/OrdersCrashWriter"),
-        .target(name: "Ledger", dependencies: ["Money", "CSQLite", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Ledger", dependencies: ["Money", "CSQLite", .product(name: "Crypto", package: "swift-crypto")],
+                exclude: ["CANONICAL.md"]),
         // Writes acknowledged batches to a file ledger until killed (crash test helper).
         .executableTarget(name: "ledger-crash-writer", dependencies: ["Ledger"], path: "Sources/LedgerCrashWriter"),
         .executableTarget(name: "KeelCLI", dependencies: [

@@ -10,7 +10,9 @@ public enum LedgerError: Error, Equatable, Sendable {
     case accountLedgerMustNotBeZero
     /// One ledger number, one unit: this account names another unit for an existing ledger.
     case unitConflict(ledger: UInt32)
-    case unknownAccount(AccountID)
+    case unknownAccountName(String)
+    /// A posting's asset is not the unit of its accounts.
+    case assetMismatch(String)
     /// The journal's hash chain (or a stored entry) is wrong from this entry index on.
     case chainBroken(entry: Int)
     case storage(String)
@@ -56,6 +58,7 @@ public final class Ledger {
     var ids: [UInt128: Int32] = [:]
     var failed: [UInt128: ResultCode] = [:]
     var newFailures: [(UInt128, ResultCode)] = []
+    var rates: [UInt128: Rate] = [:]
     var expiries = DeadlineHeap()
     var history = History()
     var sealedCount = 0
