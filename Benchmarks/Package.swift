@@ -5,6 +5,7 @@ import PackageDescription
 //   swift run -c release --package-path Benchmarks keel-bench   (interpreter vs CPython/Lua)
 //   swift run -c release --package-path Benchmarks dec-bench    (Dec engine vs Python's decimal)
 //   swift run -c release --package-path Benchmarks merkle-bench (Merkle log vs bare hashing)
+//   swift run -c release --package-path Benchmarks ledger-bench (ledger engine throughput)
 let package = Package(
     name: "KeelBenchmarks",
     dependencies: [.package(path: "..")],
@@ -18,5 +19,7 @@ let package = Package(
                           path: "Sources/DecBench/Main"),
         .executableTarget(name: "merkle-bench", dependencies: [.product(name: "Merkle", package: "main")],
                           path: "Sources/MerkleBench"),
+        .executableTarget(name: "ledger-bench", dependencies: [.product(name: "Ledger", package: "main")],
+                          path: "Sources/LedgerBench"),
     ]
 )

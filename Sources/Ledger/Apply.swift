@@ -5,7 +5,7 @@ extension Ledger {
         if t.id == 0 { return .failed(.idMustNotBeZero) }
         if t.id == .max { return .failed(.idMustNotBeIntMax) }
         if let index = ids[t.id] { return compareExisting(t, Int(index)) }
-        if failed[t.id] != nil { return .failed(.idAlreadyFailed) }
+        if !failed.isEmpty && failed[t.id] != nil { return .failed(.idAlreadyFailed) }
         if let code = flagConflict(t.flags) { return .failed(code) }
         if t.flags.contains(.postPending) || t.flags.contains(.voidPending) {
             return resolve(t)

@@ -55,7 +55,7 @@ public final class Ledger {
     public internal(set) var entries: [Entry] = []
     var hashes: [Digest] = []
     var holds: [Hold] = []        // per entry: the state of a hold, and whether it was reversed
-    var ids: [UInt128: Int32] = [:]
+    var ids = IDIndex()
     var failed: [UInt128: ResultCode] = [:]
     var newFailures: [(UInt128, ResultCode)] = []
     var rates: [UInt128: Rate] = [:]

@@ -163,3 +163,25 @@ final class EngineTests: XCTestCase {
         XCTAssertThrowsError(try l.verify()) { XCTAssertEqual($0 as? LedgerError, .chainBroken(entry: 7)) }
     }
 }
+
+final class IDIndexTests: XCTestCase {
+    func testMatchesADictionaryUnderInsertsAndRemovals() {
+        var index = IDIndex()
+        var reference: [UInt128: Int32] = [:]
+        var rng = SystemRandomNumberGenerator()
+        for step in 0..<50_000 {
+            let key = UInt128(Int.random(in: 1...3_000, using: &rng)) << (step % 3 == 0 ? 64 : 0)
+            if Bool.random(using: &rng) {
+                index[key] = Int32(step)
+                reference[key] = Int32(step)
+            } else {
+                index[key] = nil
+                reference[key] = nil
+            }
+        }
+        XCTAssertEqual(index.count, reference.count)
+        for key in (1...3_000).flatMap({ [UInt128($0), UInt128($0) << 64] }) {
+            XCTAssertEqual(index[key], reference[key])
+        }
+    }
+}
