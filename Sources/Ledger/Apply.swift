@@ -69,7 +69,7 @@ extension Ledger {
             if t.flags.contains(.closingDebit) { setClosed(d, true) }
             if t.flags.contains(.closingCredit) { setClosed(c, true) }
         }
-        return .created(receipt(index))
+        return .created(receipt(index, amount, d, c))
     }
 
     func checkShape(_ t: Transfer) -> ResultCode? {
@@ -211,9 +211,9 @@ extension Ledger {
             undo?.append(.balance(d, balances[d]))
             undo?.append(.balance(c, balances[c]))
         }
+        let index = entries.count
         e.apply(held: held, toDebitSide: &balances[d])
         e.apply(held: held, toCreditSide: &balances[c])
-        let index = entries.count
         entries.append(e)
         holds.append(Hold(state: e.kind == .pending ? .open : .none))
         if e.kind != .expire && e.leg == 0 { ids[e.id] = Int32(index) }
@@ -223,6 +223,10 @@ extension Ledger {
     func receipt(_ index: Int) -> Receipt {
         let e = entries[index]
         return Receipt(entry: index, amount: e.amount, debit: balances[e.debit.index], credit: balances[e.credit.index])
+    }
+
+    func receipt(_ index: Int, _ amount: UInt128, _ d: Int, _ c: Int) -> Receipt {
+        Receipt(entry: index, amount: amount, debit: balances[d], credit: balances[c])
     }
 
     /// Releases every hold whose deadline has passed by `batchNow`.
@@ -245,7 +249,7 @@ extension Ledger {
         return entries[Int(index)].amount
     }
 
-    /// Hashes, indexes and persists the entries written since the last seal.
+    /// Hashes and persists the entries written since the last seal.
     func seal() throws(LedgerError) {
         let start = sealedCount
         var head = hashes.last ?? .genesis
@@ -255,7 +259,6 @@ extension Ledger {
                 head = Canonical.chain(head, e)
                 hashes.append(head)
             }
-            history.record(e, at: i, held: e.resolvesHold ? held(by: e) : 0)
             if e.kind == .pending && e.timeout != 0, let end = deadline(e.timestamp, e.timeout) {
                 expiries.insert(end, i)
             }

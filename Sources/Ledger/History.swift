@@ -1,11 +1,14 @@
 /// Balances as of any entry, in O(log n): each account keeps the indexes of the
 /// entries that touched it and a snapshot of its balance after every 16th touch;
 /// a query binary-searches the touches and replays at most 15 entries.
+/// Writes do not maintain the index: the first query after writes brings it up to date
+/// (O(new entries)), which keeps two scattered appends per entry off the write path.
 struct History {
     static let stride = 16
     var touches: [[Int32]] = []
     var snapshots: [[Balance]] = []
     var running: [Balance] = []
+    var indexed = 0
 
     mutating func addAccount() {
         touches.append([])
@@ -13,12 +16,17 @@ struct History {
         running.append(Balance())
     }
 
-    mutating func record(_ e: Entry, at index: Int, held: UInt128) {
-        let d = e.debit.index, c = e.credit.index
-        e.apply(held: held, toDebitSide: &running[d])
-        touch(d, index)
-        e.apply(held: held, toCreditSide: &running[c])
-        touch(c, index)
+    mutating func catchUp(_ entries: [Entry], to end: Int, held: (Entry) -> UInt128) {
+        while indexed < end {
+            let e = entries[indexed]
+            let h = e.resolvesHold ? held(e) : 0
+            let d = e.debit.index, c = e.credit.index
+            e.apply(held: h, toDebitSide: &running[d])
+            touch(d, indexed)
+            e.apply(held: h, toCreditSide: &running[c])
+            touch(c, indexed)
+            indexed += 1
+        }
     }
 
     private mutating func touch(_ account: Int, _ index: Int) {
@@ -83,6 +91,7 @@ extension Ledger {
     /// The balance of `account` just after entry `index` (before any entry if `index < 0`).
     public func balance(_ account: AccountID, asOfEntry index: Int) -> Balance? {
         guard account.raw >= 1, account.index < accounts.count else { return nil }
+        history.catchUp(entries, to: sealedCount, held: held(by:))
         return history.balance(account.index, through: min(index, sealedCount - 1), entries: entries, held: held(by:))
     }
 

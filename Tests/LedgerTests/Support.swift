@@ -17,10 +17,17 @@ func int(_ any: Any?) -> Int {
 /// the journal, pending counters are consistent, and the chain verifies.
 func assertInvariants(_ ledger: Ledger, file: StaticString = #filePath, line: UInt = #line) {
     var folded = [Balance](repeating: Balance(), count: ledger.accounts.count)
-    for e in ledger.entries {
+    let middle = ledger.entries.count / 2
+    for (i, e) in ledger.entries.enumerated() {
         let held = ledger.held(by: e)
         e.apply(held: held, toDebitSide: &folded[e.debit.index])
         e.apply(held: held, toCreditSide: &folded[e.credit.index])
+        if i == middle {
+            // As-of balances must equal the fold of the journal's prefix.
+            for (a, b) in folded.enumerated() {
+                XCTAssertEqual(ledger.balance(AccountID(UInt32(a + 1)), asOfEntry: i), b, "as of \(i)", file: file, line: line)
+            }
+        }
     }
     var sums: [UInt32: (UInt128, UInt128, UInt128, UInt128)] = [:]
     for (i, account) in ledger.accounts.enumerated() {
