@@ -28,7 +28,8 @@ extension Ledger {
         let amountFree = t.flags.contains(.balancingDebit) || t.flags.contains(.balancingCredit)
             || (t.flags.contains(.postPending) && t.amount == Transfer.fullAmount)
             || (t.flags.contains(.voidPending) && t.amount == 0)
-        if t.flags != e.flags || e.kind == .reversal || e.leg != 0 || isMultiLeg(index) {
+        let groupResolution = e.kind == .post || e.kind == .void
+        if t.flags != e.flags || e.kind == .reversal || e.leg != 0 || (isMultiLeg(index) && !groupResolution) {
             return .failed(.existsWithDifferentFlags)
         }
         if t.pendingID != e.pendingID { return .failed(.existsWithDifferentPendingID) }
@@ -147,43 +148,67 @@ extension Ledger {
         return span.overflow || end.overflow ? nil : end.partialValue
     }
 
-    /// Posts or voids a hold, exactly once.
+    /// Posts or voids a hold, exactly once. A multi-leg hold is resolved as a group: every
+    /// leg is posted in full or voided together.
     func resolve(_ t: Transfer) -> TransferResult {
         if t.pendingID == 0 { return .failed(.pendingIDMustNotBeZero) }
         if t.pendingID == .max { return .failed(.pendingIDMustNotBeIntMax) }
         if t.pendingID == t.id { return .failed(.pendingIDMustBeDifferent) }
         if t.timeout != 0 { return .failed(.timeoutReservedForPendingTransfer) }
-        guard let found = ids[t.pendingID] else { return .failed(.pendingTransferNotFound) }
-        let p = entries[Int(found)]
+        guard let found = ids[t.pendingID].map(Int.init) else { return .failed(.pendingTransferNotFound) }
+        let p = entries[found]
         if p.kind != .pending { return .failed(.pendingTransferNotPending) }
         if t.debit != .none && t.debit != p.debit { return .failed(.pendingTransferHasDifferentDebitAccountID) }
         if t.credit != .none && t.credit != p.credit { return .failed(.pendingTransferHasDifferentCreditAccountID) }
         if t.ledger != 0 && t.ledger != p.ledger { return .failed(.pendingTransferHasDifferentLedger) }
         if t.code != 0 && t.code != p.code { return .failed(.pendingTransferHasDifferentCode) }
+        let group = legs(of: found)
+        var held: UInt128 = 0
+        for k in group {
+            let sum = held.addingReportingOverflow(entries[k].amount)
+            if sum.overflow { return .failed(.exceedsPendingTransferAmount) }
+            held = sum.partialValue
+        }
         let post = t.flags.contains(.postPending)
-        let amount = post && t.amount == Transfer.fullAmount ? p.amount : t.amount
-        if post && amount > p.amount { return .failed(.exceedsPendingTransferAmount) }
-        if !post && amount != 0 && amount != p.amount { return .failed(.pendingTransferHasDifferentAmount) }
-        switch holds[Int(found)].state {
+        let amount = post && t.amount == Transfer.fullAmount ? held : t.amount
+        if post && amount > held { return .failed(.exceedsPendingTransferAmount) }
+        if amount != held && (post ? group.count > 1 : amount != 0) {
+            return .failed(.pendingTransferHasDifferentAmount)
+        }
+        switch holds[found].state {
         case .posted: return .failed(.pendingTransferAlreadyPosted)
         case .voided: return .failed(.pendingTransferAlreadyVoided)
         case .expired: return .failed(.pendingTransferExpired)
         case .none, .open: break
         }
-        if post {
-            if balances[p.debit.index].debitsPosted.addingReportingOverflow(amount).overflow {
+        for k in group where post {
+            let legAmount = group.count == 1 ? amount : entries[k].amount
+            if balances[entries[k].debit.index].debitsPosted.addingReportingOverflow(legAmount).overflow {
                 return .failed(.overflowsDebitsPosted)
             }
-            if balances[p.credit.index].creditsPosted.addingReportingOverflow(amount).overflow {
+            if balances[entries[k].credit.index].creditsPosted.addingReportingOverflow(legAmount).overflow {
                 return .failed(.overflowsCreditsPosted)
             }
         }
-        let entry = Entry(kind: post ? .post : .void, flags: t.flags, id: t.id, leg: 0, debit: p.debit,
-                          credit: p.credit, amount: post ? amount : p.amount, pendingID: p.id, ledger: p.ledger,
-                          code: p.code, timeout: 0, timestamp: nextTimestamp(), userData: t.userData)
-        let index = append(entry, held: p.amount)
-        settle(hold: Int(found), as: post ? .posted : .voided)
-        return .created(receipt(index))
+        var first = 0
+        for k in group {
+            let hold = entries[k]
+            let legAmount = post && group.count == 1 ? amount : hold.amount
+            let entry = Entry(kind: post ? .post : .void, flags: t.flags, id: t.id, leg: hold.leg, debit: hold.debit,
+                              credit: hold.credit, amount: legAmount, pendingID: p.id, ledger: hold.ledger,
+                              code: hold.code, timeout: 0, timestamp: nextTimestamp(), userData: t.userData)
+            let index = append(entry, held: hold.amount)
+            if k == found { first = index }
+            settle(hold: k, as: post ? .posted : .voided)
+        }
+        return .created(receipt(first))
+    }
+
+    /// The entries of the transfer whose first entry is `index` (one unless multi-leg).
+    func legs(of index: Int) -> Range<Int> {
+        var end = index + 1
+        while end < entries.count && entries[end].leg != 0 && entries[end].id == entries[index].id { end += 1 }
+        return index..<end
     }
 
     /// Marks a hold resolved; a closing hold that is voided or expires reopens its accounts.
@@ -229,24 +254,26 @@ extension Ledger {
         Receipt(entry: index, amount: amount, debit: balances[d], credit: balances[c])
     }
 
-    /// Releases every hold whose deadline has passed by `batchNow`.
+    /// Releases every hold whose deadline has passed by `batchNow` (all legs of a group at once).
     func expireHolds() {
         while let (deadline, index) = expiries.min, deadline <= batchNow {
             expiries.removeMin()
-            guard holds[index].state == .open else { continue }
-            let p = entries[index]
-            let entry = Entry(kind: .expire, flags: [], id: 0, leg: 0, debit: p.debit, credit: p.credit,
-                              amount: p.amount, pendingID: p.id, ledger: p.ledger, code: p.code, timeout: 0,
-                              timestamp: nextTimestamp(), userData: 0)
-            append(entry, held: p.amount)
-            settle(hold: index, as: .expired)
+            for k in legs(of: index - Int(entries[index].leg)) where holds[k].state == .open {
+                let p = entries[k]
+                let entry = Entry(kind: .expire, flags: [], id: 0, leg: p.leg, debit: p.debit, credit: p.credit,
+                                  amount: p.amount, pendingID: p.id, ledger: p.ledger, code: p.code, timeout: 0,
+                                  timestamp: nextTimestamp(), userData: 0)
+                append(entry, held: p.amount)
+                settle(hold: k, as: .expired)
+            }
         }
     }
 
-    /// The held amount a resolving entry releases (0 for other kinds).
+    /// The held amount a resolving entry releases: that of the same leg of the hold.
     func held(by e: Entry) -> UInt128 {
         guard e.resolvesHold, let index = ids[e.pendingID] else { return 0 }
-        return entries[Int(index)].amount
+        let k = Int(index) + Int(e.leg)
+        return k < entries.count ? entries[k].amount : 0
     }
 
     /// Hashes and persists the entries written since the last seal.

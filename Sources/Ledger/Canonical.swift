@@ -11,7 +11,7 @@ import Crypto
 /// | 0 | 1 | kind: 0 single, 1 pending, 2 post, 3 void, 4 expire, 5 reversal |
 /// | 1 | 2 | flags as submitted: linked 1, pending 2, post 4, void 8, balancing debit 16, balancing credit 32, closing debit 64, closing credit 128 |
 /// | 3 | 16 | transfer id (0 for an expiry) |
-/// | 19 | 2 | leg index within a multi-leg transfer |
+/// | 19 | 2 | leg index within a multi-leg transfer (post/void/expire of a multi-leg hold: the hold's leg) |
 /// | 21 | 4 | debit account number (accounts are numbered 1, 2, … in creation order) |
 /// | 25 | 4 | credit account number |
 /// | 29 | 16 | amount in minor units (post: the amount posted; void/expire: the amount released) |

@@ -39,13 +39,15 @@ extension Ledger {
     /// A transfer with any number of legs. Per ledger, debits must equal credits
     /// (`legsMustBalance`), unless `rate` converts between exactly two ledgers. The legs
     /// become 2-sided entries sharing `id` (leg index 0, 1, …), applied all or nothing.
-    /// The receipt describes the first entry.
-    public func transfer(id: UInt128, legs: [Leg], code: UInt16 = 1, userData: UInt64 = 0,
-                         rate: Rate? = nil) throws(LedgerError) -> TransferResult {
+    /// The receipt describes the first entry. With `pending`, every leg becomes a hold and
+    /// the group is posted (in full) or voided by one `Transfer` naming `id` as its
+    /// `pendingID`, or expires as a whole after `timeout` seconds.
+    public func transfer(id: UInt128, legs: [Leg], code: UInt16 = 1, userData: UInt64 = 0, rate: Rate? = nil,
+                         pending: Bool = false, timeout: UInt32 = 0) throws(LedgerError) -> TransferResult {
         try ensureUsable()
         beginBatch()
         let result: TransferResult
-        switch plan(id: id, legs: legs, code: code, userData: userData, rate: rate) {
+        switch plan(id: id, legs: legs, code: code, userData: userData, rate: rate, pending: pending, timeout: timeout) {
         case .failure(let code):
             result = .failed(code)
         case .success(let postings):
@@ -107,9 +109,11 @@ extension Ledger {
     // MARK: Planning
 
     /// Turns legs into 2-sided postings: per ledger, debits are matched to credits in order.
-    func plan(id: UInt128, legs: [Leg], code: UInt16, userData: UInt64, rate: Rate?) -> Result<[Entry], ResultCode> {
+    func plan(id: UInt128, legs: [Leg], code: UInt16, userData: UInt64, rate: Rate?, pending: Bool,
+              timeout: UInt32) -> Result<[Entry], ResultCode> {
         if id == 0 { return .failure(.idMustNotBeZero) }
         if id == .max { return .failure(.idMustNotBeIntMax) }
+        if timeout != 0 && !pending { return .failure(.timeoutReservedForPendingTransfer) }
         if code == 0 { return .failure(.codeMustNotBeZero) }
         for leg in legs where leg.account.raw == 0 || leg.account.index >= accounts.count {
             return .failure(leg.side == .debit ? .debitAccountNotFound : .creditAccountNotFound)
@@ -130,9 +134,10 @@ extension Ledger {
                 return .failure(legsMustBalanceOrRate(rate))
             }
             for (d, c, amount) in matched where d != c {
-                postings.append(Entry(kind: .single, flags: [], id: id, leg: UInt16(truncatingIfNeeded: postings.count),
-                                      debit: d, credit: c, amount: amount, pendingID: 0, ledger: ledger, code: code,
-                                      timeout: 0, timestamp: 0, userData: userData))
+                postings.append(Entry(kind: pending ? .pending : .single, flags: pending ? .pending : [], id: id,
+                                      leg: UInt16(truncatingIfNeeded: postings.count), debit: d, credit: c,
+                                      amount: amount, pendingID: 0, ledger: ledger, code: code, timeout: timeout,
+                                      timestamp: 0, userData: userData))
             }
         }
         guard !postings.isEmpty, postings.count <= Int(UInt16.max) else { return .failure(.legsMustBalance) }
@@ -225,7 +230,7 @@ extension Ledger {
                 let d = e.debit.index, c = e.credit.index
                 if closed[d] { return .debitAccountAlreadyClosed }
                 if closed[c] { return .creditAccountAlreadyClosed }
-                if let code = checkFunds(d, c, e.amount, pending: false, timeout: 0) { return code }
+                if let code = checkFunds(d, c, e.amount, pending: e.kind == .pending, timeout: e.timeout) { return code }
                 e.id = id
                 e.leg = UInt16(truncatingIfNeeded: k)
                 e.timestamp = nextTimestamp()

@@ -226,7 +226,8 @@ extension Ledger {
             if e.flags.contains(.closingDebit) { closed[e.debit.index] = true }
             if e.flags.contains(.closingCredit) { closed[e.credit.index] = true }
         }
-        guard e.kind != .single && e.kind != .pending, let target = ids[e.pendingID].map(Int.init) else { return }
+        guard e.kind != .single && e.kind != .pending, let first = ids[e.pendingID].map(Int.init) else { return }
+        let target = e.kind == .reversal ? first : first + Int(e.leg)
         switch e.kind {
         case .post: settle(hold: target, as: .posted)
         case .void: settle(hold: target, as: .voided)

@@ -50,6 +50,42 @@ final class EngineTests: XCTestCase {
         assertInvariants(l)
     }
 
+    func testHoldGroupsResolveAsAWhole() throws {
+        let (l, a) = try makeLedger()
+        _ = try l.transfer(id: 1, legs: [.debit(a[0], 1_000), .credit(a[1], 1_000)])
+        let legs: [Leg] = [.debit(a[1], 100), .credit(a[2], 60), .credit(a[0], 40)]
+        let hold = try l.transfer(id: 10, legs: legs, pending: true)
+        guard case .created = hold else { return XCTFail("\(hold)") }
+        XCTAssertEqual(l.balance(a[1])!.debitsPending, 100)
+        XCTAssertEqual(l.balance(a[1])!.available, 900)
+        func resolve(_ id: UInt128, _ hold: UInt128, _ flags: TransferFlags, _ amount: UInt128) throws -> TransferResult {
+            try l.submit(Transfer(id: id, debit: .none, credit: .none, amount: amount, ledger: 0, code: 0, flags: flags,
+                                  pendingID: hold))
+        }
+        XCTAssertEqual(try resolve(11, 10, .postPending, 50).code, .pendingTransferHasDifferentAmount)
+        XCTAssertEqual(try resolve(11, 10, .postPending, 101).code, .exceedsPendingTransferAmount)
+        guard case .created = try resolve(12, 10, .postPending, Transfer.fullAmount) else { return XCTFail() }
+        XCTAssertEqual(l.balance(a[1])!.debitsPending, 0)
+        XCTAssertEqual(l.balance(a[2])!.creditsPosted, 60)
+        XCTAssertEqual(l.balance(a[0])!.creditsPosted, 40)
+        XCTAssertEqual(try resolve(12, 10, .postPending, Transfer.fullAmount), .exists(entry: 3))
+        XCTAssertEqual(try resolve(13, 10, .voidPending, 0).code, .pendingTransferAlreadyPosted)
+        // A second group voided, a third expiring as a whole.
+        _ = try l.transfer(id: 20, legs: legs, pending: true)
+        guard case .created = try resolve(21, 20, .voidPending, 100) else { return XCTFail() }
+        _ = try l.transfer(id: 30, legs: legs, pending: true, timeout: 5)
+        XCTAssertEqual(l.balance(a[1])!.debitsPending, 100)
+        try l.advance(seconds: 4)
+        XCTAssertEqual(l.balance(a[1])!.debitsPending, 100)
+        try l.advance(seconds: 2)
+        XCTAssertEqual(l.balance(a[1])!.debitsPending, 0)
+        XCTAssertEqual(l.entries.suffix(2).map(\.kind), [.expire, .expire])
+        XCTAssertEqual(try resolve(31, 30, .postPending, Transfer.fullAmount).code, .pendingTransferExpired)
+        XCTAssertEqual(try l.reverse(12, as: 40).code, nil)
+        XCTAssertEqual(l.balance(a[2])!.posted, 0)
+        assertInvariants(l)
+    }
+
     func testCrossUnitNeedsAnExactNamedRate() throws {
         let (l, a) = try makeLedger()
         _ = try l.transfer(id: 1, legs: [.debit(a[0], 1_000), .credit(a[1], 1_000)])
