@@ -38,7 +38,12 @@ public struct Portion: Equatable, Sendable {
         }
     }
 
-    public static let whole = Portion(numerator: 1, denominator: 1)!
+    private init(reduced numerator: Int128, _ denominator: Int128) {
+        self.numerator = numerator
+        self.denominator = denominator
+    }
+
+    public static let whole = Portion(reduced: 1, 1)
 }
 
 private func gcd(_ a: Int128, _ b: Int128) -> Int128 {

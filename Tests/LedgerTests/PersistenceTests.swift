@@ -74,6 +74,40 @@ final class PersistenceTests: XCTestCase {
                        .exists(entry: l.entries.firstIndex { $0.id == 7 }!))
     }
 
+    /// A third party with only CANONICAL.md (here: Python's sqlite3 and hashlib) re-verifies
+    /// the chain from the file and decodes the documented fields.
+    func testChainVerifiesIndependentlyFromTheDocumentedEncoding() throws {
+        let path = directory.appendingPathComponent("v.db").path
+        _ = try populate(path)
+        let head = try Ledger(path: path).chainHead.description
+        let script = """
+            import sqlite3, hashlib, struct, sys
+            h = hashlib.sha256(b"keel-ledger-v1").digest()
+            rows = sqlite3.connect(sys.argv[1]).execute("SELECT idx, body, hash FROM entries ORDER BY idx")
+            for idx, body, stored in rows:
+                assert len(body) == 87
+                h = hashlib.sha256(h + body).digest()
+                assert h == stored, idx
+                if idx == 0:
+                    kind, = struct.unpack_from("<B", body, 0)
+                    tid = int.from_bytes(body[3:19], "little")
+                    debit, credit = struct.unpack_from("<II", body, 21)
+                    amount = int.from_bytes(body[29:45], "little")
+                    assert (kind, tid, debit, credit, amount) == (0, 1, 1, 2, 500), (kind, tid, debit, credit, amount)
+            print(h.hex())
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        do { try process.run() } catch { throw XCTSkip("python3 not available") }
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(output.trimmingCharacters(in: .whitespacesAndNewlines), head)
+    }
+
     func testTamperedFileIsRejectedNamingTheEntry() throws {
         let path = directory.appendingPathComponent("t.db").path
         _ = try populate(path)
