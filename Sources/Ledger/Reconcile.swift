@@ -20,7 +20,7 @@ public struct StatementLine: Equatable, Sendable {
         var lines: [StatementLine] = []
         for (n, raw) in csv.split(whereSeparator: \.isNewline).enumerated() {
             let fields = raw.split(separator: ",", omittingEmptySubsequences: false).map(trimmed)
-            let parsed = fields.count == 3 ? minorUnits(fields[1], scale: unit.minorUnits).flatMap { amount in
+            let parsed = fields.count == 3 ? parseMinorUnits(fields[1], scale: unit.minorUnits).flatMap { amount in
                 daysSinceEpoch(fields[2]).map { StatementLine(reference: fields[0], amount: amount, day: $0) }
             } : nil
             if let parsed { lines.append(parsed) } else if n > 0 { throw .badLine(n + 1, String(raw)) }
@@ -100,14 +100,15 @@ private func trimmed(_ field: Substring) -> String {
 }
 
 /// `"12.3"` → 1230 for a scale of 2; nil when malformed or finer than the scale.
-func minorUnits(_ text: String, scale: Int) -> Int128? {
+func parseMinorUnits(_ text: String, scale: Int) -> Int128? {
     var body = Substring(text)
     let negative = body.first == "-"
     if negative || body.first == "+" { body = body.dropFirst() }
     let parts = body.split(separator: ".", omittingEmptySubsequences: false)
     guard parts.count <= 2, !parts[0].isEmpty, parts.allSatisfy({ $0.allSatisfy { $0 >= "0" && $0 <= "9" } })
     else { return nil }
-    let fraction = parts.count == 2 ? parts[1] : ""
+    var fraction = parts.count == 2 ? parts[1] : ""
+    while fraction.count > scale && fraction.last == "0" { fraction = fraction.dropLast() }
     let padding = String(repeating: "0", count: max(scale - fraction.count, 0))
     guard fraction.count <= scale, let value = Int128(parts[0] + fraction + padding) else { return nil }
     return negative ? -value : value

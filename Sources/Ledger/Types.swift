@@ -133,3 +133,20 @@ public enum TransferResult: Equatable, Sendable {
         return nil
     }
 }
+
+extension Currency {
+    /// The exact number of minor units in `amount` (12.30 USD → 1230); nil when the amount
+    /// is finer than the unit or does not fit.
+    public func minorUnits(of amount: Dec) -> Int128? {
+        parseMinorUnits(amount.description, scale: minorUnits)
+    }
+
+    /// The decimal value of a count of minor units (1230 → 12.30 for USD).
+    public func decimal(minorUnits count: Int128) -> Dec {
+        let digits = String(count.magnitude)
+        let padded = String(repeating: "0", count: max(minorUnits + 1 - digits.count, 0)) + digits
+        let point = padded.index(padded.endIndex, offsetBy: -minorUnits)
+        let text = (count < 0 ? "-" : "") + padded[..<point] + (minorUnits > 0 ? "." + padded[point...] : "")
+        return (try? Dec(parsing: text)) ?? Dec(0)
+    }
+}
