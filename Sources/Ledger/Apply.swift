@@ -291,13 +291,14 @@ extension Ledger {
             }
         }
         sealedCount = entries.count
-        guard let store else {
+        defer {
             newFailures.removeAll(keepingCapacity: true)
-            return
+            newRates.removeAll()
         }
+        guard let store else { return }
         do {
-            try store.commit(entries: entries[start...], hashes: hashes[start...], failures: newFailures)
-            newFailures.removeAll(keepingCapacity: true)
+            try store.commit(entries: entries[start...], hashes: hashes[start...], failures: newFailures,
+                             rates: newRates)
         } catch {
             usable = false
             throw .storage("\(error)")

@@ -59,6 +59,7 @@ public final class Ledger {
     var failed: [UInt128: ResultCode] = [:]
     var newFailures: [(UInt128, ResultCode)] = []
     var rates: [UInt128: Rate] = [:]
+    var newRates: [(UInt128, Rate)] = []
     var expiries = DeadlineHeap()
     var history = History()
     var sealedCount = 0

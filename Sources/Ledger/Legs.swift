@@ -54,8 +54,11 @@ extension Ledger {
             result = write(id: id, postings, mark: nil)
         }
         noteFailure(id, result)
+        if case .created = result, let rate {
+            rates[id] = rate
+            newRates.append((id, rate))
+        }
         try seal()
-        if case .created = result, let rate { rates[id] = rate }
         return result
     }
 
@@ -75,7 +78,8 @@ extension Ledger {
         return result
     }
 
-    /// The rate a cross-unit transfer was booked at (kept in memory for the session).
+    /// The rate a cross-unit transfer was booked at (stored beside the journal, not hashed:
+    /// the chain records the two converted amounts on the exchange accounts).
     public func rate(of id: UInt128) -> Rate? { rates[id] }
 
     /// Legs for the postings of a split plan, by account name (`Posting.source` is debited).

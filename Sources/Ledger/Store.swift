@@ -8,6 +8,7 @@ final class Store {
     private var db: OpaquePointer?
     private var insertEntry: OpaquePointer?
     private var insertFailure: OpaquePointer?
+    private var insertRate: OpaquePointer?
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -27,14 +28,21 @@ final class Store {
                 minor INTEGER NOT NULL, ledger INTEGER NOT NULL, code INTEGER NOT NULL, limits TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS entries(idx INTEGER PRIMARY KEY, body BLOB NOT NULL, hash BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS failures(id BLOB PRIMARY KEY, code TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS rates(id BLOB PRIMARY KEY, name TEXT NOT NULL, numerator TEXT NOT NULL,
+                denominator TEXT NOT NULL, from_exchange INTEGER NOT NULL, to_exchange INTEGER NOT NULL);
             """)
         insertEntry = try prepare("INSERT INTO entries(idx, body, hash) VALUES (?, ?, ?)")
         insertFailure = try prepare("INSERT OR IGNORE INTO failures(id, code) VALUES (?, ?)")
+        insertRate = try prepare("""
+            INSERT OR IGNORE INTO rates(id, name, numerator, denominator, from_exchange, to_exchange)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """)
     }
 
     deinit {
         sqlite3_finalize(insertEntry)
         sqlite3_finalize(insertFailure)
+        sqlite3_finalize(insertRate)
         sqlite3_close(db)
     }
 
@@ -73,9 +81,9 @@ final class Store {
         try step(statement)
     }
 
-    func commit(entries: ArraySlice<Entry>, hashes: ArraySlice<Digest>,
-                failures: [(UInt128, ResultCode)]) throws(Failure) {
-        guard !entries.isEmpty || !failures.isEmpty else { return }
+    func commit(entries: ArraySlice<Entry>, hashes: ArraySlice<Digest>, failures: [(UInt128, ResultCode)],
+                rates: [(UInt128, Rate)]) throws(Failure) {
+        guard !entries.isEmpty || !failures.isEmpty || !rates.isEmpty else { return }
         try exec("BEGIN IMMEDIATE")
         do {
             var body = [UInt8](repeating: 0, count: Canonical.size)
@@ -88,10 +96,20 @@ final class Store {
                 try step(insertEntry)
             }
             for (id, code) in failures {
-                let key = withUnsafeBytes(of: id.littleEndian) { Array($0) }
+                let key = Self.key(id)
                 sqlite3_bind_blob(insertFailure, 1, key, 16, Self.transient)
                 sqlite3_bind_text(insertFailure, 2, code.rawValue, -1, Self.transient)
                 try step(insertFailure)
+            }
+            for (id, rate) in rates {
+                let key = Self.key(id)
+                sqlite3_bind_blob(insertRate, 1, key, 16, Self.transient)
+                sqlite3_bind_text(insertRate, 2, rate.name, -1, Self.transient)
+                sqlite3_bind_text(insertRate, 3, String(rate.numerator), -1, Self.transient)
+                sqlite3_bind_text(insertRate, 4, String(rate.denominator), -1, Self.transient)
+                sqlite3_bind_int64(insertRate, 5, Int64(rate.fromExchange.raw))
+                sqlite3_bind_int64(insertRate, 6, Int64(rate.toExchange.raw))
+                try step(insertRate)
             }
             try exec("COMMIT")
         } catch {
@@ -100,10 +118,19 @@ final class Store {
         }
     }
 
+    private static func key(_ id: UInt128) -> [UInt8] {
+        withUnsafeBytes(of: id.littleEndian) { Array($0) }
+    }
+
+    private static func id(_ key: [UInt8]) -> UInt128? {
+        key.count == 16 ? key.withUnsafeBytes { UInt128(littleEndian: $0.loadUnaligned(as: UInt128.self)) } : nil
+    }
+
     struct Contents {
         var accounts: [Account] = []
         var entries: [(body: [UInt8], hash: [UInt8])] = []
         var failures: [(UInt128, String)] = []
+        var rates: [(UInt128, Rate)] = []
     }
 
     func load() throws(Failure) -> Contents {
@@ -118,10 +145,14 @@ final class Store {
             out.entries.append((Self.blob(s, 1), Self.blob(s, 2)))
         }
         try query("SELECT id, code FROM failures") { s in
-            let key = Self.blob(s, 0)
-            guard key.count == 16 else { return }
-            let id = key.withUnsafeBytes { UInt128(littleEndian: $0.loadUnaligned(as: UInt128.self)) }
-            out.failures.append((id, Self.text(s, 1)))
+            if let id = Self.id(Self.blob(s, 0)) { out.failures.append((id, Self.text(s, 1))) }
+        }
+        try query("SELECT id, name, numerator, denominator, from_exchange, to_exchange FROM rates") { s in
+            guard let id = Self.id(Self.blob(s, 0)), let n = UInt128(Self.text(s, 2)), let d = UInt128(Self.text(s, 3))
+            else { return }
+            out.rates.append((id, Rate(name: Self.text(s, 1), numerator: n, denominator: d,
+                                       fromExchange: AccountID(UInt32(truncatingIfNeeded: sqlite3_column_int64(s, 4))),
+                                       toExchange: AccountID(UInt32(truncatingIfNeeded: sqlite3_column_int64(s, 5))))))
         }
         return out
     }
@@ -200,6 +231,7 @@ extension Ledger {
         for (id, name) in contents.failures {
             if let code = ResultCode(rawValue: name) { failed[id] = code }
         }
+        for (id, rate) in contents.rates { rates[id] = rate }
         self.store = store
     }
 

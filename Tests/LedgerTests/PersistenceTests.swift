@@ -41,6 +41,10 @@ final class PersistenceTests: XCTestCase {
         try l.advance(seconds: 3)
         _ = try l.transfer(id: 7, legs: [.debit(a[0], 30), .credit(a[2], 10), .credit(a[1], 20)])
         XCTAssertEqual(try l.reverse(7, as: 8).code, nil)
+        let eur = try l.createAccount(Account(name: "eur", unit: Currency.iso("EUR")!, ledger: 2))
+        let fx = try l.createAccount(Account(name: "fx:eur", unit: Currency.iso("EUR")!, ledger: 2))
+        let rate = Rate(name: "fix-1", numerator: 9, denominator: 10, fromExchange: a[0], toExchange: fx)
+        XCTAssertEqual(try l.transfer(id: 30, legs: [.debit(a[2], 10), .credit(eur, 9)], rate: rate).code, nil)
         _ = try l.transfer(id: 20, legs: [.debit(a[0], 9), .credit(a[2], 4), .credit(a[1], 5)], pending: true)
         _ = try l.transfer(id: 21, legs: [.debit(a[0], 9), .credit(a[2], 4), .credit(a[1], 5)], pending: true)
         _ = try l.submit(Transfer(id: 22, debit: .none, credit: .none, amount: Transfer.fullAmount, ledger: 0, code: 0,
@@ -65,6 +69,7 @@ final class PersistenceTests: XCTestCase {
         XCTAssertEqual(try l.submit(Transfer(id: 11, debit: a[3], credit: a[0], amount: 1, ledger: 1)).code,
                        .debitAccountAlreadyClosed)
         XCTAssertEqual(try l.reverse(7, as: 12).code, .transferAlreadyReversed)
+        XCTAssertEqual(l.rate(of: 30)?.name, "fix-1")
         XCTAssertEqual(try l.submit(Transfer(id: 23, debit: .none, credit: .none, amount: 0, ledger: 0, code: 0,
                                              flags: .voidPending, pendingID: 20)).code, .pendingTransferAlreadyPosted)
         XCTAssertEqual(try l.submit(Transfer(id: 24, debit: .none, credit: .none, amount: 0, ledger: 0, code: 0,
