@@ -45,7 +45,7 @@ let package = Package(
         // Appends journaled commands and prints an ack per durable one (crash test helper).
         .executableTarget(name: "orders-crash-writer", dependencies: ["Orders"], path: "Sources/OrdersCrashWriter"),
         .target(name: "Ledger", dependencies: ["Money", "CSQLite", .product(name: "Crypto", package: "swift-crypto")],
-                exclude: ["CANONICAL.md"], swiftSettings: [
+                exclude: ["CANONICAL.md", "README.md"], swiftSettings: [
                     // The engine's arrays live in a final class; see Runtime for the measured cost.
                     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
                 ]),
