@@ -88,6 +88,7 @@ final class AuditorTests: XCTestCase {
             if !post && amount != 0 && amount != p.amount { return .pendingTransferHasDifferentAmount }
             if p.state == 1 { return .pendingTransferAlreadyPosted }
             if p.state == 2 { return .pendingTransferAlreadyVoided }
+            if p.state == 3 { return .pendingTransferExpired }
             accounts[p.debit]!.dpend -= p.amount
             accounts[p.credit]!.cpend -= p.amount
             if post { accounts[p.debit]!.dp += amount; accounts[p.credit]!.cp += amount }
@@ -96,6 +97,16 @@ final class AuditorTests: XCTestCase {
             transfers[t.id] = Record(request: t, kind: post ? .post : .void, debit: p.debit, credit: p.credit,
                                      amount: post ? amount : p.amount)
             return nil
+        }
+
+        /// The clock moved past every timeout in use: all open timed holds expire.
+        mutating func expireTimedHolds() {
+            for (id, var p) in transfers where p.kind == .pending && p.state == 0 && p.request.timeout != 0 {
+                accounts[p.debit]!.dpend -= p.amount
+                accounts[p.credit]!.cpend -= p.amount
+                p.state = 3
+                transfers[id] = p
+            }
         }
 
         mutating func reverse(_ id: UInt128, as newID: UInt128) -> ResultCode? {
@@ -151,11 +162,15 @@ final class AuditorTests: XCTestCase {
             let d = AccountID(UInt32(1 + next(7))), c = AccountID(UInt32(1 + next(7)))
             nextID += 1
             return Transfer(id: nextID, debit: d, credit: c, amount: UInt128(next(4) == 0 ? next(400) : next(60)),
-                            ledger: 1, flags: pending ? .pending : [])
+                            ledger: 1, flags: pending ? .pending : [], timeout: pending ? UInt32(next(2) * 5) : 0)
         }
         for step in 0..<steps {
             var batch: [Transfer] = []
             var reversal: (UInt128, UInt128)?
+            if next(40) == 0 {
+                try ledger.advance(seconds: 10)
+                model.expireTimedHolds()
+            }
             switch next(10) {
             case 0, 1, 2: batch = [randomTransfer(pending: false)]
             case 3: batch = [randomTransfer(pending: true)]

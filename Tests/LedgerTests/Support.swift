@@ -37,6 +37,16 @@ func assertInvariants(_ ledger: Ledger, file: StaticString = #filePath, line: UI
         s.0 += b.debitsPosted; s.1 += b.creditsPosted; s.2 += b.debitsPending; s.3 += b.creditsPending
         sums[account.ledger] = s
     }
+    // Pending counters are exactly the open holds (so never negative, never stale).
+    var open = [(UInt128, UInt128)](repeating: (0, 0), count: ledger.accounts.count)
+    for (i, e) in ledger.entries.enumerated() where ledger.holds[i].state == .open {
+        open[e.debit.index].0 += e.amount
+        open[e.credit.index].1 += e.amount
+    }
+    for (i, b) in folded.enumerated() {
+        XCTAssertTrue(b.debitsPending == open[i].0 && b.creditsPending == open[i].1, "pending of #\(i + 1)",
+                      file: file, line: line)
+    }
     for (ledgerNumber, s) in sums {
         XCTAssertEqual(s.0, s.1, "posted debits != credits on ledger \(ledgerNumber)", file: file, line: line)
         XCTAssertEqual(s.2, s.3, "pending debits != credits on ledger \(ledgerNumber)", file: file, line: line)
