@@ -10,9 +10,9 @@ final class AuditorTests: XCTestCase {
     struct Model {
         struct Account { var floor: Int128?; var cap: Int128?; var ledger: UInt32; var dp: Int128 = 0
             var dpend: Int128 = 0; var cp: Int128 = 0; var cpend: Int128 = 0 }
-        enum Kind: Equatable { case single, pending, post, void, reversal }
+        enum Kind: Equatable { case single, pending, post, void, reversal, multi }
         struct Record { var request: Transfer; var kind: Kind; var debit: Int; var credit: Int; var amount: Int128
-            var state = 0; var reversed = false; var reverses: UInt128 = 0 }
+            var state = 0; var reversed = false; var reverses: UInt128 = 0; var postings: [(Int, Int, Int128)] = [] }
         var accounts: [Int: Account] = [:]
         var transfers: [UInt128: Record] = [:]
         var failed: Set<UInt128> = []
@@ -109,8 +109,42 @@ final class AuditorTests: XCTestCase {
             }
         }
 
+        /// Legs `debit d x, credit c1 y, credit c2 (x - y + skew)`, applied posting by posting.
+        mutating func multi(_ id: UInt128, _ d: Int, _ c1: Int, _ c2: Int, _ x: Int128, _ y: Int128,
+                            _ skew: Int128) -> ResultCode? {
+            for (account, code) in [(d, ResultCode.debitAccountNotFound), (c1, .creditAccountNotFound),
+                                    (c2, .creditAccountNotFound)] where accounts[account] == nil {
+                failed.insert(id)
+                return code
+            }
+            if skew != 0 { return .legsMustBalance }
+            let postings = [(d, c1, y), (d, c2, x - y)].filter { $0.2 > 0 && $0.0 != $0.1 }
+            if postings.isEmpty { return .legsMustBalance }
+            if transfers[id] != nil { return nil }
+            if failed.contains(id) { return .idAlreadyFailed }
+            if let code = applyAll(postings) {
+                if Self.transient.contains(code) { failed.insert(id) }
+                return code
+            }
+            transfers[id] = Record(request: Transfer(id: id, debit: .none, credit: .none, amount: 0, ledger: 0),
+                                   kind: .multi, debit: d, credit: c1, amount: x, postings: postings)
+            return nil
+        }
+
+        /// Posts each (debit, credit, amount) in turn, or nothing if one fails its limits.
+        mutating func applyAll(_ postings: [(Int, Int, Int128)]) -> ResultCode? {
+            var copy = self
+            for (d, c, amount) in postings {
+                if let code = copy.funds(d, c, amount) { return code }
+                copy.accounts[d]!.dp += amount
+                copy.accounts[c]!.cp += amount
+            }
+            self = copy
+            return nil
+        }
+
         mutating func reverse(_ id: UInt128, as newID: UInt128) -> ResultCode? {
-            guard var r = transfers[id], r.kind == .single || r.kind == .post else { return .transferNotReversible }
+            guard var r = transfers[id], [.single, .post, .multi].contains(r.kind) else { return .transferNotReversible }
             let retry = transfers[newID] != nil
             if r.reversed && !retry { return .transferAlreadyReversed }
             if let existing = transfers[newID] {
@@ -118,12 +152,11 @@ final class AuditorTests: XCTestCase {
                 return existing.reverses == id ? nil : .existsWithDifferentPendingID
             }
             if failed.contains(newID) { return .idAlreadyFailed }
-            if let code = funds(r.credit, r.debit, r.amount) {
+            let postings = r.kind == .multi ? r.postings : [(r.debit, r.credit, r.amount)]
+            if let code = applyAll(postings.map { ($0.1, $0.0, $0.2) }) {
                 if Self.transient.contains(code) { failed.insert(newID) }
                 return code
             }
-            accounts[r.credit]!.dp += r.amount
-            accounts[r.debit]!.cp += r.amount
             r.reversed = true
             transfers[id] = r
             transfers[newID] = Record(request: r.request, kind: .reversal, debit: r.credit, credit: r.debit,
@@ -192,13 +225,24 @@ final class AuditorTests: XCTestCase {
                 var first = randomTransfer(pending: next(2) == 0)
                 first.flags.insert(.linked)
                 batch = [first, randomTransfer(pending: false)]
+            case 8 where next(2) == 0:
+                nextID += 1
+                let d = 1 + next(5), c1 = 1 + next(5), c2 = next(20) == 0 ? 9 : 1 + next(5)
+                let x = Int128(next(120)), y = Int128(next(Int(x) + 1)), skew = Int128(next(8) == 0 ? 1 : 0)
+                let legs: [Leg] = [.debit(AccountID(UInt32(d)), UInt128(x)), .credit(AccountID(UInt32(c1)), UInt128(y)),
+                                   .credit(AccountID(UInt32(c2)), UInt128(x - y + skew))]
+                let got = try ledger.transfer(id: nextID, legs: legs).code
+                XCTAssertEqual(got, model.multi(nextID, d, c1, c2, x, y, skew), "seed \(seed) step \(step) \(legs)")
+                if got == nil { posted.append(nextID) }
             default:
                 guard let target = posted.isEmpty ? nil : posted[next(posted.count)] else { continue }
                 nextID += 1
                 reversal = (target, next(4) == 0 ? max(nextID - 1 - UInt128(next(3)), 1) : nextID)
             }
             let label = "seed \(seed) step \(step)"
-            if let (target, newID) = reversal {
+            if batch.isEmpty && reversal == nil {
+                // A multi-leg step, already compared.
+            } else if let (target, newID) = reversal {
                 let got = try ledger.reverse(target, as: newID).code
                 let want = model.reverse(target, as: newID)
                 XCTAssertEqual(got, want, "\(label) reverse \(target) as \(newID)")
