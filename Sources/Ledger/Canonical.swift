@@ -54,12 +54,6 @@ enum Canonical {
                      ledger: u32(61), code: u16(65), timeout: u32(67), timestamp: u64(71), userData: u64(79))
     }
 
-    static func bytes(_ e: Entry) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: size)
-        out.withUnsafeMutableBytes { encode(e, into: $0) }
-        return out
-    }
-
     private static func store128(_ v: UInt128, _ p: UnsafeMutableRawBufferPointer, _ o: Int) {
         p.storeBytes(of: UInt64(truncatingIfNeeded: v).littleEndian, toByteOffset: o, as: UInt64.self)
         p.storeBytes(of: UInt64(truncatingIfNeeded: v >> 64).littleEndian, toByteOffset: o + 8, as: UInt64.self)

@@ -168,6 +168,15 @@ public final class Ledger {
         return results
     }
 
+    /// Submits `transfers` as one all-or-nothing group (a linked chain): either every
+    /// transfer is created, or none is and the first failure is reported.
+    public func submit(atomically transfers: [Transfer]) throws(LedgerError) -> [TransferResult] {
+        var chain = transfers
+        for i in chain.indices { chain[i].flags.formUnion(.linked) }
+        if !chain.isEmpty { chain[chain.count - 1].flags.remove(.linked) }
+        return try submit(chain)
+    }
+
     public func submit(_ transfer: Transfer) throws(LedgerError) -> TransferResult {
         let results = try submit([transfer])
         return results[0]

@@ -86,6 +86,22 @@ final class EngineTests: XCTestCase {
         assertInvariants(l)
     }
 
+    func testAtomicGroupIsAllOrNothing() throws {
+        let (l, a) = try makeLedger()
+        _ = try l.submit(Transfer(id: 1, debit: a[0], credit: a[1], amount: 50, ledger: 1))
+        let before = state(l)
+        let group = [Transfer(id: 2, debit: a[1], credit: a[2], amount: 30, ledger: 1),
+                     Transfer(id: 3, debit: a[1], credit: a[2], amount: 30, ledger: 1),
+                     Transfer(id: 4, debit: a[0], credit: a[2], amount: 1, ledger: 1)]
+        XCTAssertEqual(try l.submit(atomically: group).map(\.code),
+                       [.linkedEventFailed, .exceedsCredits, .linkedEventFailed])
+        XCTAssertEqual(state(l), before)
+        let ok = try l.submit(atomically: [group[0], group[2]])
+        XCTAssertEqual(ok.map(\.code), [nil, nil])
+        XCTAssertEqual(l.entries.last?.flags, [])
+        assertInvariants(l)
+    }
+
     func testCrossUnitNeedsAnExactNamedRate() throws {
         let (l, a) = try makeLedger()
         _ = try l.transfer(id: 1, legs: [.debit(a[0], 1_000), .credit(a[1], 1_000)])
