@@ -150,7 +150,7 @@ private func resolve(_ shares: [Share]) throws(SplitError) -> [Portion] {
         let m = p.numerator.multipliedReportingOverflow(by: den)
         let d = den.multipliedReportingOverflow(by: p.denominator)
         guard !n.overflow, !m.overflow, !d.overflow else { throw .overflow }
-        num = n.partialValue + m.partialValue
+        num = try checkedSum(n.partialValue, m.partialValue)
         den = d.partialValue
         let g = gcd(num, den)
         num /= g
@@ -163,6 +163,18 @@ private func resolve(_ shares: [Share]) throws(SplitError) -> [Portion] {
         if case .portion(let p) = share { return p }
         return rest
     }
+}
+
+private func checkedSum(_ a: Int128, _ b: Int128) throws(SplitError) -> Int128 {
+    let r = a.addingReportingOverflow(b)
+    guard !r.overflow else { throw .overflow }
+    return r.partialValue
+}
+
+private func total(_ parts: [(account: String, amount: Int128)]) throws(SplitError) -> Int128 {
+    var sum: Int128 = 0
+    for part in parts { sum = try checkedSum(sum, part.amount) }
+    return sum
 }
 
 /// Runs statements against balances (per account, per asset) and returns the postings they
@@ -180,7 +192,8 @@ public struct SplitPlan: Sendable {
         for statement in statements {
             switch statement {
             case .save(let asset, let amount, let account):
-                saved[account, default: [:]][asset, default: 0] += amount
+                guard amount >= 0 else { throw .negativeAmount }
+                saved[account, default: [:]][asset] = try checkedSum(saved[account]?[asset] ?? 0, amount)
             case .send(let asset, let amount, let source, let destination):
                 try send(asset, amount, source, destination, into: &postings)
             }
@@ -199,10 +212,10 @@ public struct SplitPlan: Sendable {
             want = nil
         }
         var stream = try take(source, want, asset)
-        let total = stream.reduce(0) { $0 + $1.amount }
-        if let want, total < want { throw .missingFunds(asset: asset, needed: want, available: total) }
+        let sent = try total(stream)
+        if let want, sent < want { throw .missingFunds(asset: asset, needed: want, available: sent) }
         var cursor = 0
-        try give(destination, total, asset, &stream, &cursor, &postings)
+        try give(destination, sent, asset, &stream, &cursor, &postings)
     }
 
     /// Takes up to `want` (or everything, for nil) from a source, debiting the working balances.
@@ -211,7 +224,7 @@ public struct SplitPlan: Sendable {
         switch source {
         case .account(let name, let overdraft):
             let given = try available(name, overdraft, asset, want)
-            balances[name, default: [:]][asset, default: 0] -= given
+            try credit(name, asset, -given)
             return given > 0 ? [(name, given)] : []
         case .inOrder(let sources):
             var out: [(account: String, amount: Int128)] = []
@@ -220,7 +233,7 @@ public struct SplitPlan: Sendable {
                 if let l = left, l == 0 { break }
                 let part = try take(s, left, asset)
                 out += part
-                if let l = left { left = l - part.reduce(0) { $0 + $1.amount } }
+                if let l = left { left = l - (try total(part)) }
             }
             return out
         case .capped(let cap, let inner):
@@ -232,7 +245,7 @@ public struct SplitPlan: Sendable {
             var out: [(account: String, amount: Int128)] = []
             for (clause, part) in zip(clauses, parts) {
                 let got = try take(clause.1, part, asset)
-                let sum = got.reduce(0) { $0 + $1.amount }
+                let sum = try total(got)
                 if sum < part { throw .missingFunds(asset: asset, needed: part, available: sum) }
                 out += got
             }
@@ -247,8 +260,8 @@ public struct SplitPlan: Sendable {
             guard let want else { throw .unboundedAmount }
             return want
         }
-        var room = (balances[name]?[asset] ?? 0) - (saved[name]?[asset] ?? 0)
-        if case .upTo(let x) = overdraft { room += x }
+        var room = try checkedSum(balances[name]?[asset] ?? 0, -(saved[name]?[asset] ?? 0))
+        if case .upTo(let x) = overdraft { room = try checkedSum(room, x) }
         room = max(room, 0)
         return want.map { min($0, room) } ?? room
     }
@@ -259,14 +272,12 @@ public struct SplitPlan: Sendable {
                                _ postings: inout [Posting]) throws(SplitError) {
         switch destination {
         case .account(let name):
-            consume(amount, &stream, &cursor) { source, n in
+            for (source, n) in consume(amount, &stream, &cursor) {
                 postings.append(Posting(source: source, destination: name, amount: n, asset: asset))
-                balances[name, default: [:]][asset, default: 0] += n
+                try credit(name, asset, n)
             }
         case .kept:
-            consume(amount, &stream, &cursor) { source, n in
-                balances[source, default: [:]][asset, default: 0] += n
-            }
+            for (source, n) in consume(amount, &stream, &cursor) { try credit(source, asset, n) }
         case .allot(let clauses):
             let parts = try allocate(amount, clauses.map(\.0))
             for (clause, part) in zip(clauses, parts) {
@@ -283,15 +294,22 @@ public struct SplitPlan: Sendable {
         }
     }
 
-    private func consume(_ amount: Int128, _ stream: inout [(account: String, amount: Int128)], _ cursor: inout Int,
-                         _ each: (String, Int128) -> Void) {
+    private mutating func credit(_ account: String, _ asset: String, _ amount: Int128) throws(SplitError) {
+        balances[account, default: [:]][asset] = try checkedSum(balances[account]?[asset] ?? 0, amount)
+    }
+
+    /// Takes `amount` off the front of the stream: who gave how much of it.
+    private func consume(_ amount: Int128, _ stream: inout [(account: String, amount: Int128)], _ cursor: inout Int)
+        -> [(String, Int128)] {
+        var out: [(String, Int128)] = []
         var left = amount
         while left > 0 && cursor < stream.count {
             let n = min(stream[cursor].amount, left)
-            each(stream[cursor].account, n)
+            out.append((stream[cursor].account, n))
             stream[cursor].amount -= n
             left -= n
             if stream[cursor].amount == 0 { cursor += 1 }
         }
+        return out
     }
 }

@@ -49,6 +49,11 @@ final class NumscriptTests: XCTestCase {
         XCTAssertEqual(try allocate(2, [.portion(Portion("1/3")!), .portion(Portion("1/3")!), .portion(Portion("1/3")!)]),
                        [1, 1, 0])
         XCTAssertThrowsError(try allocate(10, [.portion(Portion("50%")!), .portion(Portion("40%")!)]))
+        // Extreme amounts are errors, not traps.
+        var plan = SplitPlan(balances: ["a": ["X": .max]])
+        XCTAssertThrowsError(try plan.run([.send(asset: "X", amount: .exactly(.max), from: .account("world"),
+                                                 to: .account("a"))])) { XCTAssertEqual($0 as? SplitError, .overflow) }
+        XCTAssertThrowsError(try allocate(.max, [.portion(Portion("1/3")!), .remaining]))
     }
 
     struct Context {
