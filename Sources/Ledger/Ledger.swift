@@ -120,7 +120,7 @@ public final class Ledger {
             case .noOverdraft: floor = max(floor, 0)
             case .overdraftUpTo(let x): floor = max(floor, x > UInt128(Int128.max) ? .min : -Int128(x))
             case .minBalance(let x): floor = max(floor, x)
-            case .maxBalance(let x): cap = min(cap, x)
+            case .maxBalance(let x): cap = min(cap, max(x, -Int128.max))   // keeps -cap representable
             }
         }
         floors.append(floor)

@@ -260,6 +260,7 @@ extension Ledger {
         }
         guard e.kind != .single && e.kind != .pending, let first = ids[e.pendingID].map(Int.init) else { return }
         let target = e.kind == .reversal ? first : first + Int(e.leg)
+        guard target < holds.count else { return }
         switch e.kind {
         case .post: settle(hold: target, as: .posted)
         case .void: settle(hold: target, as: .voided)
