@@ -6,6 +6,7 @@ import PackageDescription
 //   swift run -c release --package-path Benchmarks dec-bench    (Dec engine vs Python's decimal)
 //   swift run -c release --package-path Benchmarks merkle-bench (Merkle log vs bare hashing)
 //   swift run -c release --package-path Benchmarks orders-bench (order book, workload W2)
+//   swift run -c release --package-path Benchmarks ledger-bench (ledger engine throughput)
 let package = Package(
     name: "KeelBenchmarks",
     dependencies: [
@@ -27,5 +28,7 @@ let package = Package(
                                          "DecBenchAllocCounter",
                                          .product(name: "Histogram", package: "hdrhistogram-swift")],
                           path: "Sources/OrdersBench"),
+        .executableTarget(name: "ledger-bench", dependencies: [.product(name: "Ledger", package: "main")],
+                          path: "Sources/LedgerBench"),
     ]
 )
