@@ -8,7 +8,7 @@ import Orders
 
 let keelProgram = """
     use orders
-    fn new_book() -> Book { orders.book("W2", tick: 1, lot: 1) }
+    fn new_book(capacity: Int) -> Book { orders.book_with_capacity("W2", tick: 1, lot: 1, capacity: capacity) }
     fn batch(book: Book, commands: List[Command]) -> Int { book.run_summary(commands).trades }
     fn per_order(book: Book, commands: List[Command]) -> Int {
       var events = 0
@@ -49,8 +49,10 @@ struct KeelPaths {
 
     func values(_ commands: [Command]) throws -> Value { .list(try commands.map(value)) }
 
+    /// The same capacity as the native benchmark's book (`makeBook`).
     func prefilledBook(_ prefill: Value) throws -> Value {
-        let book = try engine.call("new_book", [])
+        let target = prefill.listElements?.count ?? 0
+        let book = try engine.call("new_book", [.int(target + target / 8 + 64)])
         _ = try engine.call("batch", [book, prefill])
         return book
     }

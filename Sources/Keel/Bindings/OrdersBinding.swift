@@ -160,6 +160,14 @@ enum OrdersBinding {
                 return .host(try makeBook(engine, symbol, tick: try decimal(args, 1), lot: try decimal(args, 2), journaled: journaled))
             }
         }
+        // The default book holds up to 2^20 resting orders; a smaller one keeps its id index
+        // in cache, a larger one (up to 2^22) takes more.
+        engine.define("orders.book_with_capacity", params: [.string, .dec, .dec, .int], labels: [nil, "tick", "lot", "capacity"],
+                      result: bookType) { [unowned engine] args in
+            let symbol = try Arguments.string(args, 0)
+            return .host(try makeBook(engine, symbol, tick: try decimal(args, 1), lot: try decimal(args, 2), journaled: false,
+                                      capacity: try Arguments.int(args, 3)))
+        }
         engine.define("Book.journal", params: [bookType], result: .bytes) { args in
             let book = try Arguments.object(args, 0, as: Book.self)
             guard let journal = book.journal else { throw HostError("book \(book.symbol) is not journaled; open it with orders.journaled_book") }
@@ -245,9 +253,10 @@ enum OrdersBinding {
         }
     }
 
-    static func makeBook(_ engine: Engine, _ symbol: String, tick: Dec, lot: Dec, journaled: Bool) throws -> Book {
+    static func makeBook(_ engine: Engine, _ symbol: String, tick: Dec, lot: Dec, journaled: Bool,
+                         capacity: Int = 1 << 20) throws -> Book {
         do {
-            let book = try OrderBook(tick: tick, lot: lot, capacity: 1 << 20)
+            let book = try OrderBook(tick: tick, lot: lot, capacity: capacity)
             return Book(engine: book, symbol: symbol, values: try EventValues(engine, book), journaled: journaled)
         } catch let error as HostError {
             throw error
