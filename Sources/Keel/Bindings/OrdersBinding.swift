@@ -72,31 +72,66 @@ enum OrdersBinding {
 
     // MARK: commands
 
+    /// The module's command shapes, looked up once (after `use orders` declares them), so
+    /// building a command in a Keel loop hashes no names.
+    final class CommandShapes {
+        unowned let engine: Engine
+        private var resolved: (order: RecordShape, kind: EnumShape, selfTrade: EnumShape, command: EnumShape)?
+
+        init(_ engine: Engine) { self.engine = engine }
+
+        func get() throws -> (order: RecordShape, kind: EnumShape, selfTrade: EnumShape, command: EnumShape) {
+            if let resolved { return resolved }
+            guard let order = engine.shapes.records["Order"], let kind = engine.shapes.enums["OrderKind"],
+                  let selfTrade = engine.shapes.enums["SelfTrade"], let command = engine.shapes.enums["Command"] else {
+                throw HostError("the orders module's types are not loaded")
+            }
+            resolved = (order, kind, selfTrade, command)
+            return (order, kind, selfTrade, command)
+        }
+
+        /// `Command.place(Order { ... })`; the fields follow `Order`'s declared order.
+        func place(_ f: OrderFields) throws -> Value {
+            let s = try get()
+            let order = RecordBox(shape: s.order, fields: [
+                .int(f.id), f.side, .variant(VariantBox.make(s.kind, tag: Int(f.kind.rawValue), payload: [])), .dec(f.price),
+                .dec(f.qty), .dec(f.stop), .dec(f.display), .int(0), .variant(VariantBox.make(s.selfTrade, tag: 0, payload: [])),
+            ])
+            return .variant(VariantBox.make(s.command, tag: 0, payload: [.record(order)]))
+        }
+
+        /// `Command.cancel(id)` (tag 1) or `Command.modify(id, price, qty)` (tag 2).
+        func command(tag: Int, _ payload: [Value]) throws -> Value {
+            .variant(VariantBox.make(try get().command, tag: tag, payload: payload))
+        }
+    }
+
     static func installConstructors(_ engine: Engine) {
         let dec = KType.dec, int = KType.int
+        let shapes = CommandShapes(engine)
         func order(_ name: String, _ params: [KType], _ build: @escaping ([Value]) throws -> OrderFields) {
-            engine.define("orders." + name, params: params, result: commandType) { [unowned engine] args in
-                try place(engine, try build(args))
+            engine.define("orders." + name, params: params, result: commandType) { args in
+                try shapes.place(try build(args))
             }
         }
-        order("limit", [int, sideType, dec, dec]) { try OrderFields(args: $0, kind: "limit", price: 2, qty: 3) }
-        order("ioc", [int, sideType, dec, dec]) { try OrderFields(args: $0, kind: "ioc", price: 2, qty: 3) }
-        order("fok", [int, sideType, dec, dec]) { try OrderFields(args: $0, kind: "fok", price: 2, qty: 3) }
-        order("post_only", [int, sideType, dec, dec]) { try OrderFields(args: $0, kind: "post_only", price: 2, qty: 3) }
-        order("market", [int, sideType, dec]) { try OrderFields(args: $0, kind: "market", qty: 2) }
-        order("stop", [int, sideType, dec, dec]) { try OrderFields(args: $0, kind: "stop", qty: 3, stop: 2) }
-        order("stop_limit", [int, sideType, dec, dec, dec]) { try OrderFields(args: $0, kind: "stop_limit", price: 3, qty: 4, stop: 2) }
+        order("limit", [int, sideType, dec, dec]) { try OrderFields(args: $0, kind: .limit, price: 2, qty: 3) }
+        order("ioc", [int, sideType, dec, dec]) { try OrderFields(args: $0, kind: .ioc, price: 2, qty: 3) }
+        order("fok", [int, sideType, dec, dec]) { try OrderFields(args: $0, kind: .fok, price: 2, qty: 3) }
+        order("post_only", [int, sideType, dec, dec]) { try OrderFields(args: $0, kind: .postOnly, price: 2, qty: 3) }
+        order("market", [int, sideType, dec]) { try OrderFields(args: $0, kind: .market, qty: 2) }
+        order("stop", [int, sideType, dec, dec]) { try OrderFields(args: $0, kind: .stop, qty: 3, stop: 2) }
+        order("stop_limit", [int, sideType, dec, dec, dec]) { try OrderFields(args: $0, kind: .stopLimit, price: 3, qty: 4, stop: 2) }
         engine.define("orders.iceberg", params: [int, sideType, dec, dec, dec], labels: [nil, nil, nil, nil, "display"],
-                      result: commandType) { [unowned engine] args in
-            var fields = try OrderFields(args: args, kind: "limit", price: 2, qty: 3)
+                      result: commandType) { args in
+            var fields = try OrderFields(args: args, kind: .limit, price: 2, qty: 3)
             fields.display = try decimal(args, 4)
-            return try place(engine, fields)
+            return try shapes.place(fields)
         }
-        engine.define("orders.cancel", params: [int], result: commandType) { [unowned engine] args in
-            try engine.variant("Command", "cancel", [.int(try orderID(args, 0))])
+        engine.define("orders.cancel", params: [int], result: commandType) { args in
+            try shapes.command(tag: 1, [.int(try orderID(args, 0))])
         }
-        engine.define("orders.modify", params: [int, dec, dec], result: commandType) { [unowned engine] args in
-            try engine.variant("Command", "modify", [.int(try orderID(args, 0)), .dec(try decimal(args, 1)), .dec(try decimal(args, 2))])
+        engine.define("orders.modify", params: [int, dec, dec], result: commandType) { args in
+            try shapes.command(tag: 2, [.int(try orderID(args, 0)), .dec(try decimal(args, 1)), .dec(try decimal(args, 2))])
         }
         engine.define("orders.with_trader", params: [commandType, int, .enumeration("SelfTrade")], result: commandType) { [unowned engine] args in
             guard case .variant(let v) = args[0], v.shape.variants[v.tag] == "place", case .record(let r) = v.payload[0] else {
@@ -115,10 +150,10 @@ enum OrdersBinding {
     struct OrderFields {
         var id: Int
         var side: Value
-        var kind: String
+        var kind: OrderType
         var price = Dec(0), qty = Dec(0), stop = Dec(0), display = Dec(0)
 
-        init(args: [Value], kind: String, price: Int? = nil, qty: Int, stop: Int? = nil) throws {
+        init(args: [Value], kind: OrderType, price: Int? = nil, qty: Int, stop: Int? = nil) throws {
             id = try orderID(args, 0)
             side = args[1]
             self.kind = kind
@@ -126,15 +161,6 @@ enum OrdersBinding {
             self.qty = try decimal(args, qty)
             if let stop { self.stop = try decimal(args, stop) }
         }
-    }
-
-    static func place(_ engine: Engine, _ f: OrderFields) throws -> Value {
-        let order = try engine.record("Order", [
-            "id": .int(f.id), "side": f.side, "kind": try engine.variant("OrderKind", f.kind), "price": .dec(f.price),
-            "qty": .dec(f.qty), "stop_price": .dec(f.stop), "display": .dec(f.display), "trader": .int(0),
-            "self_trade": try engine.variant("SelfTrade", "allow"),
-        ])
-        return try engine.variant("Command", "place", [order])
     }
 
     static func orderID(_ args: [Value], _ i: Int) throws -> Int {
