@@ -26,10 +26,11 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "Money", dependencies: ["CGMP"]),
+        .target(name: "SeededRandom"),
         .target(name: "Syntax"),
         .target(name: "Types", dependencies: ["Syntax", "Money"]),
         .target(name: "Runtime", dependencies: [
-            "Syntax", "Types", "Money", "Merkle",
+            "Syntax", "Types", "Money", "Merkle", "SeededRandom",
             .product(name: "OrderedCollections", package: "swift-collections"),
         ], swiftSettings: [
             // The interpreter's hot state lives in class properties; dynamic exclusivity
@@ -37,7 +38,7 @@ let package = Package(
             .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
         ]),
         .target(name: "Keel", dependencies: ["Syntax", "Types", "Runtime", "Money", "Merkle", "Orders"]),
-        .target(name: "Merkle", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Merkle", dependencies: ["SeededRandom", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "COrdersSupport"),
         .target(name: "Orders", dependencies: ["Money", "COrdersSupport"], swiftSettings: [
             // The book's scalars live in a final class; see Runtime for the measured cost.
@@ -58,13 +59,13 @@ let package = Package(
         ]),
         .executableTarget(name: "fraud-rules", dependencies: ["Keel"], path: "examples/embed",
                           exclude: ["rules", "fixtures"]),
-        .testTarget(name: "MoneyTests", dependencies: ["Money"], exclude: ["Fixtures"]),
+        .testTarget(name: "MoneyTests", dependencies: ["Money", "SeededRandom"], exclude: ["Fixtures"]),
         .testTarget(name: "SyntaxTests", dependencies: ["Syntax"]),
         .testTarget(name: "TypesTests", dependencies: ["Types", "Syntax"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Types", "Syntax", "Money"]),
         .testTarget(name: "KeelTests", dependencies: ["Keel"], exclude: ["Fixtures"]),
-        .testTarget(name: "MerkleTests", dependencies: ["Merkle"], exclude: ["Fixtures"]),
+        .testTarget(name: "MerkleTests", dependencies: ["Merkle", "SeededRandom"], exclude: ["Fixtures"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ledger-crash-writer"], exclude: ["Fixtures"]),
-        .testTarget(name: "OrdersTests", dependencies: ["Orders", "orders-crash-writer"]),
+        .testTarget(name: "OrdersTests", dependencies: ["Orders", "SeededRandom", "orders-crash-writer"]),
     ]
 )

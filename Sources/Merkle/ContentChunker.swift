@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// Content-defined chunking with a gear rolling hash (the FastCDC family): a cut falls where
 /// the hash of the last bytes matches a mask, so cut points depend on content, not offsets,
 /// and an insertion or deletion changes only the chunks around it.
@@ -84,13 +86,7 @@ public struct ContentChunker: Sendable {
 /// on every machine and in every version.
 enum Gear {
     static let table: [UInt64] = {
-        var state: UInt64 = 0
-        return (0..<256).map { _ in
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SplitMix64(seed: 0)
+        return (0..<256).map { _ in random.next() }
     }()
 }

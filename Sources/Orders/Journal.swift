@@ -157,17 +157,20 @@ public struct JournalContents: Sendable {
 }
 
 public enum Journal {
-    /// One journal record (`length | crc32c | sequence, command`), for journals kept in
+    /// The most bytes one record takes.
+    public static let maxRecordSize = JournalWriter.maxRecord
+
+    /// Appends one record (`length | crc32c | sequence, command`) to a journal kept in
     /// memory; a file journal's `JournalWriter.append` writes the same bytes.
-    public static func record(_ command: Command, sequence: UInt64) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: JournalWriter.maxRecord) { buffer, count in
-            guard let record = UnsafeMutableRawPointer(buffer.baseAddress) else { return }
+    public static func appendRecord(_ command: Command, sequence: UInt64, to journal: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(byteCount: JournalWriter.maxRecord, alignment: 8) { scratch in
+            guard let record = scratch.baseAddress else { return }
             record.storeBytes(of: sequence.littleEndian, toByteOffset: 8, as: UInt64.self)
             let length = 8 + CommandCodec.encode(command, at: record + 16)
             let crc = CRC32C.checksum(UnsafeRawBufferPointer(start: record + 8, count: length))
             record.storeBytes(of: UInt32(length).littleEndian, as: UInt32.self)
             record.storeBytes(of: crc.littleEndian, toByteOffset: 4, as: UInt32.self)
-            count = JournalWriter.headerSize + length
+            journal.append(contentsOf: UnsafeRawBufferPointer(start: record, count: JournalWriter.headerSize + length))
         }
     }
 

@@ -1,21 +1,11 @@
 import XCTest
 @testable import Merkle
+import SeededRandom
 
 /// Hostile input must produce errors, never traps.
 final class FuzzTests: XCTestCase {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E3779B97F4A7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-            return z ^ (z >> 31)
-        }
-    }
-
     func testRandomVerifierInputsNeverTrap() {
-        var rng = SplitMix(state: 42)
+        var rng = SplitMix64(seed: 42)
         func size() -> UInt64 {
             switch Int.random(in: 0..<4, using: &rng) {
             case 0: return UInt64.random(in: 0...20, using: &rng)

@@ -18,7 +18,7 @@ final class EdgeRejectionTests: XCTestCase {
         var events: [Event] = []
         var journal: [UInt8] = []
         for (i, c) in commands.enumerated() {
-            journal += Journal.record(c, sequence: UInt64(i + 1))
+            Journal.appendRecord(c, sequence: UInt64(i + 1), to: &journal)
             book.submit(c, into: &events)
         }
         XCTAssertEqual(events.filter { $0.kind == .rejected }.map { "\($0.id) \($0.reason.name)" },

@@ -2,6 +2,7 @@ import Foundation
 import Money
 import Orders
 import XCTest
+import SeededRandom
 
 final class JournalTests: XCTestCase {
     var directory = ""
@@ -24,7 +25,7 @@ final class JournalTests: XCTestCase {
             XCTAssertEqual(crc(Array(0...31), 0), 0x46DD_794E)
         }
         // Slice-by-8 against the one-bit-at-a-time definition, at every length and split.
-        var random = SplitMix64(state: 9)
+        var random = SplitMix64(seed: 9)
         let bytes = (0..<300).map { _ in UInt8(truncatingIfNeeded: random.next()) }
         func bitwise(_ data: ArraySlice<UInt8>) -> UInt32 {
             var crc: UInt32 = 0xFFFF_FFFF
@@ -178,7 +179,7 @@ final class JournalTests: XCTestCase {
         let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 300)
         _ = book.process(commands)
         let snapshot = book.snapshot()
-        var random = SplitMix64(state: 11)
+        var random = SplitMix64(seed: 11)
         var restored = 0
         for _ in 0..<3_000 {
             var bytes = journal

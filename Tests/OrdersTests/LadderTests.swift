@@ -1,13 +1,14 @@
 import Money
 import Orders
 import XCTest
+import SeededRandom
 
 /// Thousands of levels per side, added and cancelled in bulk, in order and at random,
 /// so the level blocks split, merge and empty; depth must always match a plain model.
 final class LadderTests: XCTestCase {
     func testLevelsStayExactThroughSplitsMergesAndEmptyBlocks() throws {
         let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 10_000)
-        var random = SplitMix64(state: 17)
+        var random = SplitMix64(seed: 17)
         var live: [UInt64: (side: Side, price: Int64, quantity: Int64)] = [:]
         var nextId: UInt64 = 1
         var events: [Event] = []

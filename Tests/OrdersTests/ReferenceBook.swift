@@ -1,4 +1,5 @@
 import Orders
+import SeededRandom
 
 /// A deliberately naive matcher for differential testing: each side is one array in
 /// priority order (price, then arrival), matching always takes element 0, FOK is decided
@@ -200,19 +201,6 @@ struct ReferenceBook {
     }
 }
 
-/// splitmix64: small, fast, and the same sequence everywhere.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-}
 
 /// Random commands over a narrow price band so that orders cross, partially fill, hit
 /// their own trader's orders, trigger stops, and reuse or invent ids.
@@ -224,7 +212,7 @@ struct CommandGenerator {
     let band: Int
 
     init(seed: UInt64, band: Int = 21) {
-        random = SplitMix64(state: seed)
+        random = SplitMix64(seed: seed)
         self.band = band
     }
 

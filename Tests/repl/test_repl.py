@@ -45,6 +45,13 @@ class Session:
         self.child.expect(PROMPT)
         return self.output()
 
+    def complete(self, typed, shown, rest=""):
+        """Types `typed` and a Tab, waits for readline to show `shown`, finishes the line
+        with `rest`, and returns what it printed."""
+        self.child.send(typed + "\t")
+        self.child.expect(shown)
+        return self.run(rest)
+
     def output(self):
         text = self.child.before.replace("\r\n", "\n").replace("\r", "")
         text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)  # readline's cursor and bracketed-paste codes
@@ -109,56 +116,31 @@ def test_reset_forgets_definitions_and_completion_follows(repl):
     repl.run(":reset")
     assert "error" in repl.run("zebra_count")
     repl.run("let yak_total = 4")
-    repl.child.send("yak_t\t")
-    repl.child.expect("yak_total")
-    repl.child.sendline("")
-    repl.child.expect(PROMPT)
-    assert "4 : Int" in repl.output()
+    assert "4 : Int" in repl.complete("yak_t", "yak_total")
 
 
 def test_tab_completes_builtin(repl):
-    repl.child.send("pri\t")
-    repl.child.expect("print")
-    repl.child.sendline("(7)")
-    repl.child.expect(PROMPT)
-    assert "7" in repl.output()
-    assert "error" not in repl.output()
+    printed = repl.complete("pri", "print", "(7)")
+    assert "7" in printed
+    assert "error" not in printed
 
 
 def test_tab_completes_module_member(repl):
     repl.run("use random")
-    repl.child.send("random.sh\t")
-    repl.child.expect("random.shuffle")
-    repl.child.sendline("([1])")
-    repl.child.expect(PROMPT)
-    assert "[1] : List[Int]" in repl.output()
+    assert "[1] : List[Int]" in repl.complete("random.sh", "random.shuffle", "([1])")
     # a module name completes to `random.` with no space, so members complete next
     repl.child.send("rando\t")
     repl.child.expect(r"random\.")
-    repl.child.send("sh\t")
-    repl.child.expect("shuffle")
-    repl.child.sendline("([2])")
-    repl.child.expect(PROMPT)
-    assert "[2] : List[Int]" in repl.output()
-    repl.child.sendline("([1])")
-    repl.child.expect(PROMPT)
-    assert "[1] : List[Int]" in repl.output()
+    assert "[2] : List[Int]" in repl.complete("sh", "shuffle", "([2])")
 
 
 def test_tab_completes_commands(repl):
-    repl.child.send(":ty\t")
-    repl.child.expect(":type")
-    repl.child.sendline("1 + 1")
-    repl.child.expect(PROMPT)
-    assert "Int" in repl.output()
+    assert "Int" in repl.complete(":ty", ":type", "1 + 1")
 
 
 def test_tab_completes_file_names_after_load(repl, tmp_path):
     (tmp_path / "greeting_script.keel").write_text('let greeting = "hi"\n')
-    repl.child.send(f":load {tmp_path}/greeting_sc\t")
-    repl.child.expect("greeting_script.keel")
-    repl.child.sendline("")
-    repl.child.expect(PROMPT)
+    repl.complete(f":load {tmp_path}/greeting_sc", "greeting_script.keel")
     assert '"hi" : String' in repl.run("greeting")
 
 

@@ -8,11 +8,12 @@ import Foundation
 import Histogram
 import Money
 import Orders
+import Keel
 
 // orders-bench: the native order book on workload W2.
 //
 // W2 (copy this exactly to reproduce the stream elsewhere):
-//   PRNG: splitmix64 (below), seeded with 2026; `rand()` is its next output, `rand(n)` is
+//   PRNG: splitmix64 (`SeededRandom`, as in scripts' `random`), seeded with 2026; `rand()` is its next output, `rand(n)` is
 //   `rand() % n`. Integer prices (tick 1, lot 1) around the fixed mid M = 1,000,000. Ids
 //   count up from 1 in order of use.
 //   Prefill: T GTC limits: side = buy if rand(2) == 0 else sell, d = 1 + rand(B),
@@ -34,22 +35,11 @@ import Orders
 // The stream is generated once against a scratch book (the live set needs its answers),
 // then replayed into fresh books, so the timings hold engine work only.
 
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func callAsFunction(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-}
 
 struct W2 {
     static let mid: Int64 = 1_000_000
     let target: Int, band: Int
-    var rand = SplitMix64(state: 2026)
+    var rand = SplitMix64(seed: 2026)
     var nextId: UInt64 = 1
     var live: [UInt64] = []
     /// id → index in `live`, or -1.
@@ -64,33 +54,33 @@ struct W2 {
     }
 
     mutating func limit(type: OrderType, crossing: Bool) -> Command {
-        let buy = rand(2) == 0
+        let buy = rand.below(2) == 0
         let price: Int64
         if crossing {
-            let k = Int64(rand(5))
+            let k = Int64(rand.below(5))
             price = buy ? Self.mid + k : Self.mid - k
         } else {
-            let d = Int64(1 + rand(band))
+            let d = Int64(1 + rand.below(band))
             price = buy ? Self.mid - d : Self.mid + d
         }
         let id = nextId
         nextId += 1
         isBuy[Int(id)] = buy
-        return .new(NewOrder(id: id, side: buy ? .buy : .sell, type: type, price: price, quantity: Int64(1 + rand(100))))
+        return .new(NewOrder(id: id, side: buy ? .buy : .sell, type: type, price: price, quantity: Int64(1 + rand.below(100))))
     }
 
     mutating func prefill() -> Command { limit(type: .limit, crossing: false) }
 
     mutating func next() -> Command {
-        let r = rand(1000)
+        let r = rand.below(1000)
         if r < 100 { return limit(type: .ioc, crossing: true) }
         if r < 200 && !live.isEmpty {
-            let id = live[rand(live.count)]
-            let d = Int64(1 + rand(band))
-            return .modify(id: id, price: isBuy[Int(id)] ? Self.mid - d : Self.mid + d, quantity: Int64(1 + rand(100)))
+            let id = live[rand.below(live.count)]
+            let d = Int64(1 + rand.below(band))
+            return .modify(id: id, price: isBuy[Int(id)] ? Self.mid - d : Self.mid + d, quantity: Int64(1 + rand.below(100)))
         }
-        if live.count > target { return .cancel(id: live[rand(live.count)]) }
-        return limit(type: .limit, crossing: rand(8) == 0)
+        if live.count > target { return .cancel(id: live[rand.below(live.count)]) }
+        return limit(type: .limit, crossing: rand.below(8) == 0)
     }
 
     /// Updates the live set from what `command` did to `book`.
@@ -135,20 +125,15 @@ func generate(name: String, target: Int, band: Int, messages: Int) -> Workload {
     var prefill: [Command] = [], stream: [Command] = []
     prefill.reserveCapacity(target)
     stream.reserveCapacity(messages)
-    for _ in 0..<target {
-        let command = generator.prefill()
+    // The generator's live set follows what the scratch book did with each command.
+    func apply(_ command: Command) -> Command {
         events.removeAll(keepingCapacity: true)
         book.submit(command, into: &events)
         generator.observe(command, events, book)
-        prefill.append(command)
+        return command
     }
-    for _ in 0..<messages {
-        let command = generator.next()
-        events.removeAll(keepingCapacity: true)
-        book.submit(command, into: &events)
-        generator.observe(command, events, book)
-        stream.append(command)
-    }
+    for _ in 0..<target { prefill.append(apply(generator.prefill())) }
+    for _ in 0..<messages { stream.append(apply(generator.next())) }
     return Workload(name: name, target: target, prefill: prefill, stream: stream)
 }
 

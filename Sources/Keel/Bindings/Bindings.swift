@@ -37,6 +37,12 @@ enum Arguments {
         return n
     }
 
+    /// A `Dec` argument; an Int given for it is widened, as the checker allows.
+    static func dec(_ args: [Value], _ i: Int) throws -> Dec {
+        guard let d = args[i].decValue else { throw HostError("argument \(i + 1) must be a Dec") }
+        return d
+    }
+
     static func string(_ args: [Value], _ i: Int) throws -> String {
         guard case .string(let s) = args[i] else { throw HostError("argument \(i + 1) must be a String") }
         return s

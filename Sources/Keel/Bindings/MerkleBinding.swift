@@ -113,19 +113,19 @@ enum MerkleBinding {
         }
         // Text from outside is untrusted: anything that is not a well-formed proof is `none`.
         engine.define("merkle.parse_proof", params: [.string], result: .optional(proofType)) { [unowned engine] args in
-            let text = try Arguments.string(args, 0)
-            let proof = text.hasPrefix("{") ? try? ProofCodec.inclusion(json: text)
-                : (try? Hex.decode(text)).flatMap { try? ProofCodec.inclusion(bytes: $0) }
-            guard let proof else { return .none }
-            return try proofValue(engine, proof)
+            try parse(try Arguments.string(args, 0), json: ProofCodec.inclusion(json:), bytes: ProofCodec.inclusion(bytes:))
+                .map { try proofValue(engine, $0) } ?? Value.none
         }
         engine.define("merkle.parse_consistency", params: [.string], result: .optional(consistencyType)) { [unowned engine] args in
-            let text = try Arguments.string(args, 0)
-            let proof = text.hasPrefix("{") ? try? ProofCodec.consistency(json: text)
-                : (try? Hex.decode(text)).flatMap { try? ProofCodec.consistency(bytes: $0) }
-            guard let proof else { return .none }
-            return try consistencyValue(engine, proof)
+            try parse(try Arguments.string(args, 0), json: ProofCodec.consistency(json:), bytes: ProofCodec.consistency(bytes:))
+                .map { try consistencyValue(engine, $0) } ?? Value.none
         }
+    }
+
+    /// A proof from JSON (text starting with `{`) or hex; nil when it is neither.
+    static func parse<P>(_ text: String, json: (String) throws -> P, bytes: ([UInt8]) throws -> P) -> P? {
+        if text.hasPrefix("{") { return try? json(text) }
+        return (try? Hex.decode(text)).flatMap { try? bytes($0) }
     }
 
     static func proofValue(_ engine: Engine, _ p: InclusionProof) throws -> Value {

@@ -33,31 +33,40 @@ enum OrdersBinding {
         let symbol: String
         let values: EventValues
         var events: [Orders.Event] = []
-        var journal: [UInt8]?
+        let journaled: Bool
+        private(set) var journal: [UInt8] = []
 
         init(engine: OrderBook, symbol: String, values: EventValues, journaled: Bool) {
             self.engine = engine
             self.symbol = symbol
             self.values = values
-            journal = journaled ? [] : nil
+            self.journaled = journaled
         }
 
         func submit(_ command: Command) throws {
-            if journal != nil {
-                guard journal!.count < Self.maxJournal else { throw HostError("the journal of \(symbol) passed \(Self.maxJournal) bytes") }
-                journal!.append(contentsOf: Journal.record(command, sequence: engine.commandCount &+ 1))
+            if journaled {
+                try reserveJournal(records: 1)
+                Journal.appendRecord(command, sequence: engine.commandCount &+ 1, to: &journal)
             }
             engine.submit(command, into: &events)
         }
 
         func submit(batch commands: [Command]) throws {
-            if journal != nil {
-                guard journal!.count + commands.count * 64 < Self.maxJournal else {
-                    throw HostError("the journal of \(symbol) passed \(Self.maxJournal) bytes")
+            if journaled {
+                try reserveJournal(records: commands.count)
+                for (i, c) in commands.enumerated() {
+                    Journal.appendRecord(c, sequence: engine.commandCount &+ UInt64(i + 1), to: &journal)
                 }
-                for (i, c) in commands.enumerated() { journal!.append(contentsOf: Journal.record(c, sequence: engine.commandCount &+ UInt64(i + 1))) }
             }
             engine.submit(contentsOf: commands, into: &events)
+        }
+
+        /// A journal in memory is bounded; past the bound the command is refused before
+        /// anything is journaled or applied.
+        private func reserveJournal(records: Int) throws {
+            guard journal.count + records * Journal.maxRecordSize <= Self.maxJournal else {
+                throw HostError("the journal of \(symbol) passed \(Self.maxJournal) bytes")
+            }
         }
 
         static let maxJournal = 1 << 30
@@ -124,14 +133,14 @@ enum OrdersBinding {
         engine.define("orders.iceberg", params: [int, sideType, dec, dec, dec], labels: [nil, nil, nil, nil, "display"],
                       result: commandType) { args in
             var fields = try OrderFields(args: args, kind: .limit, price: 2, qty: 3)
-            fields.display = try decimal(args, 4)
+            fields.display = try Arguments.dec(args, 4)
             return try shapes.place(fields)
         }
         engine.define("orders.cancel", params: [int], result: commandType) { args in
             try shapes.command(tag: 1, [.int(try orderID(args, 0))])
         }
         engine.define("orders.modify", params: [int, dec, dec], result: commandType) { args in
-            try shapes.command(tag: 2, [.int(try orderID(args, 0)), .dec(try decimal(args, 1)), .dec(try decimal(args, 2))])
+            try shapes.command(tag: 2, [.int(try orderID(args, 0)), .dec(try Arguments.dec(args, 1)), .dec(try Arguments.dec(args, 2))])
         }
         engine.define("orders.with_trader", params: [commandType, int, .enumeration("SelfTrade")], result: commandType) { [unowned engine] args in
             guard case .variant(let v) = args[0], v.shape.variants[v.tag] == "place", case .record(let r) = v.payload[0] else {
@@ -157,9 +166,9 @@ enum OrdersBinding {
             id = try orderID(args, 0)
             side = args[1]
             self.kind = kind
-            if let price { self.price = try decimal(args, price) }
-            self.qty = try decimal(args, qty)
-            if let stop { self.stop = try decimal(args, stop) }
+            if let price { self.price = try Arguments.dec(args, price) }
+            self.qty = try Arguments.dec(args, qty)
+            if let stop { self.stop = try Arguments.dec(args, stop) }
         }
     }
 
@@ -169,21 +178,13 @@ enum OrdersBinding {
         return id
     }
 
-    static func decimal(_ args: [Value], _ i: Int) throws -> Dec {
-        switch args[i] {
-        case .dec(let d): return d
-        case .int(let n): return Dec(n)
-        default: throw HostError("argument \(i + 1) must be a Dec")
-        }
-    }
-
     // MARK: books
 
     static func installBook(_ engine: Engine) {
         for (name, journaled) in [("orders.book", false), ("orders.journaled_book", true)] {
             engine.define(name, params: [.string, .dec, .dec], labels: [nil, "tick", "lot"], result: bookType) { [unowned engine] args in
                 let symbol = try Arguments.string(args, 0)
-                return .host(try makeBook(engine, symbol, tick: try decimal(args, 1), lot: try decimal(args, 2), journaled: journaled))
+                return .host(try makeBook(engine, symbol, tick: try Arguments.dec(args, 1), lot: try Arguments.dec(args, 2), journaled: journaled))
             }
         }
         // The default book holds up to 2^20 resting orders; a smaller one keeps its id index
@@ -191,13 +192,13 @@ enum OrdersBinding {
         engine.define("orders.book_with_capacity", params: [.string, .dec, .dec, .int], labels: [nil, "tick", "lot", "capacity"],
                       result: bookType) { [unowned engine] args in
             let symbol = try Arguments.string(args, 0)
-            return .host(try makeBook(engine, symbol, tick: try decimal(args, 1), lot: try decimal(args, 2), journaled: false,
+            return .host(try makeBook(engine, symbol, tick: try Arguments.dec(args, 1), lot: try Arguments.dec(args, 2), journaled: false,
                                       capacity: try Arguments.int(args, 3)))
         }
         engine.define("Book.journal", params: [bookType], result: .bytes) { args in
             let book = try Arguments.object(args, 0, as: Book.self)
-            guard let journal = book.journal else { throw HostError("book \(book.symbol) is not journaled; open it with orders.journaled_book") }
-            return .bytes(journal)
+            guard book.journaled else { throw HostError("book \(book.symbol) is not journaled; open it with orders.journaled_book") }
+            return .bytes(book.journal)
         }
         // Rebuilds a book from its journal: a torn last record is dropped with a warning,
         // damage anywhere else is an error naming its byte offset.
@@ -205,7 +206,7 @@ enum OrdersBinding {
                       result: .record("Recovered")) { [unowned engine] args in
             let symbol = try Arguments.string(args, 0), bytes = try Arguments.bytes(args, 1)
             try engine.vm.hostWork(bytes.count >> 4)
-            let book = try makeBook(engine, symbol, tick: try decimal(args, 2), lot: try decimal(args, 3), journaled: true)
+            let book = try makeBook(engine, symbol, tick: try Arguments.dec(args, 2), lot: try Arguments.dec(args, 3), journaled: true)
             let contents: JournalContents
             do { contents = try Journal.decode(bytes) } catch { throw HostError("\(symbol): \(error)") }
             for entry in contents.entries {
@@ -235,11 +236,14 @@ enum OrdersBinding {
             let book = try Arguments.object(args, 0, as: Book.self)
             let commands = try Arguments.list(args, 1)
             try engine.vm.hostWork(commands.count)
-            var trades = 0, rejected = 0, cancelled = 0, lots: Int64 = 0
+            // Lots are summed as an exact decimal: millions of large fills must not wrap.
+            var trades = 0, rejected = 0, cancelled = 0, lots = Dec(0)
             try runBatch(commands, on: book) { events in
                 for e in events {
                     switch e.kind {
-                    case .trade: trades += 1; lots += e.quantity
+                    case .trade:
+                        trades += 1
+                        lots = try lots.adding(Dec(Int(e.quantity)))
                     case .rejected: rejected += 1
                     case .cancelled: cancelled += 1
                     default: break
@@ -247,7 +251,7 @@ enum OrdersBinding {
                 }
             }
             return try engine.record("BatchSummary", ["commands": .int(commands.count), "trades": .int(trades), "rejected": .int(rejected),
-                                                      "cancelled": .int(cancelled), "volume": .dec(book.engine.quantity(ofLots: lots))])
+                                                      "cancelled": .int(cancelled), "volume": .dec(try lots.multiplying(book.engine.lot))])
         }
         engine.define("Book.depth", params: [bookType, .int], result: .record("Depth")) { [unowned engine] args in
             let book = try Arguments.object(args, 0, as: Book.self)
@@ -331,7 +335,7 @@ enum OrdersBinding {
 
     /// Runs a list of Keel commands through the engine's batch path, `chunk` at a time,
     /// handing each chunk's events to `consume` before the buffer is reused.
-    static func runBatch(_ commands: [Value], on book: Book, consume: ([Orders.Event]) -> Void) throws {
+    static func runBatch(_ commands: [Value], on book: Book, consume: ([Orders.Event]) throws -> Void) throws {
         var chunk: [Command] = []
         chunk.reserveCapacity(256)
         var position = 0
@@ -341,7 +345,7 @@ enum OrdersBinding {
             for c in commands[position..<end] { chunk.append(try command(c, for: book.engine)) }
             book.events.removeAll(keepingCapacity: true)
             try book.submit(batch: chunk)
-            consume(book.events)
+            try consume(book.events)
             position = end
         }
     }
