@@ -37,7 +37,7 @@ let package = Package(
             // checks on them cost a third of every call (measured with perf on fib).
             .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
         ]),
-        .target(name: "Keel", dependencies: ["Syntax", "Types", "Runtime", "Money", "Merkle", "Orders"]),
+        .target(name: "Keel", dependencies: ["Syntax", "Types", "Runtime", "Money", "Merkle", "Orders", "Ledger"]),
         .target(name: "Merkle", dependencies: ["SeededRandom", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "COrdersSupport"),
         .target(name: "Orders", dependencies: ["Money", "COrdersSupport"], swiftSettings: [

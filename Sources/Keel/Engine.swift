@@ -84,8 +84,8 @@ public final class Engine {
     /// Defines a host function from Keel types directly, for bindings whose types name
     /// records or enums declared by a module's Keel source.
     public func define(_ name: String, params: [KType], labels: [String?]? = nil, result: KType,
-                       _ body: @escaping ([Value]) throws -> Value) {
-        host.functions[name] = HostEnvironment.Signature(params: params, labels: labels, result: result)
+                       literalCheck: LiteralCheck? = nil, _ body: @escaping ([Value]) throws -> Value) {
+        host.functions[name] = HostEnvironment.Signature(params: params, labels: labels, result: result, literalCheck: literalCheck)
         if let dot = name.firstIndex(of: ".") {
             let prefix = String(name[..<dot])
             if !host.hostTypes.contains(prefix) { host.modules.insert(prefix) }
@@ -96,8 +96,17 @@ public final class Engine {
 
     /// Makes `name` a type scripts can name, whose values are host objects; functions
     /// defined as `name.method` are called as methods on them.
-    public func defineType(_ name: String) {
+    /// With `takesUnit`, scripts write the type with a unit (`Account[USD]`) or without one
+    /// (known at run time), and signatures may carry unit variables (`KType.unitCode`).
+    public func defineType(_ name: String, takesUnit: Bool = false) {
         host.hostTypes.insert(name)
+        if takesUnit { host.unitHostTypes.insert(name) }
+        checker.updateHost(host)
+    }
+
+    /// Makes values of the enum `name` results a statement may not drop.
+    public func requireHandling(_ name: String) {
+        host.mustUse.insert(name)
         checker.updateHost(host)
     }
 

@@ -105,6 +105,11 @@ extension Ledger {
         return balance(account, asOfEntry: lo - 1)
     }
 
+    /// The chain hash of entry `index`, once sealed (nil for a ledger without the chain).
+    public func hash(ofEntry index: Int) -> Digest? {
+        options.chain && index >= 0 && index < min(sealedCount, hashes.count) ? hashes[index] : nil
+    }
+
     /// The hash of the last entry (the genesis for an empty journal).
     public var chainHead: Digest { hashes.last ?? .genesis }
 

@@ -271,6 +271,9 @@ public final class Ledger {
         }
     }
 
+    /// The ledger's clock now, in nanoseconds since 1970.
+    public var currentTime: UInt64 { now() }
+
     func nextTimestamp() -> UInt64 {
         lastTimestamp = max(lastTimestamp &+ 1, batchNow)
         return lastTimestamp

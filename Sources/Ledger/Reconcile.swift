@@ -114,6 +114,27 @@ func parseMinorUnits(_ text: String, scale: Int) -> Int128? {
     return negative ? -value : value
 }
 
+/// Calendar days as days since 1970-01-01 (proleptic Gregorian, UTC).
+public enum CalendarDay {
+    /// `"2026-03-01"` → its day number; nil when malformed.
+    public static func number(_ text: String) -> Int? { daysSinceEpoch(text) }
+
+    /// A day number as `YYYY-MM-DD`.
+    public static func text(_ days: Int) -> String {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(year)-\(two(month))-\(two(day))"
+    }
+}
+
 /// Days since 1970-01-01 for `YYYY-MM-DD` (proleptic Gregorian).
 func daysSinceEpoch(_ text: String) -> Int? {
     let parts = text.split(separator: "-").compactMap { Int($0) }

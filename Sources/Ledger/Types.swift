@@ -138,15 +138,28 @@ extension Currency {
     /// The exact number of minor units in `amount` (12.30 USD → 1230); nil when the amount
     /// is finer than the unit or does not fit.
     public func minorUnits(of amount: Dec) -> Int128? {
-        parseMinorUnits(amount.description, scale: minorUnits)
+        if let (coefficient, exponent) = amount.wordParts, let units = Self.wordMinorUnits(coefficient, exponent, scale: minorUnits) {
+            return amount.isNegative ? -units : units
+        }
+        return parseMinorUnits(amount.description, scale: minorUnits)
+    }
+
+    /// `coefficient × 10^(exponent + scale)` when it is a whole number, without text.
+    private static func wordMinorUnits(_ coefficient: UInt64, _ exponent: Int, scale: Int) -> Int128? {
+        let shift = exponent + scale
+        guard shift > -20, shift < 20 else { return nil }
+        var value = Int128(coefficient)
+        if shift >= 0 {
+            for _ in 0..<shift { value *= 10 }
+            return value
+        }
+        var divisor: Int128 = 1
+        for _ in 0..<(-shift) { divisor *= 10 }
+        return value % divisor == 0 ? value / divisor : nil
     }
 
     /// The decimal value of a count of minor units (1230 → 12.30 for USD).
     public func decimal(minorUnits count: Int128) -> Dec {
-        let digits = String(count.magnitude)
-        let padded = String(repeating: "0", count: max(minorUnits + 1 - digits.count, 0)) + digits
-        let point = padded.index(padded.endIndex, offsetBy: -minorUnits)
-        let text = (count < 0 ? "-" : "") + padded[..<point] + (minorUnits > 0 ? "." + padded[point...] : "")
-        return (try? Dec(parsing: text)) ?? Dec(0)
+        Dec(units: count, scale: minorUnits)
     }
 }

@@ -152,3 +152,19 @@ extension BigNat {
         for index in 0..<limbCount { hasher.combine(limbs[index]) }
     }
 }
+
+extension Dec {
+    /// `units × 10^-scale` (1230 at scale 2 is 12.30), built without text when the count
+    /// fits a word: ledgers turn minor units into amounts on every read.
+    public init(units: Int128, scale: Int) {
+        if units.magnitude <= UInt128(UInt64.max) {
+            self.init(negative: units < 0, coefficient: .small(UInt64(units.magnitude)), exponent: -scale)
+            return
+        }
+        let digits = String(units.magnitude)
+        let padded = String(repeating: "0", count: max(scale + 1 - digits.count, 0)) + digits
+        let point = padded.index(padded.endIndex, offsetBy: -scale)
+        let text = (units < 0 ? "-" : "") + padded[..<point] + (scale > 0 ? "." + padded[point...] : "")
+        self = (try? Dec(parsing: text)) ?? Dec(0)
+    }
+}

@@ -4,6 +4,10 @@ import Types
 
 extension Compiler {
     func expr(_ e: Expr) -> Compiled {
+        if let code = checked.unitCodes[e.id] {
+            let value = Value.string(code)
+            return .value { _ throws(Unwind) in value }
+        }
         let compiled = unwidened(e)
         if let code = checked.moneyChecks[e.id] {
             // Money of a currency known only at run time, used as Money[code]: check it here.

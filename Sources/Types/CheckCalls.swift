@@ -30,7 +30,7 @@ extension Checker {
                 let full = baseName + "." + name
                 if let sig = host.functions[full] {
                     result.members[e.id] = .host(full)
-                    return sig.type
+                    return sig.type.bindingUnits([:])
                 }
                 error("module \(baseName) has no function '\(name)'", nameSpan)
                 return .error
@@ -68,7 +68,8 @@ extension Checker {
             }
             if let sig = host.functions[name] {
                 result.calls[e.id] = .host(name)
-                return checkArguments(args, params: sig.params, labels: sig.labels, result: sig.result, callee: name, span: e.span)
+                return checkArguments(args, params: sig.params, labels: sig.labels, result: sig.result, callee: name, span: e.span,
+                                      literalCheck: sig.literalCheck)
             }
         case .member(let base, let name, let nameSpan):
             if case .name(let module) = base.kind, let functions = Self.moduleFunctions[module], lookup(module) == nil,
@@ -95,7 +96,8 @@ extension Checker {
         } else if case .host(let name)? = result.members[callee.id] {
             result.calls[e.id] = .host(name)
             if let sig = host.functions[name] {
-                return checkArguments(args, params: sig.params, labels: sig.labels, result: sig.result, callee: name, span: e.span)
+                return checkArguments(args, params: sig.params, labels: sig.labels, result: sig.result, callee: name, span: e.span,
+                                      literalCheck: sig.literalCheck)
             }
         } else {
             result.calls[e.id] = .value
@@ -130,12 +132,14 @@ extension Checker {
         return nil
     }
 
-    func checkArguments(_ args: [Arg], params: [KType], labels: [String?], result ret: KType, callee: String, span: Span) -> KType {
+    func checkArguments(_ args: [Arg], params: [KType], labels: [String?], result ret: KType, callee: String, span: Span,
+                        units bound: [String: String] = [:], literalCheck: LiteralCheck? = nil) -> KType {
         if args.count != params.count {
             for a in args { expr(a.value, nil) }
             error("'\(callee)' takes \(params.count) argument\(params.count == 1 ? "" : "s"), found \(args.count)", span)
-            return ret
+            return ret.bindingUnits(bound)
         }
+        var units = bound
         for (i, (a, p)) in zip(args, params).enumerated() {
             if let label = a.label {
                 let wanted = i < labels.count ? labels[i] : nil
@@ -144,9 +148,51 @@ extension Checker {
                           ?? "argument \(i + 1) of '\(callee)' takes no label", a.value.span)
                 }
             }
-            requireExpr(a.value, p, fits: p)
+            if let variable = p.unitCodeVariable {
+                unitCodeArgument(a, variable, &units, callee: callee, position: i + 1)
+            } else if p.hasUnitVariables {
+                unitArgument(a, p, &units, callee: callee, position: i + 1)
+            } else {
+                requireExpr(a.value, p, fits: p)
+            }
         }
-        return ret
+        if let literalCheck {
+            for problem in literalCheck(args) { error(problem.message, problem.span) }
+        }
+        return ret.bindingUnits(units)
+    }
+
+    /// A bare unit code (`USD`, or a unit the script declared) standing for a unit-code
+    /// parameter: the code is the argument's value and binds the unit variable.
+    func unitCodeArgument(_ a: Arg, _ variable: String, _ units: inout [String: String], callee: String, position: Int) {
+        guard case .name(let code) = a.value.kind, lookup(code) == nil, isCurrency(code) else {
+            if case .name(let code) = a.value.kind, lookup(code) == nil, code.allSatisfy({ $0.isUppercase || $0.isNumber }) {
+                error("unknown currency '\(code)'", a.value.span)
+            } else {
+                expr(a.value, nil)
+                error("argument \(position) of '\(callee)' is a unit code, e.g. USD", a.value.span)
+            }
+            return
+        }
+        result.types[a.value.id] = .string
+        result.unitCodes[a.value.id] = code
+        if let bound = units[variable], bound != code {
+            error("argument \(position) of '\(callee)' is in \(code), but the call is in \(bound)", a.value.span)
+        }
+        units[variable] = code
+    }
+
+    /// An argument whose parameter type has a unit variable: checked against the units bound
+    /// so far, and binding the rest.
+    func unitArgument(_ a: Arg, _ p: KType, _ units: inout [String: String], callee: String, position: Int) {
+        let wanted = p.bindingUnits(units)
+        let found = expr(a.value, wanted)
+        if let clash = p.bindUnits(from: found, into: &units) {
+            error("argument \(position) of '\(callee)' is in \(clash.found), but the call is in \(clash.bound)", a.value.span)
+            return
+        }
+        let bound = p.bindingUnits(units)
+        if require(found, fits: bound, a.value.span) { widen(a.value, to: bound) }
     }
 
     @discardableResult
@@ -336,8 +382,11 @@ extension Checker {
         }
         if let typeName = receiver.nominalName, let sig = host.functions[typeName + "." + name] {
             result.calls[e.id] = .hostMethod(typeName + "." + name)
+            // The receiver is the first parameter: its unit binds the signature's unit variable.
+            var units: [String: String] = [:]
+            if let first = sig.params.first { _ = first.bindUnits(from: receiver, into: &units) }
             return checkArguments(args, params: Array(sig.params.dropFirst()), labels: Array(sig.labels.dropFirst()),
-                                  result: sig.result, callee: name, span: e.span)
+                                  result: sig.result, callee: name, span: e.span, units: units, literalCheck: sig.literalCheck)
         }
         if let id = lookup(name), case .function(let params, let ret) = result.variables[id].type,
            let first = params.first, receiver.fits(first) {

@@ -59,7 +59,7 @@ extension Checker {
         }
         if let sig = host.functions[name] {
             result.names[e.id] = .host(name)
-            return sig.type
+            return sig.type.bindingUnits([:])
         }
         if result.records[name] != nil || result.enums[name] != nil {
             error("'\(name)' is a type, not a value", e.span)

@@ -300,6 +300,12 @@ public final class Checker {
                 if !isCurrency(code) { error("unknown currency '\(code)'", args[0].span); return .error }
                 return .money(code)
             default:
+                if host.unitHostTypes.contains(name) {
+                    if args.isEmpty { return .host(name) }
+                    guard arity(1), case .named(let code, let inner) = args[0].kind, inner.isEmpty else { return .error }
+                    if !isCurrency(code) { error("unknown currency '\(code)'", args[0].span); return .error }
+                    return .host(name, unit: code)
+                }
                 if !args.isEmpty { error("\(name) takes no type arguments", t.span) }
                 if result.records[name] != nil { return .record(name) }
                 if result.enums[name] != nil { return .enumeration(name) }
@@ -337,7 +343,7 @@ public final class Checker {
         case .assign(let target, let op, let value):
             assignment(target, op: op, value: value, span: stmt.span)
         case .expr(let e):
-            _ = expr(e, nil, used: false)
+            requireUsed(expr(e, nil, used: false), e)
         case .returnStmt(let value):
             returnStatement(value, span: stmt.span)
         case .breakStmt, .continueStmt:
@@ -507,13 +513,24 @@ public final class Checker {
         defer { popScope() }
         for (i, s) in b.stmts.enumerated() {
             if i == b.stmts.count - 1 {
-                if case .expr(let e) = s.kind { return expr(e, expected, used: used) }
+                if case .expr(let e) = s.kind {
+                    let t = expr(e, expected, used: used)
+                    if !used { requireUsed(t, e) }
+                    return t
+                }
                 statement(s)
                 return Self.diverges(s) ? .never : .unit
             }
             statement(s)
         }
         return .unit
+    }
+
+    /// A statement may not drop a result the host marked as one to handle (a ledger write's
+    /// `created | exists | failed`): a failure would pass unseen.
+    func requireUsed(_ t: KType, _ e: Expr) {
+        guard case .enumeration(let name) = t, host.mustUse.contains(name) else { return }
+        error("this \(name) is dropped; match it, or bind it with 'let' to handle it later", e.span)
     }
 
     static func diverges(_ s: Stmt) -> Bool {

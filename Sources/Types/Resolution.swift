@@ -16,6 +16,8 @@ public struct CheckedProgram: Sendable {
     public var widenedToDec: Set<Int> = []
     /// Expressions of dynamic `Money` used where `Money[C]` is expected: checked at run time.
     public var moneyChecks: [Int: String] = [:]
+    /// Bare unit codes passed to host functions (`book.account("cash", USD)`): the code is the value.
+    public var unitCodes: [Int: String] = [:]
     /// Units the scripts declared with `currency CODE(units)`.
     public var currencies: [String: Int] = [:]
     public var variables: [Variable] = []
@@ -107,6 +109,9 @@ public struct EnumInfo: Sendable {
     public func tag(of variant: String) -> Int? { variants.firstIndex { $0.name == variant } }
 }
 
+/// A compile-time check of a host call's literal arguments: (message, where) for each problem.
+public typealias LiteralCheck = @Sendable ([Arg]) -> [(message: String, span: Span)]
+
 /// What the host offers scripts: functions by name (`now_ms`, `random.int`),
 /// modules for `use`, and the currencies money literals may name.
 public struct HostEnvironment: Sendable {
@@ -114,16 +119,24 @@ public struct HostEnvironment: Sendable {
         public var params: [KType]
         public var labels: [String?]
         public var result: KType
-        public init(params: [KType], labels: [String?]? = nil, result: KType) {
+        /// Checks the arguments that are literals (a split's shares, say) when the script is
+        /// checked; returns the problems to report, each at its argument's span.
+        public var literalCheck: LiteralCheck?
+        public init(params: [KType], labels: [String?]? = nil, result: KType, literalCheck: LiteralCheck? = nil) {
             self.params = params
             self.labels = labels ?? params.map { _ in nil }
             self.result = result
+            self.literalCheck = literalCheck
         }
         public var type: KType { .function(params, result) }
     }
     public var functions: [String: Signature] = [:]
     public var modules: Set<String> = []
     public var hostTypes: Set<String> = []
+    /// Host types that take a unit (`Account[USD]`).
+    public var unitHostTypes: Set<String> = []
+    /// Enum types whose values a statement may not drop: results the script must handle.
+    public var mustUse: Set<String> = []
     public var isCurrency: @Sendable (String) -> Bool = { _ in false }
     public init() {}
 }

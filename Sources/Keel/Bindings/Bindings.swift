@@ -4,6 +4,7 @@ enum Bindings {
     static func install(into engine: Engine) {
         MerkleBinding.install(into: engine)
         OrdersBinding.install(into: engine)
+        LedgerBinding.install(into: engine)
     }
 }
 
