@@ -126,7 +126,7 @@ enum LedgerBinding {
             let a = try Arguments.object(args, 0, as: AccountRef.self)
             return .string(a.book.name(of: a.id))
         }
-        engine.define("Account.unit", params: [anyAccount], result: .string) { args in
+        engine.define("Account.currency", params: [anyAccount], result: .string) { args in
             .string(try Arguments.object(args, 0, as: AccountRef.self).unit.code)
         }
         engine.define("Account.balance", params: [unitAccount], result: .record("Balance")) { args in
@@ -351,12 +351,19 @@ enum LedgerBinding {
         guard from.book === book, to.book === book else { throw HostError("an account belongs to another ledger") }
         let sent = try minorUnits(args[4], of: from), received = try minorUnits(args[5], of: to)
         let name = try Arguments.string(args, 6)
-        let rate = Rate(name: name, numerator: received, denominator: sent,
+        let common = gcd(received, sent)
+        let rate = Rate(name: name, numerator: received / common, denominator: sent / common,
                         fromExchange: try exchangeAccount(book, from.unit), toExchange: try exchangeAccount(book, to.unit))
         let id = try transferID(args, 1)
         return book.values.posted(try write {
             try book.engine.transfer(id: id, legs: [.debit(from.id, sent), .credit(to.id, received)], rate: rate)
         }, book)
+    }
+
+    static func gcd(_ a: UInt128, _ b: UInt128) -> UInt128 {
+        var (x, y) = (a, b)
+        while y != 0 { (x, y) = (y, x % y) }
+        return max(x, 1)
     }
 
     static func exchangeAccount(_ book: Book, _ unit: Currency) throws -> AccountID {
