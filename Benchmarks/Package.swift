@@ -28,7 +28,7 @@ let package = Package(
                                          "DecBenchAllocCounter",
                                          .product(name: "Histogram", package: "hdrhistogram-swift")],
                           path: "Sources/OrdersBench"),
-        .executableTarget(name: "ledger-bench", dependencies: [.product(name: "Ledger", package: "main")],
+        .executableTarget(name: "ledger-bench", dependencies: [.product(name: "Ledger", package: "main"), .product(name: "Keel", package: "main")],
                           path: "Sources/LedgerBench"),
     ]
 )

@@ -142,6 +142,11 @@ extension Ledger {
         return nil
     }
 
+    /// The start of the millisecond a timestamp falls in. Writes made at one clock reading get
+    /// timestamps a nanosecond apart; their holds' timeouts run from that shared reading, so
+    /// holds written together expire together.
+    static func millisecond(of timestamp: UInt64) -> UInt64 { timestamp / 1_000_000 * 1_000_000 }
+
     func deadline(_ timestamp: UInt64, _ timeout: UInt32) -> UInt64? {
         let span = UInt64(timeout).multipliedReportingOverflow(by: 1_000_000_000)
         let end = timestamp.addingReportingOverflow(span.partialValue)
@@ -286,7 +291,7 @@ extension Ledger {
                 head = Canonical.chain(head, e)
                 hashes.append(head)
             }
-            if e.kind == .pending && e.timeout != 0, let end = deadline(e.timestamp, e.timeout) {
+            if e.kind == .pending && e.timeout != 0, let end = deadline(Self.millisecond(of: e.timestamp), e.timeout) {
                 expiries.insert(end, i)
             }
         }

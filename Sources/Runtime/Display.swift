@@ -71,7 +71,7 @@ public enum Display {
                 out += ")"
             }
         case .function(let c): out += "<fn \(c.proto.name)>"
-        case .host(let o): out += "<\(type(of: o))>"
+        case .host(let o): out += (o as? CustomStringConvertible)?.description ?? "<\(type(of: o))>"
         case .cell(let c): write(c.value, into: &out, depth: depth + 1)
         }
     }

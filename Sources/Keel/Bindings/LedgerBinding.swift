@@ -20,6 +20,7 @@ enum LedgerBinding {
         type Reconciliation = { matched: List[String], mismatched: List[Mismatch], missing_from_statement: List[String],
                                 missing_from_ledger: List[String] }
         type Rate = { name: String, numerator: Int, denominator: Int }
+        enum Normal { credit, debit }
         """
 
     static let ledgerType = KType.host("Ledger")
@@ -29,7 +30,7 @@ enum LedgerBinding {
     static func account(_ unit: String) -> KType { .host("Account", unit: unit) }
 
     /// A ledger, its start of time, and the Keel shapes its results are built from.
-    final class Book {
+    final class Book: CustomStringConvertible {
         let engine: Ledger
         /// Nanoseconds since 1970 at which the ledger's manual clock started.
         let start: UInt64
@@ -45,6 +46,8 @@ enum LedgerBinding {
             self.values = values
         }
 
+        var description: String { "Ledger(\(engine.entries.count) entries)" }
+
         func unit(of id: AccountID) -> Currency { engine.accounts[Int(id.raw) - 1].unit }
         func currency(of id: AccountID) -> CurrencyID { currencies[Int(id.raw) - 1] }
 
@@ -57,7 +60,7 @@ enum LedgerBinding {
     }
 
     /// An account of one ledger, with its unit interned for building money values.
-    final class AccountRef {
+    final class AccountRef: CustomStringConvertible {
         let book: Book
         let id: AccountID
         let unit: Currency
@@ -71,6 +74,8 @@ enum LedgerBinding {
         }
 
         func money(_ units: Int128) -> Value { .money(unit.decimal(minorUnits: units), currency) }
+
+        var description: String { "Account(\(book.name(of: id)), \(unit.code))" }
     }
 
     static func install(into engine: Engine) {
@@ -150,9 +155,12 @@ enum LedgerBinding {
         engine.define("Account.balance_at_time", params: [unitAccount, .duration], result: .record("Balance")) { args in
             let a = try Arguments.object(args, 0, as: AccountRef.self)
             guard case .duration(let ms) = args[1], ms >= 0 else { throw HostError("a time since the ledger's start is not negative") }
-            let (ns, overflow) = UInt64(ms).multipliedReportingOverflow(by: 1_000_000)
-            let time = overflow ? UInt64.max : a.book.start &+ ns
-            return a.book.values.balance(a, a.book.engine.balance(a.id, asOfTime: time) ?? Balance())
+            // Through the end of that millisecond: writes made at one clock reading are a
+            // nanosecond apart, and an entry's `time` shows the millisecond.
+            let (ns, overflow) = UInt64(ms + 1).multipliedReportingOverflow(by: 1_000_000)
+            let (time, late) = a.book.start.addingReportingOverflow(ns &- 1)
+            let until = overflow || late ? UInt64.max : time
+            return a.book.values.balance(a, a.book.engine.balance(a.id, asOfTime: until) ?? Balance())
         }
     }
 
@@ -163,7 +171,13 @@ enum LedgerBinding {
         let unit = CurrencyTable.shared.currency(currency)
         let ledgerNumber = try ledgerNumber(book, unit)
         let account = Account(name: name, unit: unit, ledger: ledgerNumber, limits: try limits.map { try limit($0, unit) })
-        return .host(AccountRef(book: book, id: try book.create(account, currency), unit: unit, currency: currency))
+        let id = try book.create(account, currency)
+        // Each unit's exchange account opens with its first account, so a refused exchange
+        // leaves nothing behind.
+        if book.exchange[unit.code] == nil {
+            book.exchange[unit.code] = try book.create(Account(name: "exchange:\(unit.code)", unit: unit, ledger: ledgerNumber), currency)
+        }
+        return .host(AccountRef(book: book, id: id, unit: unit, currency: currency))
     }
 
     /// One engine ledger number per unit, numbered in order of first use.
@@ -367,10 +381,7 @@ enum LedgerBinding {
     }
 
     static func exchangeAccount(_ book: Book, _ unit: Currency) throws -> AccountID {
-        if let id = book.exchange[unit.code] { return id }
-        guard let currency = CurrencyTable.shared.id(unit.code) else { throw HostError("unknown unit '\(unit.code)'") }
-        let id = try book.create(Account(name: "exchange:\(unit.code)", unit: unit, ledger: try ledgerNumber(book, unit)), currency)
-        book.exchange[unit.code] = id
+        guard let id = book.exchange[unit.code] else { throw HostError("no exchange account for \(unit.code)") }
         return id
     }
 
@@ -443,11 +454,14 @@ enum LedgerBinding {
             try engine.vm.hostWork(bytes.count / Ledger.exportedEntrySize)
             return try ResultValues(engine).audit(Ledger.audit(journal: bytes))
         }
-        engine.define("Ledger.reconcile", params: [ledgerType, anyAccount, .string, .int],
-                      labels: [nil, nil, "statement", "tolerance_days"], result: .record("Reconciliation")) { [unowned engine] args in
+        // `normal` is the side whose movements the statement shows as positive: a bank
+        // account's statement shows deposits, which the ledger debits to it.
+        engine.define("Ledger.reconcile", params: [ledgerType, anyAccount, .string, .int, .enumeration("Normal")],
+                      labels: [nil, nil, "statement", "tolerance_days", "normal"], result: .record("Reconciliation")) { [unowned engine] args in
             let book = try Arguments.object(args, 0, as: Book.self)
             let account = try Arguments.object(args, 1, as: AccountRef.self)
             let csv = try Arguments.string(args, 2), days = try Arguments.int(args, 3)
+            guard case .variant(let normal) = args[4] else { throw HostError("argument 5 must be a Normal") }
             try engine.vm.hostWork(csv.utf8.count >> 4 + book.engine.entries.count)
             let lines: [StatementLine]
             do throws(ReconcileError) {
@@ -456,7 +470,8 @@ enum LedgerBinding {
                 guard case .badLine(let n, let text) = error else { throw HostError("bad statement") }
                 throw HostError("statement line \(n) is not 'reference,amount,YYYY-MM-DD': \(text)")
             }
-            return try book.values.reconciliation(book.engine.reconcile(account.id, against: lines, toleranceDays: days), lines, account)
+            return try book.values.reconciliation(book.engine.reconcile(account.id, against: lines, toleranceDays: days,
+                                                                               normal: normal.tag == 0 ? .credit : .debit), lines, account)
         }
     }
 
