@@ -87,7 +87,7 @@ let keelLoop = """
       for i in 0..n {
         x = (x * 1103515245 + 12345) % 2147483648
         let d = x % count
-        let c = (d + 1 + x / count % (count - 1)) % count
+        let c = (d + 1 + div(x, count) % (count - 1)) % count
         match book.transfer(first + i, from: accounts[d], to: accounts[c], 12.34 USD) {
           created(_) => { created += 1 },
           _ => {},
