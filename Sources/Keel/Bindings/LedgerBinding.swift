@@ -281,6 +281,24 @@ enum LedgerBinding {
             let original = try transferID(args, 1), mirror = try transferID(args, 2)
             return book.values.posted(try write { try book.engine.reverse(original, as: mirror) }, book)
         }
+        // Closing is TigerBeetle's: a zero hold flagged closing, against the unit's exchange
+        // account, so the journal records it; voiding that hold reopens the account.
+        engine.define("Ledger.close", params: [ledgerType, int, anyAccount], result: postedType) { args in
+            let book = try Arguments.object(args, 0, as: Book.self)
+            let account = try Arguments.object(args, 2, as: AccountRef.self)
+            guard account.book === book else { throw HostError("the account belongs to another ledger") }
+            let t = Transfer(id: try transferID(args, 1), debit: account.id, credit: try exchangeAccount(book, account.unit),
+                             amount: 0, ledger: book.engine.accounts[Int(account.id.raw) - 1].ledger,
+                             flags: [.pending, .closingDebit])
+            return book.values.posted(try write { try book.engine.submit(t) }, book)
+        }
+        engine.define("Ledger.reopen", params: [ledgerType, int, int], labels: [nil, nil, "closing"], result: postedType) { args in
+            try resolve(args, .voidPending, amount: 0)
+        }
+        engine.define("Account.is_closed", params: [anyAccount], result: .bool) { args in
+            let a = try Arguments.object(args, 0, as: AccountRef.self)
+            return .bool(a.book.engine.isClosed(a.id))
+        }
         engine.define("ledger.move", params: [int, a, a, money], labels: [nil, "from", "to", nil],
                       result: .record("Transfer")) { [unowned engine] args in
             try engine.record("Transfer", ["id": args[0], "from": args[1], "to": args[2], "amount": args[3]])
