@@ -27,6 +27,22 @@ public enum KeelError: Error, CustomStringConvertible {
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 }
 
+/// A folder a host lets scripts keep files in. Scripts name files by relative paths
+/// inside it; absolute paths and `..` are refused.
+public struct FileAccess: Sendable {
+    public let root: String
+    public init(root: String) { self.root = root }
+
+    /// The full path of a script's relative path, or why it is refused.
+    public func resolve(_ path: String) throws -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard !path.isEmpty, !path.hasPrefix("/"), !parts.contains(".."), !path.contains("\0") else {
+            throw HostError("'\(path)' is not a relative path inside the script's folder")
+        }
+        return root.hasSuffix("/") ? root + path : root + "/" + path
+    }
+}
+
 /// An interpreter instance: the checked and compiled state of everything loaded so far.
 /// Hosts load scripts, define functions scripts may call, and call script functions.
 public final class Engine {
@@ -42,6 +58,8 @@ public final class Engine {
     var recording: [StmtCode]?
     /// Where `use NAME` finds `NAME.keel`; nil for a hermetic engine with no stdlib.
     public private(set) var stdlibPath: String?
+    /// The folder scripts may keep files in (a ledger's database); nil, the default, grants none.
+    public var files: FileAccess?
 
     /// An engine. Scripts see no file system, network, clock or environment: only the
     /// functions the host `define`s. `print` goes to `output`, which discards unless the

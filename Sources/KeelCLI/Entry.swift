@@ -60,6 +60,8 @@ struct Run: ExitCodeCommand {
         do {
             let engine = try Engine(output: .standardOutput)
             engine.vm.scriptArguments = scriptArguments
+            // A script run from the command line may keep files in the working directory.
+            engine.files = FileAccess(root: FileManager.default.currentDirectoryPath)
             try engine.load(file: source)
             return 0
         } catch {

@@ -96,6 +96,14 @@ enum LedgerBinding {
         engine.define("ledger.new", params: [], result: ledgerType) { [unowned engine] _ in
             .host(try makeBook(engine, start: 0))
         }
+        // A ledger stored in SQLite in the host's file folder: every write is committed before
+        // it answers, and reopening replays and re-verifies the chain. Its clock is the wall clock.
+        engine.define("ledger.open", params: [.string], result: ledgerType) { [unowned engine] args in
+            guard let files = engine.files else { throw HostError("this engine grants scripts no files; ledger.new() is in memory") }
+            let path = try files.resolve(try Arguments.string(args, 0))
+            let stored = try write { try Ledger(path: path) }
+            return .host(try reopenBook(engine, stored))
+        }
         // A ledger whose clock starts at midnight UTC of a day and moves only by `advance`.
         engine.define("ledger.starting", params: [.string], result: ledgerType) { [unowned engine] args in
             let text = try Arguments.string(args, 0)
@@ -205,6 +213,17 @@ enum LedgerBinding {
 
     static func reference(_ book: Book, _ id: AccountID) -> AccountRef {
         AccountRef(book: book, id: id, unit: book.unit(of: id), currency: book.currency(of: id))
+    }
+
+    /// A book over a ledger that already has accounts: their units interned, exchange accounts found.
+    static func reopenBook(_ engine: Engine, _ stored: Ledger) throws -> Book {
+        let book = Book(engine: stored, start: 0, values: try ResultValues(engine))
+        for (i, account) in stored.accounts.enumerated() {
+            book.currencies.append(CurrencyTable.shared.id(account.unit.code)
+                ?? CurrencyTable.shared.declare(account.unit.code, minorUnits: account.unit.minorUnits))
+            if account.name == "exchange:\(account.unit.code)" { book.exchange[account.unit.code] = AccountID(UInt32(i + 1)) }
+        }
+        return book
     }
 
     static func makeBook(_ engine: Engine, start: UInt64) throws -> Book {
