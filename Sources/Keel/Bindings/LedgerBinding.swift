@@ -609,7 +609,8 @@ enum LedgerBinding {
     // MARK: results as Keel values
 
     /// The module's shapes, looked up once per ledger, so results are built without name lookups.
-    struct ResultValues {
+    /// A class, so that reaching it through a book retains one reference, not nine.
+    final class ResultValues {
         let posted: EnumShape, code: EnumShape, audit: EnumShape
         let receipt: RecordShape, balance: RecordShape, entry: RecordShape, rate: RecordShape
         let mismatch: RecordShape, reconciliation: RecordShape
