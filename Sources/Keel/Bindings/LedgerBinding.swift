@@ -126,6 +126,10 @@ enum LedgerBinding {
                       labels: [nil, nil, nil, "limits"], result: account("$")) { args in
             try openAccount(args, limits: try Arguments.list(args, 3))
         }
+        engine.define("Ledger.accounts", params: [ledgerType], result: .list(anyAccount)) { args in
+            let book = try Arguments.object(args, 0, as: Book.self)
+            return .list(book.engine.accounts.indices.map { .host(reference(book, AccountID(UInt32($0 + 1)))) })
+        }
         engine.define("Ledger.find", params: [ledgerType, .string], result: .optional(anyAccount)) { args in
             let book = try Arguments.object(args, 0, as: Book.self)
             guard let id = book.engine.account(named: try Arguments.string(args, 1)) else { return .none }
