@@ -35,10 +35,12 @@ enum LedgerBinding {
         /// Nanoseconds since 1970 at which the ledger's manual clock started.
         let start: UInt64
         let values: ResultValues
-        /// Exchange accounts, one per unit, created by the first cross-unit transfer in it.
+        /// Exchange accounts, one per unit, opened with the unit's first account.
         var exchange: [String: AccountID] = [:]
-        /// Each account's unit, interned, by account index.
+        /// Each account's unit, interned, and its minor units, by account index: results are
+        /// built from these without touching the engine's account records.
         var currencies: [CurrencyID] = []
+        var scales: [Int] = []
 
         init(engine: Ledger, start: UInt64, values: ResultValues) {
             self.engine = engine
@@ -51,10 +53,21 @@ enum LedgerBinding {
         func unit(of id: AccountID) -> Currency { engine.accounts[Int(id.raw) - 1].unit }
         func currency(of id: AccountID) -> CurrencyID { currencies[Int(id.raw) - 1] }
 
+        /// Minor units of account `id`'s unit as a money value.
+        func money(_ units: Int128, of id: AccountID) -> Value {
+            let i = Int(id.raw) - 1
+            return .money(Dec(units: units, scale: scales[i]), currencies[i])
+        }
+
         func create(_ account: Account, _ currency: CurrencyID) throws -> AccountID {
             let id = try LedgerBinding.write { try engine.createAccount(account) }
-            currencies.append(currency)
+            intern(account, currency)
             return id
+        }
+
+        func intern(_ account: Account, _ currency: CurrencyID) {
+            currencies.append(currency)
+            scales.append(account.unit.minorUnits)
         }
         func name(of id: AccountID) -> String { id.raw == 0 ? "" : engine.accounts[Int(id.raw) - 1].name }
     }
@@ -223,7 +236,7 @@ enum LedgerBinding {
     static func reopenBook(_ engine: Engine, _ stored: Ledger) throws -> Book {
         let book = Book(engine: stored, start: 0, values: try ResultValues(engine))
         for (i, account) in stored.accounts.enumerated() {
-            book.currencies.append(CurrencyTable.shared.id(account.unit.code)
+            book.intern(account, CurrencyTable.shared.id(account.unit.code)
                 ?? CurrencyTable.shared.declare(account.unit.code, minorUnits: account.unit.minorUnits))
             if account.name == "exchange:\(account.unit.code)" { book.exchange[account.unit.code] = AccountID(UInt32(i + 1)) }
         }
@@ -632,17 +645,20 @@ enum LedgerBinding {
             (self.mismatch, self.reconciliation) = (mismatch, reconciliation)
         }
 
-        func balance(_ a: AccountRef, _ b: Balance) -> Value {
-            .record(RecordBox(shape: balance, fields: [a.money(b.posted), a.money(b.pending), a.money(b.available)]))
+        func balance(_ a: AccountRef, _ b: Balance) -> Value { balance(a.book, a.id, b) }
+
+        func balance(_ book: Book, _ id: AccountID, _ b: Balance) -> Value {
+            .record(RecordBox(shape: balance, fields: [book.money(b.posted, of: id), book.money(b.pending, of: id),
+                                                       book.money(b.available, of: id)]))
         }
 
         func posted(_ result: TransferResult, _ book: Book) -> Value {
             switch result {
             case .created(let r):
                 let e = book.engine.entries[r.entry]
-                let debit = reference(book, e.debit), credit = reference(book, e.credit)
                 let receipt = RecordBox(shape: receipt, fields: [
-                    .int(r.entry), debit.money(Int128(truncatingIfNeeded: r.amount)), balance(debit, r.debit), balance(credit, r.credit),
+                    .int(r.entry), book.money(Int128(truncatingIfNeeded: r.amount), of: e.debit),
+                    balance(book, e.debit, r.debit), balance(book, e.credit, r.credit),
                 ])
                 return .variant(VariantBox.make(posted, tag: 0, payload: [.record(receipt)]))
             case .exists(let entry):
