@@ -285,14 +285,17 @@ enum LedgerBinding {
         engine.define("Ledger.void", params: [ledgerType, int, int], labels: [nil, nil, "hold"], result: postedType) { args in
             try resolve(args, .voidPending, amount: 0)
         }
-        engine.define("Ledger.transfer_legs", params: [ledgerType, int, .list(.record("Leg"))], result: postedType) { args in
-            try multiLeg(args, pending: false, timeout: 0)
+        engine.define("Ledger.transfer_legs", params: [ledgerType, int, .list(.record("Leg"))], result: postedType) { [unowned engine] args in
+            try engine.vm.hostWork(try Arguments.list(args, 2).count)
+            return try multiLeg(args, pending: false, timeout: 0)
         }
         engine.define("Ledger.hold_legs", params: [ledgerType, int, .list(.record("Leg")), .duration],
-                      labels: [nil, nil, nil, "timeout"], result: postedType) { args in
-            try multiLeg(args, pending: true, timeout: try wholeSeconds(args, 3, "a hold's timeout"))
+                      labels: [nil, nil, nil, "timeout"], result: postedType) { [unowned engine] args in
+            try engine.vm.hostWork(try Arguments.list(args, 2).count)
+            return try multiLeg(args, pending: true, timeout: try wholeSeconds(args, 3, "a hold's timeout"))
         }
-        engine.define("Ledger.atomically", params: [ledgerType, .list(.record("Transfer"))], result: .list(postedType)) { args in
+        engine.define("Ledger.atomically", params: [ledgerType, .list(.record("Transfer"))], result: .list(postedType)) { [unowned engine] args in
+            try engine.vm.hostWork(try Arguments.list(args, 1).count)
             let book = try Arguments.object(args, 0, as: Book.self)
             let transfers = try Arguments.list(args, 1).map { item -> Transfer in
                 guard case .record(let r) = item else { throw HostError("not a Transfer") }
@@ -533,7 +536,8 @@ enum LedgerBinding {
 
     static func installSplits(_ engine: Engine) {
         engine.define("ledger.split", params: [.money("$"), .list(.enumeration("Share"))], result: .list(.money("$")),
-                      literalCheck: checkLiteralShares) { args in
+                      literalCheck: checkLiteralShares) { [unowned engine] args in
+            try engine.vm.hostWork(try Arguments.list(args, 1).count)
             guard case .money(let amount, let c) = args[0] else { throw HostError("split divides Money") }
             let unit = CurrencyTable.shared.currency(c)
             guard let total = unit.minorUnits(of: amount) else {
