@@ -106,14 +106,21 @@ extension GoldenTest {
 /// Runs a body on a thread with a 1 GiB stack: deep Keel recursion nests many Swift
 /// frames, and this turns it into the clean depth-limit error instead of a crash.
 public func onLargeStack<T>(_ body: @escaping () -> T) -> T {
-    var result: T?
+    let slot = ResultSlot<T>()
     let done = DispatchSemaphore(value: 0)
     let thread = Thread {
-        result = body()
+        slot.value = body()
         done.signal()
     }
     thread.stackSize = 1 << 30
     thread.start()
     done.wait()
-    return result!
+    guard let value = slot.value else { preconditionFailure("the large-stack thread ended without a result") }
+    return value
+}
+
+/// Written by the large-stack thread before it signals, read by the caller after: the
+/// semaphore orders the two, which the compiler cannot see.
+private final class ResultSlot<T>: @unchecked Sendable {
+    var value: T?
 }
