@@ -205,17 +205,16 @@ struct BeancountLexer {
 enum BeancountNames {
     static let rootAccounts: Set<Substring> = ["Assets", "Liabilities", "Equity", "Income", "Expenses"]
 
-    /// `Root:Component…`: a standard root, then components starting with a capital or digit.
+    /// `Root:Component…`: a standard root, then components of letters, digits and `-`, each
+    /// starting with a capital or a digit (beancount allows Unicode letters too).
     static func isAccount(_ text: String) -> Bool {
         let components = text.split(separator: ":", omittingEmptySubsequences: false)
         guard components.count >= 2, let root = components.first, rootAccounts.contains(root) else { return false }
         return components.dropFirst().allSatisfy { component in
-            guard let first = component.utf8.first else { return false }
-            let startsWell = (first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z"))
-                || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) || first >= 0x80
-            return startsWell && component.utf8.allSatisfy { c in
-                c == UInt8(ascii: "-") || c >= 0x80 || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
-                    || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
+            guard let first = component.unicodeScalars.first,
+                  first.properties.isUppercase || ("0"..."9").contains(first) else { return false }
+            return component.unicodeScalars.allSatisfy { scalar in
+                scalar == "-" || scalar.properties.isAlphabetic || scalar.properties.numericType != nil
             }
         }
     }
