@@ -61,18 +61,33 @@ public enum BeancountJournal {
     /// Never traps: malformed or unsupported input becomes errors with line numbers.
     public static func load(text: String) -> BeancountReport {
         let (directives, parseErrors) = BeancountParser.parse(text)
-        var run = JournalRun(directives: directives)
-        for error in parseErrors { run.record(error, .parsing) }
         // Beancount's order: by date, then opens, balances, others, documents, closes; file order within.
         let ordered = directives.enumerated().sorted { a, b in
             let (x, y) = (a.element, b.element)
             if x.date != y.date { return x.date < y.date }
             if x.orderWithinDay != y.orderWithinDay { return x.orderWithinDay < y.orderWithinDay }
             return a.offset < b.offset
-        }
-        for (_, directive) in ordered { run.run(directive) }
-        return run.report()
+        }.map(\.element)
+        // A pad's amount is only known at the assertion it serves, but beancount dates the
+        // padding at the pad: the first run finds the amounts, the second books them in place.
+        let discovery = run(ordered, parseErrors, padding: [:])
+        guard !discovery.discoveredPadding.isEmpty else { return discovery.report() }
+        return run(ordered, parseErrors, padding: discovery.discoveredPadding).report()
     }
+
+    private static func run(_ directives: [Directive], _ parseErrors: [BeancountError],
+                            padding: [Int: [PadAmount]]) -> JournalRun {
+        var run = JournalRun(directives: directives, plannedPadding: padding)
+        for error in parseErrors { run.record(error, .parsing) }
+        for directive in directives { run.run(directive) }
+        return run
+    }
+}
+
+/// What a pad inserts in one currency.
+private struct PadAmount {
+    var currency: String
+    var units: Dec
 }
 
 /// The state of the journal as its directives run in order.
@@ -110,9 +125,14 @@ private struct JournalRun {
     var padLines: [Int] = []
     var assertedBalances: [String: Dec] = [:]
     var prices: [BeancountPrice] = []
+    /// Padding to book at each pad (by line), found by an earlier run.
+    let plannedPadding: [Int: [PadAmount]]
+    /// Padding this run had to insert late, at the assertion that needed it.
+    private(set) var discoveredPadding: [Int: [PadAmount]] = [:]
     private var errors: [(stage: Stage, error: BeancountError)] = []
 
-    init(directives: [Directive]) {
+    init(directives: [Directive], plannedPadding: [Int: [PadAmount]]) {
+        self.plannedPadding = plannedPadding
         var openings: [String: Opening] = [:]
         for directive in directives {
             if case .open(let account, let currencies, let booking) = directive.body, openings[account] == nil {
@@ -294,11 +314,16 @@ private struct JournalRun {
         let problems = accountProblems([account, source], line)
         for problem in problems { record(problem, .validation) }
         padLines.append(line)
-        pads[account] = PendingPad(line: line, source: source, accountProblems: problems)
+        let pending = PendingPad(line: line, source: source, accountProblems: problems)
+        pads[account] = pending
+        for amount in plannedPadding[line] ?? [] {
+            bookPadding(pending, account, amount)
+        }
     }
 
-    /// Inserts the pending pad's transaction (dated at the pad, applied now: nothing between
-    /// the two can see the padded account's difference) when the assertion would fail.
+    /// Pads now if the assertion would fail and the pending pad has not served this currency.
+    /// Only a first run gets here with a difference; the padding is then booked late, and
+    /// remembered so that a second run books it at the pad.
     private mutating func padIfPending(_ account: String, _ number: Dec, _ currency: String, _ tolerance: Dec,
                                        _ line: Int) throws(DecimalError) {
         guard var pending = pads[account], !pending.settled.contains(currency) else { return }
@@ -313,14 +338,27 @@ private struct JournalRun {
                                   message: "Attempt to pad an entry with cost for balance: \(inventory)"), .checks)
             return
         }
+        let amount = PadAmount(currency: currency, units: missing)
+        discoveredPadding[pending.line, default: []].append(amount)
+        bookPadding(pending, account, amount)
+    }
+
+    /// The padding transaction: `units` into the padded account, out of the pad's source.
+    private mutating func bookPadding(_ pending: PendingPad, _ account: String, _ amount: PadAmount) {
         usedPadLines.insert(pending.line)
         let padding = [
-            BookedPosting(line: pending.line, account: account, units: missing, currency: currency),
-            BookedPosting(line: pending.line, account: pending.source, units: missing.negated(), currency: currency),
+            BookedPosting(line: pending.line, account: account, units: amount.units, currency: amount.currency),
+            BookedPosting(line: pending.line, account: pending.source, units: amount.units.negated(), currency: amount.currency),
         ]
-        let problems = pending.accountProblems + currencyProblems(padding, pending.line)
+        var problems = pending.accountProblems + currencyProblems(padding, pending.line)
+        if problems.isEmpty {
+            do {
+                try commit(padding)
+            } catch {
+                problems.append(BeancountError(line: pending.line, kind: .arithmetic, message: "arithmetic error: \(error)"))
+            }
+        }
         for problem in problems { record(problem, .validation) }
-        if problems.isEmpty { try commit(padding) }
     }
 
     // MARK: report

@@ -190,6 +190,26 @@ final class BeancountTests: XCTestCase {
         XCTAssertEqual(Self.units(report), ["Assets:Cash": ["USD": "1.00"], "Equity:Opening": ["USD": "-1.00"]])
     }
 
+    /// A pad's amount comes from the assertion it serves but is booked on the pad's date, so an
+    /// assertion on the source account in between already sees it; each currency pads once.
+    func testPadIsBookedAtThePad() {
+        let report = BeancountJournal.load(text: """
+            2024-01-01 open Assets:Bank
+            2024-01-01 open Equity:Opening
+            2024-01-01 pad Assets:Bank Equity:Opening
+            2024-01-02 balance Equity:Opening  -100.00 USD
+            2024-01-02 balance Equity:Opening   -20 EUR
+            2024-01-03 balance Assets:Bank      100.00 USD
+            2024-01-03 balance Assets:Bank       20 EUR
+            2024-01-04 balance Assets:Bank       30 EUR
+            """)
+        XCTAssertEqual(Self.errors(report), [
+            "8 balanceFailed Balance failed for 'Assets:Bank': expected 30 EUR != accumulated 20 EUR (10 too little)",
+        ])
+        XCTAssertEqual(Self.units(report), ["Assets:Bank": ["USD": "100.00", "EUR": "20"],
+                                            "Equity:Opening": ["USD": "-100.00", "EUR": "-20"]])
+    }
+
     /// Account life cycle: opened twice, closed twice, closed unopened, a pad never used.
     func testAccountLifecycleAndUnusedPad() {
         let report = BeancountJournal.load(text: """
