@@ -117,7 +117,7 @@ private struct JournalRun {
     /// "inactive" rather than "unknown", and fixes the account's constraints and booking.
     let openings: [String: Opening]
     var active: Set<String> = []
-    var everOpened: Set<String> = []
+    var openedSoFar: Set<String> = []
     var closed: Set<String> = []
     var inventories: [String: BeancountInventory] = [:]
     var pads: [String: PendingPad] = [:]
@@ -158,7 +158,7 @@ private struct JournalRun {
         case .price(let commodity, let number, let currency):
             prices.append(BeancountPrice(date: directive.date, commodity: commodity, number: number, currency: currency))
         case .accountReference(let account, _):
-            if !everOpened.contains(account) || !closed.contains(account) {
+            if !openedSoFar.contains(account) || !closed.contains(account) {
                 for problem in accountProblems([account], line) { record(problem, .validation) }
             }
         case .inert:
@@ -169,18 +169,18 @@ private struct JournalRun {
     // MARK: accounts
 
     private mutating func open(_ account: String, _ line: Int) {
-        if everOpened.contains(account) {
+        if openedSoFar.contains(account) {
             record(BeancountError(line: line, kind: .openClose, message: "Duplicate open directive for \(account)"), .validation)
             return
         }
-        everOpened.insert(account)
+        openedSoFar.insert(account)
         active.insert(account)
     }
 
     private mutating func close(_ account: String, _ line: Int) {
         if closed.contains(account) {
             record(BeancountError(line: line, kind: .openClose, message: "Duplicate close directive for \(account)"), .validation)
-        } else if !everOpened.contains(account) {
+        } else if !openedSoFar.contains(account) {
             record(BeancountError(line: line, kind: .openClose, message: "Unopened account \(account) is being closed"), .validation)
         }
         closed.insert(account)

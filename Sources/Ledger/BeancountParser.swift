@@ -21,6 +21,9 @@ struct BeancountParser {
         case droppedEntry
     }
 
+    /// Org-mode headings (`* Banking`) and the other line starts beancount's lexer skips.
+    private static let skippedLineStarts = Set("*:#!&?%".utf8)
+
     static func parse(_ text: String) -> (directives: [Directive], errors: [BeancountError]) {
         var parser = BeancountParser()
         var lineNumber = 0
@@ -40,8 +43,7 @@ struct BeancountParser {
             return
         }
         finishTransaction()
-        // Org-mode headings and other lines beancount's lexer skips.
-        if Array("*:#!&?%".utf8).contains(line[0]) {
+        if Self.skippedLineStarts.contains(line[0]) {
             indentedContext = .nothing
             return
         }
