@@ -25,6 +25,7 @@ public struct BeancountError: Error, Equatable, Sendable {
         case padAtCost
         case openClose
         case duplicateBalance
+        case duplicateCommodity
         /// A number beyond `Dec`'s limits.
         case arithmetic
     }
@@ -117,7 +118,9 @@ private struct JournalRun {
     /// "inactive" rather than "unknown", and fixes the account's constraints and booking.
     let openings: [String: Opening]
     var active: Set<String> = []
-    var openedSoFar: Set<String> = []
+    /// The date each account was first opened, for the opens run so far.
+    var openDates: [String: BeancountDate] = [:]
+    var declaredCommodities: Set<String> = []
     var closed: Set<String> = []
     var inventories: [String: BeancountInventory] = [:]
     var pads: [String: PendingPad] = [:]
@@ -149,8 +152,8 @@ private struct JournalRun {
     mutating func run(_ directive: Directive) {
         let line = directive.line
         switch directive.body {
-        case .open(let account, _, _): open(account, line)
-        case .close(let account): close(account, line)
+        case .open(let account, _, _): open(account, directive.date, line)
+        case .close(let account): close(account, directive.date, line)
         case .transaction(let postings): apply(postings, directive.date, line)
         case .balance(let account, let number, let currency, let tolerance):
             assertBalance(account, number, currency, tolerance, directive.date, line)
@@ -158,8 +161,11 @@ private struct JournalRun {
         case .price(let commodity, let number, let currency):
             prices.append(BeancountPrice(date: directive.date, commodity: commodity, number: number, currency: currency))
         case .accountReference(let account, _):
-            if !openedSoFar.contains(account) || !closed.contains(account) {
-                for problem in accountProblems([account], line) { record(problem, .validation) }
+            for problem in accountProblems([account], line, allowedAfterClose: true) { record(problem, .validation) }
+        case .commodity(let currency):
+            if !declaredCommodities.insert(currency).inserted {
+                record(BeancountError(line: line, kind: .duplicateCommodity,
+                                      message: "Duplicate commodity directives for '\(currency)'"), .validation)
             }
         case .inert:
             break
@@ -168,30 +174,38 @@ private struct JournalRun {
 
     // MARK: accounts
 
-    private mutating func open(_ account: String, _ line: Int) {
-        if openedSoFar.contains(account) {
+    /// A second open is an error, yet (as in beancount) it reactivates a closed account.
+    private mutating func open(_ account: String, _ date: BeancountDate, _ line: Int) {
+        if openDates[account] == nil {
+            openDates[account] = date
+        } else {
             record(BeancountError(line: line, kind: .openClose, message: "Duplicate open directive for \(account)"), .validation)
-            return
         }
-        openedSoFar.insert(account)
         active.insert(account)
     }
 
-    private mutating func close(_ account: String, _ line: Int) {
+    private mutating func close(_ account: String, _ date: BeancountDate, _ line: Int) {
         if closed.contains(account) {
             record(BeancountError(line: line, kind: .openClose, message: "Duplicate close directive for \(account)"), .validation)
-        } else if !openedSoFar.contains(account) {
+        } else if let opened = openDates[account] {
+            if date <= opened {
+                record(BeancountError(line: line, kind: .openClose,
+                                      message: "Internal error: closing date for \(account) appears before opening date"), .validation)
+            }
+        } else {
             record(BeancountError(line: line, kind: .openClose, message: "Unopened account \(account) is being closed"), .validation)
         }
         closed.insert(account)
         active.remove(account)
     }
 
-    /// One error per distinct account that is not open now, in the order given.
-    private func accountProblems(_ accounts: [String], _ line: Int) -> [BeancountError] {
+    /// One error per distinct account that is not open now, in the order given. Balance
+    /// assertions, notes and documents may name an account after its close.
+    private func accountProblems(_ accounts: [String], _ line: Int, allowedAfterClose: Bool = false) -> [BeancountError] {
         var seen: Set<String> = []
         return accounts.compactMap { account in
-            guard !active.contains(account), seen.insert(account).inserted else { return nil }
+            guard !active.contains(account), !(allowedAfterClose && openDates[account] != nil),
+                  seen.insert(account).inserted else { return nil }
             if openings[account] != nil {
                 return BeancountError(line: line, kind: .inactiveAccount, message: "Invalid reference to inactive account '\(account)'")
             }
@@ -272,7 +286,7 @@ private struct JournalRun {
         } else {
             record(BeancountError(line: line, kind: .unknownAccount, message: "Account '\(account)' does not exist: "), .checks)
         }
-        for problem in accountProblems([account], line) { record(problem, .validation) }
+        for problem in accountProblems([account], line, allowedAfterClose: true) { record(problem, .validation) }
         let key = "\(account) \(currency) \(date)"
         if let previous = assertedBalances[key], previous != number {
             record(BeancountError(line: line, kind: .duplicateBalance,

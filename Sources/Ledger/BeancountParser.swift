@@ -231,8 +231,7 @@ struct BeancountParser {
             _ = try reader.string("the \(keyword)'s text")
             return .accountReference(account: account, isDocument: keyword == "document")
         case "commodity":
-            _ = try reader.currency("the commodity")
-            return .inert
+            return .commodity(try reader.currency("the commodity"))
         case "event", "query":
             _ = try reader.string("the \(keyword)'s name")
             _ = try reader.string("the \(keyword)'s value")

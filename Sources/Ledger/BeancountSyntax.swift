@@ -96,7 +96,9 @@ enum DirectiveBody: Sendable {
     case transaction([PostingSyntax])
     /// `note` and `document`: they only reference an account, and may follow its close.
     case accountReference(account: String, isDocument: Bool)
-    /// `commodity`, `event`, `query`, `custom`: no effect on balances.
+    /// Declares a commodity (once).
+    case commodity(String)
+    /// `event`, `query`, `custom`: no effect on balances.
     case inert
 }
 

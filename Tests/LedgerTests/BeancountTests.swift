@@ -210,7 +210,8 @@ final class BeancountTests: XCTestCase {
                                             "Equity:Opening": ["USD": "-100.00", "EUR": "-20"]])
     }
 
-    /// Account life cycle: opened twice, closed twice, closed unopened, a pad never used.
+    /// Account life cycle: opened twice, closed twice, closed unopened or on its opening day,
+    /// asserted and noted after its close (allowed), a pad never used, a commodity declared twice.
     func testAccountLifecycleAndUnusedPad() {
         let report = BeancountJournal.load(text: """
             2024-01-01 open Assets:Cash
@@ -220,12 +221,20 @@ final class BeancountTests: XCTestCase {
             2024-01-03 close Assets:Cash
             2024-01-04 close Assets:Cash
             2024-01-04 close Assets:Never
+            2024-01-05 balance Assets:Cash 0 USD
+            2024-01-05 note Assets:Cash "closed for good"
+            2024-01-06 open Income:Once
+            2024-01-06 close Income:Once
+            2024-01-01 commodity USD
+            2024-01-02 commodity USD
             """)
         XCTAssertEqual(Self.errors(report), [
             "2 openClose Duplicate open directive for Assets:Cash",
             "4 unusedPad Unused Pad entry",
             "6 openClose Duplicate close directive for Assets:Cash",
             "7 openClose Unopened account Assets:Never is being closed",
+            "11 openClose Internal error: closing date for Income:Once appears before opening date",
+            "13 duplicateCommodity Duplicate commodity directives for 'USD'",
         ])
     }
 
