@@ -277,14 +277,16 @@ private struct JournalRun {
                 record(BeancountError(line: line, kind: .invalidCurrency,
                                       message: "Invalid currency '\(currency)' for Balance directive: "), .checks)
             }
-            do {
-                try padIfPending(account, number, currency, tolerance, line)
-                try check(account, number, currency, tolerance, line)
-            } catch {
-                record(BeancountError(line: line, kind: .arithmetic, message: "arithmetic error: \(error)"), .checks)
-            }
         } else {
-            record(BeancountError(line: line, kind: .unknownAccount, message: "Account '\(account)' does not exist: "), .checks)
+            // Beancount's balance check says so, and then validation says it again.
+            record(BeancountError(line: line, kind: .unknownAccount,
+                                  message: "Invalid reference to unknown account '\(account)'"), .checks)
+        }
+        do {
+            try padIfPending(account, number, currency, tolerance, line)
+            try check(account, number, currency, tolerance, line)
+        } catch {
+            record(BeancountError(line: line, kind: .arithmetic, message: "arithmetic error: \(error)"), .checks)
         }
         for problem in accountProblems([account], line, allowedAfterClose: true) { record(problem, .validation) }
         let key = "\(account) \(currency) \(date)"

@@ -211,7 +211,8 @@ final class BeancountTests: XCTestCase {
     }
 
     /// Account life cycle: opened twice, closed twice, closed unopened or on its opening day,
-    /// asserted and noted after its close (allowed), a pad never used, a commodity declared twice.
+    /// asserted and noted after its close (allowed), a pad never used, a commodity declared twice,
+    /// an assertion on an account never opened (reported by the check and by validation).
     func testAccountLifecycleAndUnusedPad() {
         let report = BeancountJournal.load(text: """
             2024-01-01 open Assets:Cash
@@ -227,6 +228,7 @@ final class BeancountTests: XCTestCase {
             2024-01-06 close Income:Once
             2024-01-01 commodity USD
             2024-01-02 commodity USD
+            2024-01-07 balance Assets:Nowhere 0 USD
             """)
         XCTAssertEqual(Self.errors(report), [
             "2 openClose Duplicate open directive for Assets:Cash",
@@ -235,6 +237,8 @@ final class BeancountTests: XCTestCase {
             "7 openClose Unopened account Assets:Never is being closed",
             "11 openClose Internal error: closing date for Income:Once appears before opening date",
             "13 duplicateCommodity Duplicate commodity directives for 'USD'",
+            "14 unknownAccount Invalid reference to unknown account 'Assets:Nowhere'",
+            "14 unknownAccount Invalid reference to unknown account 'Assets:Nowhere'",
         ])
     }
 
