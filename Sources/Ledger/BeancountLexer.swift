@@ -79,6 +79,8 @@ struct BeancountLexer {
         case UInt8(ascii: "{"): if doubled { position += 1; return .openDoubleBrace }; return .openBrace
         case UInt8(ascii: "}"): if doubled { position += 1; return .closeDoubleBrace }; return .closeBrace
         case UInt8(ascii: "@"): if doubled { position += 1; return .atAt }; return .at
+        case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "/"), UInt8(ascii: "|"):
+            throw BeancountFailure(kind: .unsupported, message: "arithmetic expressions in amounts are not supported")
         default:
             let shown = c < 0x80 && c >= 0x20 ? "'\(Character(Unicode.Scalar(c)))'" : "byte 0x\(String(c, radix: 16))"
             throw .syntax("unexpected \(shown)")
@@ -87,27 +89,31 @@ struct BeancountLexer {
 
     private func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
 
-    private func digitRun(from start: Int, length: Int) -> Int? {
-        guard start + length <= bytes.count else { return nil }
+    /// The value of the run of at most `maxLength` digits at `start`, and where it ends.
+    private func digitRun(from start: Int, maxLength: Int) -> (value: Int, end: Int)? {
         var value = 0
-        for i in start..<start + length {
-            guard isDigit(bytes[i]) else { return nil }
-            value = value * 10 + Int(bytes[i] - UInt8(ascii: "0"))
+        var end = start
+        while end < bytes.count, end - start < maxLength, isDigit(bytes[end]) {
+            value = value * 10 + Int(bytes[end] - UInt8(ascii: "0"))
+            end += 1
         }
-        return value
+        return end > start ? (value, end) : nil
     }
 
-    /// `YYYY-MM-DD` (or with `/`) when the shape fits, otherwise a number.
+    private func isDateSeparator(_ index: Int) -> Bool {
+        index < bytes.count && (bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "/"))
+    }
+
+    /// `YYYY-MM-DD` (or `/`, one-digit month and day allowed) when the shape fits, else a number.
     private mutating func dateOrNumber() throws(BeancountFailure) -> BeancountToken {
         let p = position
-        let separator = byte(at: 4)
-        guard separator == UInt8(ascii: "-") || separator == UInt8(ascii: "/"), byte(at: 7) == separator,
-              let year = digitRun(from: p, length: 4), let month = digitRun(from: p + 5, length: 2),
-              let day = digitRun(from: p + 8, length: 2), !(byte(at: 10).map(isDigit) ?? false)
+        guard let year = digitRun(from: p, maxLength: 4), year.end == p + 4, isDateSeparator(year.end),
+              let month = digitRun(from: year.end + 1, maxLength: 2), isDateSeparator(month.end),
+              let day = digitRun(from: month.end + 1, maxLength: 2), !(day.end < bytes.count && isDigit(bytes[day.end]))
         else { return try number() }
-        position += 10
-        guard let date = BeancountDate(year: year, month: month, day: day) else {
-            throw .syntax("invalid date '\(String(decoding: bytes[p..<p + 10], as: UTF8.self))'")
+        position = day.end
+        guard let date = BeancountDate(year: year.value, month: month.value, day: day.value) else {
+            throw .syntax("invalid date '\(String(decoding: bytes[p..<day.end], as: UTF8.self))'")
         }
         return .date(date)
     }

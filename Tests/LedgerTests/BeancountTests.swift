@@ -190,6 +190,29 @@ final class BeancountTests: XCTestCase {
         XCTAssertEqual(Self.units(report), ["Assets:Cash": ["USD": "1.00"], "Equity:Opening": ["USD": "-1.00"]])
     }
 
+    /// Valid beancount that Keel does not read is `.unsupported` on its line, not a crash or
+    /// a silent skip; one-digit months and days are dates.
+    func testOutsideTheSubsetIsUnsupported() {
+        let report = BeancountJournal.load(text: """
+            include "other.beancount"
+            plugin "beancount.plugins.auto_accounts"
+            2024-1-1 open Assets:Cash
+            2024-1-1 open Equity:Opening
+            2024-01-02 * "expression"
+              Assets:Cash    (1 + 2) USD
+              Equity:Opening
+            2024-01-03 * "total cost"
+              Assets:Cash    2 STK {{20 USD}}
+              Equity:Opening
+            2024-01-04 * "fine"
+              Assets:Cash    3 USD
+              Equity:Opening
+            """)
+        XCTAssertEqual(report.errors.map { "\($0.line) \($0.kind.rawValue)" },
+                       ["1 unsupported", "2 unsupported", "6 unsupported", "9 unsupported"])
+        XCTAssertEqual(Self.units(report), ["Assets:Cash": ["USD": "3"], "Equity:Opening": ["USD": "-3"]])
+    }
+
     /// A pad's amount comes from the assertion it serves but is booked on the pad's date, so an
     /// assertion on the source account in between already sees it; each currency pads once.
     func testPadIsBookedAtThePad() {
