@@ -29,6 +29,11 @@ struct BeancountFailure: Error {
     static func syntax(_ message: String) -> BeancountFailure { BeancountFailure(kind: .syntax, message: message) }
 }
 
+/// `'text'` for a message, cut to 40 characters so that a huge token makes a short error.
+func quoted(_ text: String) -> String {
+    text.utf8.count <= 40 ? "'\(text)'" : "'\(text.prefix(40))…'"
+}
+
 struct BeancountLexer {
     /// Numbers longer than this are refused: beancount journals never need them, and the cap
     /// keeps every sum and product far inside `Dec`'s digit limit.
@@ -166,10 +171,10 @@ struct BeancountLexer {
     private mutating func capitalizedWord() throws(BeancountFailure) -> BeancountToken {
         let text = word()
         if text.contains(":") {
-            guard BeancountNames.isAccount(text) else { throw .syntax("invalid account name '\(text)'") }
+            guard BeancountNames.isAccount(text) else { throw .syntax("invalid account name \(quoted(text))") }
             return .account(text)
         }
-        guard BeancountNames.isCurrency(text) else { throw .syntax("invalid currency '\(text)'") }
+        guard BeancountNames.isCurrency(text) else { throw .syntax("invalid currency \(quoted(text))") }
         return .currency(text)
     }
 

@@ -173,14 +173,14 @@ struct BeancountParser {
             _ = try reader.string("the option's name")
             _ = try reader.string("the option's value")
         case "pushtag", "poptag":
-            guard case .tag? = reader.next() else { throw .syntax("expected a tag after '\(keyword)'") }
+            guard case .tag? = reader.next() else { throw .syntax("expected a tag after \(quoted(keyword))") }
         case "pushmeta", "popmeta":
             // the rest of the line is a metadata value of any shape
             return
         case "plugin", "include":
-            throw .init(kind: .unsupported, message: "'\(keyword)' is not supported")
+            throw .init(kind: .unsupported, message: "\(quoted(keyword)) is not supported")
         default:
-            throw .syntax("unknown directive '\(keyword)'")
+            throw .syntax("unknown directive \(quoted(keyword))")
         }
         try reader.expectEnd()
     }
@@ -241,7 +241,7 @@ struct BeancountParser {
             reader.skipRest()
             return .inert
         default:
-            throw .syntax("unknown directive '\(keyword)'")
+            throw .syntax("unknown directive \(quoted(keyword))")
         }
     }
 
@@ -256,7 +256,7 @@ struct BeancountParser {
         if case .string(let name)? = reader.peek {
             reader.skip()
             guard let method = BeancountBooking(rawValue: name) else {
-                throw .init(kind: .unsupported, message: "booking method '\(name)' is not supported (STRICT, STRICT_WITH_SIZE, FIFO, LIFO, HIFO)")
+                throw .init(kind: .unsupported, message: "booking method \(quoted(name)) is not supported (STRICT, STRICT_WITH_SIZE, FIFO, LIFO, HIFO)")
             }
             booking = method
         }

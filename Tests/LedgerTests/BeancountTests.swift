@@ -188,6 +188,9 @@ final class BeancountTests: XCTestCase {
         XCTAssertEqual(report.errors.map(\.line), [3, 4, 6, 8, 10, 12])
         XCTAssertTrue(report.errors.allSatisfy { $0.kind == .syntax }, "\(report.errors)")
         XCTAssertEqual(Self.units(report), ["Assets:Cash": ["USD": "1.00"], "Equity:Opening": ["USD": "-1.00"]])
+        // A huge token is quoted short in its message.
+        let huge = BeancountJournal.load(text: String(repeating: "x", count: 1_000_000))
+        XCTAssertEqual(huge.errors.map(\.message), ["unknown directive '\(String(repeating: "x", count: 40))…'"])
     }
 
     /// Valid beancount that Keel does not read is `.unsupported` on its line, not a crash or
