@@ -21,6 +21,10 @@ enum LedgerBinding {
                                 missing_from_ledger: List[String] }
         type Rate = { name: String, numerator: Int, denominator: Int }
         enum Normal { credit, debit }
+        type JournalError = { line: Int, kind: String, message: String }
+        type Holding = { account: String, commodity: String, units: Dec }
+        type Lot = { account: String, commodity: String, units: Dec, cost: Dec, cost_currency: String, date: String }
+        type Beancount = { errors: List[JournalError], holdings: List[Holding], lots: List[Lot] }
         """
 
     static let ledgerType = KType.host("Ledger")
@@ -101,6 +105,7 @@ enum LedgerBinding {
         installWrites(engine)
         installJournal(engine)
         installSplits(engine)
+        installBeancount(engine)
     }
 
     // MARK: ledgers and accounts
@@ -529,6 +534,36 @@ enum LedgerBinding {
             }
             return try book.values.reconciliation(book.engine.reconcile(account.id, against: lines, toleranceDays: days,
                                                                                normal: normal.tag == 0 ? .credit : .debit), lines, account)
+        }
+    }
+
+    // MARK: beancount
+
+    /// `ledger.read_beancount(text)`: a beancount journal checked as beancount checks it, but
+    /// a transaction with an error is refused whole. Holdings and lots come sorted by account
+    /// and commodity, so the report is the same on every run.
+    static func installBeancount(_ engine: Engine) {
+        engine.define("ledger.read_beancount", params: [.string], result: .record("Beancount")) { [unowned engine] args in
+            let text = try Arguments.string(args, 0)
+            try engine.vm.hostWork(text.utf8.count >> 4)
+            let report = BeancountJournal.load(text: text)
+            let errors = try report.errors.map { e in
+                try engine.record("JournalError", ["line": .int(e.line), "kind": .string(e.kind.rawValue), "message": .string(e.message)])
+            }
+            var holdings: [Value] = [], lots: [Value] = []
+            for (account, held) in report.accounts.sorted(by: { $0.key < $1.key }) {
+                for (commodity, units) in held.units.sorted(by: { $0.key < $1.key }) {
+                    holdings.append(try engine.record("Holding", ["account": .string(account), "commodity": .string(commodity), "units": .dec(units)]))
+                }
+                for lot in held.lots {
+                    guard let cost = lot.cost else { continue }
+                    lots.append(try engine.record("Lot", [
+                        "account": .string(account), "commodity": .string(lot.currency), "units": .dec(lot.units),
+                        "cost": .dec(cost.number), "cost_currency": .string(cost.currency), "date": .string(cost.date.description),
+                    ]))
+                }
+            }
+            return try engine.record("Beancount", ["errors": .list(errors), "holdings": .list(holdings), "lots": .list(lots)])
         }
     }
 
