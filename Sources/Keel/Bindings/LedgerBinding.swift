@@ -73,6 +73,7 @@ enum LedgerBinding {
             currencies.append(currency)
             scales.append(account.unit.minorUnits)
         }
+
         func name(of id: AccountID) -> String { id.raw == 0 ? "" : engine.accounts[Int(id.raw) - 1].name }
     }
 
