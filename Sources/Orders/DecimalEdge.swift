@@ -3,6 +3,23 @@ import Money
 // The only place decimals meet the engine: admission converts exact `Dec` prices and
 // quantities to ticks and lots, reporting converts back. Nothing here runs per fill.
 
+/// A decimal whose coefficient fits a word, `±coefficient × 10^exponent`: the form the
+/// orders binding keeps inside the command values it builds, so admission does no `Dec` work.
+public struct DecimalWord: Sendable, Equatable {
+    public let coefficient: UInt64
+    public let exponent: Int32
+    /// The sign bit (set on `-0` too, as in `Dec`).
+    public let negative: Bool
+
+    /// nil for a value held in GMP.
+    public init?(_ value: Dec) {
+        guard let (coefficient, exponent) = value.wordParts, let narrow = Int32(exactly: exponent) else { return nil }
+        self.coefficient = coefficient
+        self.exponent = narrow
+        negative = value.isSignMinus
+    }
+}
+
 extension OrderBook {
     /// Ticks for `price`: `bad_price` unless 0 < price ≤ maxPrice ticks, `off_tick`
     /// unless it is a whole multiple of the tick.
@@ -46,6 +63,56 @@ extension OrderBook {
         return .modify(id: id, price: try ticks(forPrice: price), quantity: lots)
     }
 
+    // The same conversions from word-sized parts, with the same rejections in the same
+    // order; nil where only the `Dec` path can decide (then call it with the `Dec`s).
+
+    @inline(__always)
+    public func ticks(forPrice price: DecimalWord) throws(Reason) -> Int64? {
+        if price.coefficient == 0 || price.negative { throw .badPrice }
+        guard let tickWord else { return nil }
+        return try Self.units(price, per: tickWord, offGrid: .offTick, outOfRange: .badPrice, max: Limits.maxPrice)
+    }
+
+    @inline(__always)
+    public func lots(forQuantity quantity: DecimalWord) throws(Reason) -> Int64? {
+        if quantity.coefficient == 0 || quantity.negative { throw .badQuantity }
+        guard let lotWord else { return nil }
+        return try Self.units(quantity, per: lotWord, offGrid: .offLot, outOfRange: .badQuantity, max: Limits.maxQuantity)
+    }
+
+    /// `newOrder` for word-sized decimals; a zero `display` means none.
+    public func newOrder(id: UInt64, side: Side, type: OrderType, price: DecimalWord, quantity: DecimalWord,
+                         stopPrice: DecimalWord, display: DecimalWord, trader: UInt32,
+                         selfTrade: SelfTradePrevention) throws(Reason) -> NewOrder? {
+        guard let lots = try lots(forQuantity: quantity) else { return nil }
+        var ticks: Int64 = 0, stopTicks: Int64 = 0, displayLots: Int64 = 0
+        if type != .market && type != .stop {
+            guard let converted = try self.ticks(forPrice: price) else { return nil }
+            ticks = converted
+        }
+        if type == .stop || type == .stopLimit {
+            guard let converted = try self.ticks(forPrice: stopPrice) else { return nil }
+            stopTicks = converted
+        }
+        if display.coefficient != 0 {
+            guard let converted = try self.lots(forQuantity: display) else { return nil }
+            displayLots = converted
+        }
+        return NewOrder(id: id, side: side, type: type, price: ticks, quantity: lots, stopPrice: stopTicks,
+                        display: displayLots, trader: trader, selfTrade: selfTrade)
+    }
+
+    /// `modifyCommand` for word-sized decimals.
+    public func modifyCommand(id: UInt64, price: DecimalWord, quantity: DecimalWord) throws(Reason) -> Command? {
+        var lots: Int64 = 0
+        if quantity.coefficient != 0 {
+            guard let converted = try self.lots(forQuantity: quantity) else { return nil }
+            lots = converted
+        }
+        guard let ticks = try ticks(forPrice: price) else { return nil }
+        return .modify(id: id, price: ticks, quantity: lots)
+    }
+
     /// `ticks × tick`, exact.
     public func price(ofTicks ticks: Int64) -> Dec { Self.scaled(ticks, by: tick) }
 
@@ -75,31 +142,60 @@ extension OrderBook {
         return Int64(count)
     }
 
+    /// `units` for a positive word-sized value; nil when the `Dec` path must decide.
+    @inline(__always)
+    private static func units(_ value: DecimalWord, per unit: DecimalWord, offGrid: Reason, outOfRange: Reason,
+                              max: Int64) throws(Reason) -> Int64? {
+        guard let count = wordUnits(value.coefficient, Int(value.exponent), per: unit.coefficient, Int(unit.exponent)) else {
+            return nil
+        }
+        guard count != 0 else { throw offGrid }
+        guard count > 0 && count <= max else { throw outOfRange }
+        return count
+    }
+
     /// `value / unit` for positive word-sized decimals, without GMP: 0 when it is not a
     /// whole number, -1 when it is out of Int64 range; nil when the fast path cannot tell.
     @inline(__always)
     private static func wordUnits(_ value: Dec, per unit: Dec) -> Int64? {
-        guard let (c1, e1) = value.wordParts, let (c2, e2) = unit.wordParts, c2 != 0, !value.isSignMinus else { return nil }
+        guard let (c1, e1) = value.wordParts, !value.isSignMinus, let (c2, e2) = unit.wordParts else { return nil }
+        return wordUnits(c1, e1, per: c2, e2)
+    }
+
+    @inline(__always)
+    private static func wordUnits(_ c1: UInt64, _ e1: Int, per c2: UInt64, _ e2: Int) -> Int64? {
+        guard c2 != 0 else { return nil }
         var numerator = c1, denominator = c2
         let shift = e1 - e2
-        if shift >= 0 {
+        if shift > 0 {
             guard shift < 20, let scaled = multiplied(c1, byPowerOfTen: shift) else { return nil }
             numerator = scaled
-        } else {
+        } else if shift < 0 {
             guard -shift < 20, let scaled = multiplied(c2, byPowerOfTen: -shift) else { return nil }
             denominator = scaled
         }
-        guard numerator % denominator == 0 else { return 0 }
-        let quotient = numerator / denominator
+        // Ticks and lots are mostly powers of ten (coefficient 1): no division then.
+        let quotient: UInt64
+        if denominator == 1 {
+            quotient = numerator
+        } else {
+            guard numerator % denominator == 0 else { return 0 }
+            quotient = numerator / denominator
+        }
         return quotient > UInt64(Int64.max) ? -1 : Int64(quotient)
     }
 
-    private static let powersOfTen: [UInt64] = (0..<20).map { (0..<$0).reduce(UInt64(1)) { p, _ in p * 10 } }
-
+    /// `x × 10^n`, nil on overflow; a loop rather than a table, which as a global would
+    /// cost a lazy-initialisation check on every conversion.
     @inline(__always)
     private static func multiplied(_ x: UInt64, byPowerOfTen n: Int) -> UInt64? {
-        let (product, overflow) = x.multipliedReportingOverflow(by: powersOfTen[n])
-        return overflow ? nil : product
+        var product = x
+        for _ in 0..<n {
+            let (next, overflow) = product.multipliedReportingOverflow(by: 10)
+            if overflow { return nil }
+            product = next
+        }
+        return product
     }
 
     private static func scaled(_ units: Int64, by unit: Dec) -> Dec {

@@ -15,6 +15,9 @@ public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
 public final class OrderBook {
     public let tick: Dec
     public let lot: Dec
+    /// `tick` and `lot` as words for the integer conversion path (nil if held in GMP).
+    let tickWord: DecimalWord?
+    let lotWord: DecimalWord?
     public let capacity: Int
 
     let pool: UnsafeMutablePointer<Slot>
@@ -46,6 +49,8 @@ public final class OrderBook {
         }
         self.tick = tick
         self.lot = lot
+        tickWord = DecimalWord(tick)
+        lotWord = DecimalWord(lot)
         self.capacity = capacity
         pool = LargeAllocation.allocate(Slot.self, count: capacity)
         for slot in 0..<capacity {

@@ -65,4 +65,51 @@ final class DecimalEdgeTests: XCTestCase {
         XCTAssertThrowsError(try OrderBook(tick: Dec(1), lot: dec("-1"), capacity: 4))
         XCTAssertThrowsError(try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 0))
     }
+
+    /// Every decided word-path answer (value or rejection) equals the `Dec` path's; the
+    /// word path may only decline (nil), never disagree.
+    func testWordConversionsAgreeWithTheDecimalPath() throws {
+        let texts = ["101.25", "101.2500", "101.255", "0", "-0.00", "-1.00", "1E+40", "1E+16", "0.001", "0.75", "3.0",
+                     "1E-30", "1E+18", "0.05", "12.50", "1844674407370955161.5", "18446744073709551615", "7E-19",
+                     "100", "99.99", "0.5", "1.5E+2"]
+        let values = try texts.map(dec)
+        for (tick, lot) in [("0.01", "0.5"), ("0.05", "100"), ("1", "1"), ("0.25", "10"), ("1E+2", "0.001")] {
+            let book = try OrderBook(tick: dec(tick), lot: dec(lot), capacity: 4)
+            for (text, value) in zip(texts, values) {
+                guard let word = DecimalWord(value) else { continue }
+                func same(_ decimal: () throws(Reason) -> Int64, _ fromWord: () throws(Reason) -> Int64?) {
+                    let expected: Result<Int64, Reason>
+                    do throws(Reason) { expected = .success(try decimal()) } catch { expected = .failure(error) }
+                    let got: Result<Int64, Reason>?
+                    do throws(Reason) { got = try fromWord().map { .success($0) } } catch { got = .failure(error) }
+                    if let got { XCTAssertEqual(got, expected, "\(text) on tick \(tick), lot \(lot)") }
+                }
+                same({ () throws(Reason) in try book.ticks(forPrice: value) }, { () throws(Reason) in try book.ticks(forPrice: word) })
+                same({ () throws(Reason) in try book.lots(forQuantity: value) }, { () throws(Reason) in try book.lots(forQuantity: word) })
+            }
+        }
+        let book = try OrderBook(tick: dec("0.01"), lot: dec("1"), capacity: 4)
+        XCTAssertEqual(try book.ticks(forPrice: XCTUnwrap(DecimalWord(dec("10.050")))), 1005)
+        XCTAssertNil(DecimalWord(try dec("100000000000000000000000.5")), "a GMP-held value has no word form")
+    }
+
+    func testWordOrdersMatchDecimalOrders() throws {
+        let book = try OrderBook(tick: dec("0.25"), lot: dec("10"), capacity: 4)
+        func word(_ text: String) throws -> DecimalWord { try XCTUnwrap(DecimalWord(dec(text))) }
+        let fromWords = try book.newOrder(id: 7, side: .sell, type: .stopLimit, price: word("12.50"), quantity: word("30"),
+                                          stopPrice: word("12.75"), display: word("10"), trader: 3, selfTrade: .cancelMaker)
+        let fromDecimals = try book.newOrder(id: 7, side: .sell, type: .stopLimit, price: dec("12.50"), quantity: dec("30"),
+                                             stopPrice: dec("12.75"), display: dec("10"), trader: 3, selfTrade: .cancelMaker)
+        XCTAssertEqual(fromWords, fromDecimals)
+        // A market order ignores its price, as the decimal form does.
+        let market = try book.newOrder(id: 8, side: .buy, type: .market, price: word("0"), quantity: word("20"),
+                                       stopPrice: word("0"), display: word("0"), trader: 0, selfTrade: .none)
+        XCTAssertEqual(market, try book.newOrder(id: 8, side: .buy, type: .market, price: nil, quantity: dec("20")))
+        XCTAssertEqual(try book.modifyCommand(id: 7, price: word("12.25"), quantity: word("0")),
+                       try book.modifyCommand(id: 7, price: dec("12.25"), quantity: dec("0")))
+        XCTAssertEqual(reason { () throws(Reason) in
+            _ = try book.modifyCommand(id: 7, price: try! word("12.30"), quantity: try! word("10"))
+            return 0
+        }, .offTick)
+    }
 }
