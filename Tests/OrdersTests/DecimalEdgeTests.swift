@@ -84,32 +84,33 @@ final class DecimalEdgeTests: XCTestCase {
                     do throws(Reason) { got = try fromWord().map { .success($0) } } catch { got = .failure(error) }
                     if let got { XCTAssertEqual(got, expected, "\(text) on tick \(tick), lot \(lot)") }
                 }
-                same({ () throws(Reason) in try book.ticks(forPrice: value) }, { () throws(Reason) in try book.ticks(forPrice: word) })
-                same({ () throws(Reason) in try book.lots(forQuantity: value) }, { () throws(Reason) in try book.lots(forQuantity: word) })
+                same({ () throws(Reason) in try book.ticks(forPrice: value) }, { () throws(Reason) in try book.grid.ticks(forPrice: word) })
+                same({ () throws(Reason) in try book.lots(forQuantity: value) }, { () throws(Reason) in try book.grid.lots(forQuantity: word) })
             }
         }
         let book = try OrderBook(tick: dec("0.01"), lot: dec("1"), capacity: 4)
-        XCTAssertEqual(try book.ticks(forPrice: XCTUnwrap(DecimalWord(dec("10.050")))), 1005)
+        XCTAssertEqual(try book.grid.ticks(forPrice: XCTUnwrap(DecimalWord(dec("10.050")))), 1005)
         XCTAssertNil(DecimalWord(try dec("100000000000000000000000.5")), "a GMP-held value has no word form")
     }
 
     func testWordOrdersMatchDecimalOrders() throws {
         let book = try OrderBook(tick: dec("0.25"), lot: dec("10"), capacity: 4)
-        func word(_ text: String) throws -> DecimalWord { try XCTUnwrap(DecimalWord(dec(text))) }
-        let fromWords = try book.newOrder(id: 7, side: .sell, type: .stopLimit, price: word("12.50"), quantity: word("30"),
-                                          stopPrice: word("12.75"), display: word("10"), trader: 3, selfTrade: .cancelMaker)
-        let fromDecimals = try book.newOrder(id: 7, side: .sell, type: .stopLimit, price: dec("12.50"), quantity: dec("30"),
-                                             stopPrice: dec("12.75"), display: dec("10"), trader: 3, selfTrade: .cancelMaker)
-        XCTAssertEqual(fromWords, fromDecimals)
+        let order = try XCTUnwrap(DecimalOrder(id: 7, side: .sell, type: .stopLimit, price: dec("12.50"), quantity: dec("30"),
+                                               stopPrice: dec("12.75"), display: dec("10"), trader: 3, selfTrade: .cancelMaker))
+        XCTAssertEqual(book.grid.command(for: order),
+                       .new(try book.newOrder(id: 7, side: .sell, type: .stopLimit, price: dec("12.50"), quantity: dec("30"),
+                                              stopPrice: dec("12.75"), display: dec("10"), trader: 3, selfTrade: .cancelMaker)))
         // A market order ignores its price, as the decimal form does.
-        let market = try book.newOrder(id: 8, side: .buy, type: .market, price: word("0"), quantity: word("20"),
-                                       stopPrice: word("0"), display: word("0"), trader: 0, selfTrade: .none)
-        XCTAssertEqual(market, try book.newOrder(id: 8, side: .buy, type: .market, price: nil, quantity: dec("20")))
-        XCTAssertEqual(try book.modifyCommand(id: 7, price: word("12.25"), quantity: word("0")),
+        let market = try XCTUnwrap(DecimalOrder(id: 8, side: .buy, type: .market, price: dec("0"), quantity: dec("20"),
+                                                stopPrice: dec("0"), display: dec("0")))
+        XCTAssertEqual(book.grid.command(for: market), .new(try book.newOrder(id: 8, side: .buy, type: .market, price: nil, quantity: dec("20"))))
+        var offLot = order
+        offLot.quantity = try XCTUnwrap(DecimalWord(dec("15")))
+        XCTAssertEqual(book.grid.command(for: offLot), .rejectAtEdge(id: 7, reason: .offLot, modifying: false))
+        func word(_ text: String) throws -> DecimalWord { try XCTUnwrap(DecimalWord(dec(text))) }
+        XCTAssertEqual(book.grid.modifyCommand(id: 7, price: try word("12.25"), quantity: try word("0")),
                        try book.modifyCommand(id: 7, price: dec("12.25"), quantity: dec("0")))
-        XCTAssertEqual(reason { () throws(Reason) in
-            _ = try book.modifyCommand(id: 7, price: try! word("12.30"), quantity: try! word("10"))
-            return 0
-        }, .offTick)
+        XCTAssertEqual(book.grid.modifyCommand(id: 7, price: try word("12.30"), quantity: try word("10")),
+                       .rejectAtEdge(id: 7, reason: .offTick, modifying: true))
     }
 }

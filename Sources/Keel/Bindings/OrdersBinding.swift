@@ -108,8 +108,8 @@ enum OrdersBinding {
                 .int(f.id), .variant(f.side), .variant(VariantBox.make(s.kind, tag: Int(f.kind.rawValue), payload: [])), .dec(f.price),
                 .dec(f.qty), .dec(f.stop), .dec(f.display), .int(0), .variant(VariantBox.make(s.selfTrade, tag: 0, payload: [])),
             ])
-            let native = WordOrder(id: UInt64(f.id), side: side, type: f.kind, price: f.price, qty: f.qty, stop: f.stop,
-                                   display: f.display, trader: 0, selfTrade: .none)
+            let native = DecimalOrder(id: UInt64(f.id), side: side, type: f.kind, price: f.price, quantity: f.qty,
+                                      stopPrice: f.stop, display: f.display)
             return command(s.command, tag: 0, [.record(order)], native.map(NativeCommand.place))
         }
 
@@ -143,58 +143,18 @@ enum OrdersBinding {
     }
 
     enum NativeCommand {
-        case place(WordOrder)
+        case place(DecimalOrder)
         case cancel(UInt64)
         case modify(UInt64, DecimalWord, DecimalWord)
 
-        /// The engine command on `book`'s grid; nil when a value needs the `Dec` path.
+        /// The engine command on a book with `grid`; nil when a value needs the `Dec` path.
         @inline(__always)
-        func command(for book: OrderBook) -> Command? {
+        func command(for grid: Grid) -> Command? {
             switch self {
-            case .place(let o):
-                do throws(Reason) {
-                    guard let order = try book.newOrder(id: o.id, side: o.side, type: o.type, price: o.price, quantity: o.qty,
-                                                        stopPrice: o.stop, display: o.display, trader: o.trader,
-                                                        selfTrade: o.selfTrade) else { return nil }
-                    return .new(order)
-                } catch {
-                    return .rejectAtEdge(id: o.id, reason: error, modifying: false)
-                }
-            case .cancel(let id):
-                return .cancel(id: id)
-            case .modify(let id, let price, let qty):
-                do throws(Reason) {
-                    return try book.modifyCommand(id: id, price: price, quantity: qty)
-                } catch {
-                    return .rejectAtEdge(id: id, reason: error, modifying: true)
-                }
+            case .place(let order): return grid.command(for: order)
+            case .cancel(let id): return .cancel(id: id)
+            case .modify(let id, let price, let qty): return grid.modifyCommand(id: id, price: price, quantity: qty)
             }
-        }
-    }
-
-    /// A new order's fields with its decimals as words.
-    struct WordOrder {
-        var id: UInt64
-        var price: DecimalWord, qty: DecimalWord, stop: DecimalWord, display: DecimalWord
-        var trader: UInt32
-        var side: Side
-        var type: OrderType
-        var selfTrade: SelfTradePrevention
-
-        /// nil when a decimal is held in GMP: such an order takes the `Dec` path.
-        init?(id: UInt64, side: Side, type: OrderType, price: Dec, qty: Dec, stop: Dec, display: Dec, trader: UInt32,
-              selfTrade: SelfTradePrevention) {
-            guard let price = DecimalWord(price), let qty = DecimalWord(qty), let stop = DecimalWord(stop),
-                  let display = DecimalWord(display) else { return nil }
-            self.id = id
-            self.side = side
-            self.type = type
-            self.price = price
-            self.qty = qty
-            self.stop = stop
-            self.display = display
-            self.trader = trader
-            self.selfTrade = selfTrade
         }
     }
 
@@ -277,7 +237,8 @@ enum OrdersBinding {
         for (name, journaled) in [("orders.book", false), ("orders.journaled_book", true)] {
             engine.define(name, params: [.string, .dec, .dec], labels: [nil, "tick", "lot"], result: bookType) { [unowned engine] args in
                 let symbol = try Arguments.string(args, 0)
-                return .host(try makeBook(engine, symbol, tick: try Arguments.dec(args, 1), lot: try Arguments.dec(args, 2), journaled: journaled))
+                return .host(try makeBook(engine, symbol, tick: try Arguments.dec(args, 1), lot: try Arguments.dec(args, 2),
+                                          journaled: journaled))
             }
         }
         // The default book holds up to 2^20 resting orders; a smaller one keeps its id index
@@ -396,7 +357,7 @@ enum OrdersBinding {
     /// becomes a command the engine rejects by its own rules, without reaching the loop.
     static func command(_ value: Value, for engine: OrderBook) throws -> Command {
         guard case .variant(let v) = value else { throw HostError("not an orders Command") }
-        if let box = v as? CommandBox, let command = box.native.command(for: engine) { return command }
+        if let box = v as? CommandBox, let command = box.native.command(for: engine.grid) { return command }
         switch v.tag {
         case 0:
             guard case .record(let r) = v.payload[0] else { throw HostError("not an Order") }
@@ -437,7 +398,7 @@ enum OrdersBinding {
         let chunkSize = 256
         let chunk = UnsafeMutablePointer<Command>.allocate(capacity: chunkSize)
         defer { chunk.deallocate() }
-        let engine = book.engine
+        let engine = book.engine, grid = engine.grid
         try commands.withUnsafeBufferPointer { values in
             guard let base = values.baseAddress else { return }
             var position = 0
@@ -446,7 +407,7 @@ enum OrdersBinding {
                 for i in position..<end {
                     if i + prefetchDistance < values.count { prefetchBox(base + i + prefetchDistance) }
                     let command: Command
-                    if let native = nativeForm(base + i), let converted = native.command(for: engine) {
+                    if let box = commandBox(base + i), let converted = box.native.command(for: grid) {
                         command = converted
                     } else {
                         command = try self.command(base[i], for: engine)
@@ -461,15 +422,15 @@ enum OrdersBinding {
         }
     }
 
-    /// The fields an `orders.*` constructor stored in `value`, read in place (no
-    /// reference counting on the way); nil for any other value.
+    /// The box behind `value` when an `orders.*` constructor built it, borrowed in place
+    /// (no reference counting on the way); nil for any other value.
     @inline(__always)
-    static func nativeForm(_ value: UnsafePointer<Value>) -> NativeCommand? {
-        guard case .variant(let box) = value.pointee, let command = box as? CommandBox else { return nil }
-        return command.native
+    static func commandBox(_ value: UnsafePointer<Value>) -> CommandBox? {
+        guard case .variant(let box) = value.pointee else { return nil }
+        return box as? CommandBox
     }
 
-    static let prefetchDistance = 8
+    static let prefetchDistance = 16
 
     /// Asks for the box behind `values[i]` ahead of use: each command's box sits in its
     /// own allocation, hundreds of bytes from the last, so reading them in turn would wait
@@ -478,7 +439,10 @@ enum OrdersBinding {
     @inline(__always)
     static func prefetchBox(_ value: UnsafePointer<Value>) {
         guard let box = UnsafeRawPointer(bitPattern: UnsafeRawPointer(value).load(as: UInt.self)) else { return }
+        // A command box is about 120 bytes: two or three cache lines.
         orders_prefetch(box)
+        orders_prefetch(box + 64)
+        orders_prefetch(box + 112)
     }
 
     /// Engine events as Keel `Event` values, with shapes looked up once per call.
