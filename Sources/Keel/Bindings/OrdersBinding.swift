@@ -432,7 +432,7 @@ enum OrdersBinding {
 
     static let prefetchDistance = 16
 
-    /// Asks for the box behind `values[i]` ahead of use: each command's box sits in its
+    /// Asks for the box behind `value` ahead of use: each command's box sits in its
     /// own allocation, hundreds of bytes from the last, so reading them in turn would wait
     /// on memory at every command. A boxed `Value` keeps its reference in its first word;
     /// for any other case the word is not an address, which a prefetch ignores.
