@@ -3,6 +3,172 @@ import Money
 // The only place decimals meet the engine: admission converts exact `Dec` prices and
 // quantities to ticks and lots, reporting converts back. Nothing here runs per fill.
 
+/// A decimal whose coefficient fits a word, `±coefficient × 10^exponent`: the form the
+/// orders binding keeps inside the command values it builds, so admission does no `Dec` work.
+public struct DecimalWord: Sendable, Equatable {
+    public let coefficient: UInt64
+    public let exponent: Int32
+    /// The sign bit (set on `-0` too, as in `Dec`).
+    public let negative: Bool
+
+    /// nil for a value held in GMP.
+    public init?(_ value: Dec) {
+        guard let (coefficient, exponent) = value.wordParts, let narrow = Int32(exactly: exponent) else { return nil }
+        self.coefficient = coefficient
+        self.exponent = narrow
+        negative = value.isSignMinus
+    }
+}
+
+/// A new order with its price and quantities as `DecimalWord`s (zero `stopPrice` or
+/// `display` when it has none), not yet on any book's grid.
+public struct DecimalOrder: Sendable, Equatable {
+    public var id: UInt64
+    public var price: DecimalWord, quantity: DecimalWord, stopPrice: DecimalWord, display: DecimalWord
+    public var trader: UInt32
+    public var side: Side
+    public var type: OrderType
+    public var selfTrade: SelfTradePrevention
+
+    /// nil when a decimal is held in GMP.
+    public init?(id: UInt64, side: Side, type: OrderType, price: Dec, quantity: Dec, stopPrice: Dec, display: Dec,
+                 trader: UInt32 = 0, selfTrade: SelfTradePrevention = .none) {
+        guard let price = DecimalWord(price), let quantity = DecimalWord(quantity), let stopPrice = DecimalWord(stopPrice),
+              let display = DecimalWord(display) else { return nil }
+        self.id = id
+        self.side = side
+        self.type = type
+        self.price = price
+        self.quantity = quantity
+        self.stopPrice = stopPrice
+        self.display = display
+        self.trader = trader
+        self.selfTrade = selfTrade
+    }
+}
+
+/// A book's tick and lot as words: all the integer conversion path reads, so a command
+/// converted for one grid holds on any book with an equal grid. nil parts are held in
+/// GMP, and everything on them goes the `Dec` way.
+public struct Grid: Equatable, Sendable {
+    public let tick: DecimalWord?
+    public let lot: DecimalWord?
+
+    public init(tick: Dec, lot: Dec) {
+        self.tick = DecimalWord(tick)
+        self.lot = DecimalWord(lot)
+    }
+
+    // The `OrderBook` conversions from word-sized parts, with the same rejections in the
+    // same order; nil where only the `Dec` path can decide (then use it with the `Dec`s).
+
+    @inlinable
+    public func ticks(forPrice price: DecimalWord) throws(Reason) -> Int64? {
+        if price.coefficient == 0 || price.negative { throw .badPrice }
+        guard let tick else { return nil }
+        return try Self.units(price, per: tick, offGrid: .offTick, outOfRange: .badPrice, max: Limits.maxPrice)
+    }
+
+    @inlinable
+    public func lots(forQuantity quantity: DecimalWord) throws(Reason) -> Int64? {
+        if quantity.coefficient == 0 || quantity.negative { throw .badQuantity }
+        guard let lot else { return nil }
+        return try Self.units(quantity, per: lot, offGrid: .offLot, outOfRange: .badQuantity, max: Limits.maxQuantity)
+    }
+
+    /// The command for a new order given in word-sized decimals: `.new`, or
+    /// `.rejectAtEdge` with the reason `newOrder` would throw; nil when a value needs the
+    /// `Dec` path to decide. Inlinable so a caller's loop reads the order in place.
+    @inlinable
+    public func command(for order: DecimalOrder) -> Command? {
+        do throws(Reason) {
+            guard let lots = try lots(forQuantity: order.quantity) else { return nil }
+            var ticks: Int64 = 0, stopTicks: Int64 = 0, displayLots: Int64 = 0
+            if order.type != .market && order.type != .stop {
+                guard let converted = try self.ticks(forPrice: order.price) else { return nil }
+                ticks = converted
+            }
+            if order.type == .stop || order.type == .stopLimit {
+                guard let converted = try self.ticks(forPrice: order.stopPrice) else { return nil }
+                stopTicks = converted
+            }
+            if order.display.coefficient != 0 {
+                guard let converted = try self.lots(forQuantity: order.display) else { return nil }
+                displayLots = converted
+            }
+            return .new(NewOrder(id: order.id, side: order.side, type: order.type, price: ticks, quantity: lots,
+                                 stopPrice: stopTicks, display: displayLots, trader: order.trader, selfTrade: order.selfTrade))
+        } catch {
+            return .rejectAtEdge(id: order.id, reason: error, modifying: false)
+        }
+    }
+
+    /// The command for a modify given in word-sized decimals, as `modifyCommand` gives
+    /// it or `.rejectAtEdge`; nil when a value needs the `Dec` path to decide.
+    @inlinable
+    public func modifyCommand(id: UInt64, price: DecimalWord, quantity: DecimalWord) -> Command? {
+        do throws(Reason) {
+            var lots: Int64 = 0
+            if quantity.coefficient != 0 {
+                guard let converted = try self.lots(forQuantity: quantity) else { return nil }
+                lots = converted
+            }
+            guard let ticks = try ticks(forPrice: price) else { return nil }
+            return .modify(id: id, price: ticks, quantity: lots)
+        } catch {
+            return .rejectAtEdge(id: id, reason: error, modifying: true)
+        }
+    }
+
+    /// `units` for a positive word-sized value; nil when the `Dec` path must decide.
+    @inlinable
+    static func units(_ value: DecimalWord, per unit: DecimalWord, offGrid: Reason, outOfRange: Reason,
+                              max: Int64) throws(Reason) -> Int64? {
+        guard let count = wordUnits(value.coefficient, Int(value.exponent), per: unit.coefficient, Int(unit.exponent)) else {
+            return nil
+        }
+        guard count != 0 else { throw offGrid }
+        guard count > 0 && count <= max else { throw outOfRange }
+        return count
+    }
+
+    @inlinable
+    static func wordUnits(_ c1: UInt64, _ e1: Int, per c2: UInt64, _ e2: Int) -> Int64? {
+        guard c2 != 0 else { return nil }
+        var numerator = c1, denominator = c2
+        let shift = e1 - e2
+        if shift > 0 {
+            guard shift < 20, let scaled = multiplied(c1, byPowerOfTen: shift) else { return nil }
+            numerator = scaled
+        } else if shift < 0 {
+            guard -shift < 20, let scaled = multiplied(c2, byPowerOfTen: -shift) else { return nil }
+            denominator = scaled
+        }
+        // Ticks and lots are mostly powers of ten (coefficient 1): no division then.
+        let quotient: UInt64
+        if denominator == 1 {
+            quotient = numerator
+        } else {
+            guard numerator % denominator == 0 else { return 0 }
+            quotient = numerator / denominator
+        }
+        return quotient > UInt64(Int64.max) ? -1 : Int64(quotient)
+    }
+
+    /// `x × 10^n`, nil on overflow; a loop rather than a table, which as a global would
+    /// cost a lazy-initialisation check on every conversion.
+    @inlinable
+    static func multiplied(_ x: UInt64, byPowerOfTen n: Int) -> UInt64? {
+        var product = x
+        for _ in 0..<n {
+            let (next, overflow) = product.multipliedReportingOverflow(by: 10)
+            if overflow { return nil }
+            product = next
+        }
+        return product
+    }
+}
+
 extension OrderBook {
     /// Ticks for `price`: `bad_price` unless 0 < price ≤ maxPrice ticks, `off_tick`
     /// unless it is a whole multiple of the tick.
@@ -79,27 +245,8 @@ extension OrderBook {
     /// whole number, -1 when it is out of Int64 range; nil when the fast path cannot tell.
     @inline(__always)
     private static func wordUnits(_ value: Dec, per unit: Dec) -> Int64? {
-        guard let (c1, e1) = value.wordParts, let (c2, e2) = unit.wordParts, c2 != 0, !value.isSignMinus else { return nil }
-        var numerator = c1, denominator = c2
-        let shift = e1 - e2
-        if shift >= 0 {
-            guard shift < 20, let scaled = multiplied(c1, byPowerOfTen: shift) else { return nil }
-            numerator = scaled
-        } else {
-            guard -shift < 20, let scaled = multiplied(c2, byPowerOfTen: -shift) else { return nil }
-            denominator = scaled
-        }
-        guard numerator % denominator == 0 else { return 0 }
-        let quotient = numerator / denominator
-        return quotient > UInt64(Int64.max) ? -1 : Int64(quotient)
-    }
-
-    private static let powersOfTen: [UInt64] = (0..<20).map { (0..<$0).reduce(UInt64(1)) { p, _ in p * 10 } }
-
-    @inline(__always)
-    private static func multiplied(_ x: UInt64, byPowerOfTen n: Int) -> UInt64? {
-        let (product, overflow) = x.multipliedReportingOverflow(by: powersOfTen[n])
-        return overflow ? nil : product
+        guard let (c1, e1) = value.wordParts, !value.isSignMinus, let (c2, e2) = unit.wordParts else { return nil }
+        return Grid.wordUnits(c1, e1, per: c2, e2)
     }
 
     private static func scaled(_ units: Int64, by unit: Dec) -> Dec {

@@ -15,6 +15,8 @@ public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
 public final class OrderBook {
     public let tick: Dec
     public let lot: Dec
+    /// `tick` and `lot` for the integer conversion path.
+    public let grid: Grid
     public let capacity: Int
 
     let pool: UnsafeMutablePointer<Slot>
@@ -46,6 +48,7 @@ public final class OrderBook {
         }
         self.tick = tick
         self.lot = lot
+        grid = Grid(tick: tick, lot: lot)
         self.capacity = capacity
         pool = LargeAllocation.allocate(Slot.self, count: capacity)
         for slot in 0..<capacity {

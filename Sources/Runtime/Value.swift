@@ -66,11 +66,14 @@ public final class EnumShape {
     }
 }
 
-public final class VariantBox {
+/// Open so a host module can attach its own native form of a value it builds (the
+/// orders binding keeps a command's ticks-ready fields); the Keel-visible parts stay
+/// `shape`, `tag` and `payload`, immutable.
+open class VariantBox {
     public unowned let shape: EnumShape
     public let tag: Int
     public let payload: [Value]
-    init(shape: EnumShape, tag: Int, payload: [Value]) {
+    public init(shape: EnumShape, tag: Int, payload: [Value]) {
         self.shape = shape
         self.tag = tag
         self.payload = payload

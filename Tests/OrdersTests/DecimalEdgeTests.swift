@@ -65,4 +65,52 @@ final class DecimalEdgeTests: XCTestCase {
         XCTAssertThrowsError(try OrderBook(tick: Dec(1), lot: dec("-1"), capacity: 4))
         XCTAssertThrowsError(try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 0))
     }
+
+    /// Every decided word-path answer (value or rejection) equals the `Dec` path's; the
+    /// word path may only decline (nil), never disagree.
+    func testWordConversionsAgreeWithTheDecimalPath() throws {
+        let texts = ["101.25", "101.2500", "101.255", "0", "-0.00", "-1.00", "1E+40", "1E+16", "0.001", "0.75", "3.0",
+                     "1E-30", "1E+18", "0.05", "12.50", "1844674407370955161.5", "18446744073709551615", "7E-19",
+                     "100", "99.99", "0.5", "1.5E+2"]
+        let values = try texts.map(dec)
+        for (tick, lot) in [("0.01", "0.5"), ("0.05", "100"), ("1", "1"), ("0.25", "10"), ("1E+2", "0.001")] {
+            let book = try OrderBook(tick: dec(tick), lot: dec(lot), capacity: 4)
+            for (text, value) in zip(texts, values) {
+                guard let word = DecimalWord(value) else { continue }
+                func same(_ decimal: () throws(Reason) -> Int64, _ fromWord: () throws(Reason) -> Int64?) {
+                    let expected: Result<Int64, Reason>
+                    do throws(Reason) { expected = .success(try decimal()) } catch { expected = .failure(error) }
+                    let got: Result<Int64, Reason>?
+                    do throws(Reason) { got = try fromWord().map { .success($0) } } catch { got = .failure(error) }
+                    if let got { XCTAssertEqual(got, expected, "\(text) on tick \(tick), lot \(lot)") }
+                }
+                same({ () throws(Reason) in try book.ticks(forPrice: value) }, { () throws(Reason) in try book.grid.ticks(forPrice: word) })
+                same({ () throws(Reason) in try book.lots(forQuantity: value) }, { () throws(Reason) in try book.grid.lots(forQuantity: word) })
+            }
+        }
+        let book = try OrderBook(tick: dec("0.01"), lot: dec("1"), capacity: 4)
+        XCTAssertEqual(try book.grid.ticks(forPrice: XCTUnwrap(DecimalWord(dec("10.050")))), 1005)
+        XCTAssertNil(DecimalWord(try dec("100000000000000000000000.5")), "a GMP-held value has no word form")
+    }
+
+    func testWordOrdersMatchDecimalOrders() throws {
+        let book = try OrderBook(tick: dec("0.25"), lot: dec("10"), capacity: 4)
+        let order = try XCTUnwrap(DecimalOrder(id: 7, side: .sell, type: .stopLimit, price: dec("12.50"), quantity: dec("30"),
+                                               stopPrice: dec("12.75"), display: dec("10"), trader: 3, selfTrade: .cancelMaker))
+        XCTAssertEqual(book.grid.command(for: order),
+                       .new(try book.newOrder(id: 7, side: .sell, type: .stopLimit, price: dec("12.50"), quantity: dec("30"),
+                                              stopPrice: dec("12.75"), display: dec("10"), trader: 3, selfTrade: .cancelMaker)))
+        // A market order ignores its price, as the decimal form does.
+        let market = try XCTUnwrap(DecimalOrder(id: 8, side: .buy, type: .market, price: dec("0"), quantity: dec("20"),
+                                                stopPrice: dec("0"), display: dec("0")))
+        XCTAssertEqual(book.grid.command(for: market), .new(try book.newOrder(id: 8, side: .buy, type: .market, price: nil, quantity: dec("20"))))
+        var offLot = order
+        offLot.quantity = try XCTUnwrap(DecimalWord(dec("15")))
+        XCTAssertEqual(book.grid.command(for: offLot), .rejectAtEdge(id: 7, reason: .offLot, modifying: false))
+        func word(_ text: String) throws -> DecimalWord { try XCTUnwrap(DecimalWord(dec(text))) }
+        XCTAssertEqual(book.grid.modifyCommand(id: 7, price: try word("12.25"), quantity: try word("0")),
+                       try book.modifyCommand(id: 7, price: dec("12.25"), quantity: dec("0")))
+        XCTAssertEqual(book.grid.modifyCommand(id: 7, price: try word("12.30"), quantity: try word("10")),
+                       .rejectAtEdge(id: 7, reason: .offTick, modifying: true))
+    }
 }

@@ -1,3 +1,4 @@
+import COrdersSupport
 import Orders
 
 /// The `orders` module: limit order books on the native `Orders` engine. Commands and
@@ -51,7 +52,7 @@ enum OrdersBinding {
             engine.submit(command, into: &events)
         }
 
-        func submit(batch commands: [Command]) throws {
+        func submit(batch commands: UnsafeBufferPointer<Command>) throws {
             if journaled {
                 try reserveJournal(records: commands.count)
                 for (i, c) in commands.enumerated() {
@@ -102,16 +103,58 @@ enum OrdersBinding {
         /// `Command.place(Order { ... })`; the fields follow `Order`'s declared order.
         func place(_ f: OrderFields) throws -> Value {
             let s = try get()
+            let side: Side = f.side.tag == 0 ? .buy : .sell
             let order = RecordBox(shape: s.order, fields: [
-                .int(f.id), f.side, .variant(VariantBox.make(s.kind, tag: Int(f.kind.rawValue), payload: [])), .dec(f.price),
+                .int(f.id), .variant(f.side), .variant(VariantBox.make(s.kind, tag: Int(f.kind.rawValue), payload: [])), .dec(f.price),
                 .dec(f.qty), .dec(f.stop), .dec(f.display), .int(0), .variant(VariantBox.make(s.selfTrade, tag: 0, payload: [])),
             ])
-            return .variant(VariantBox.make(s.command, tag: 0, payload: [.record(order)]))
+            let native = DecimalOrder(id: UInt64(f.id), side: side, type: f.kind, price: f.price, quantity: f.qty,
+                                      stopPrice: f.stop, display: f.display)
+            return command(s.command, tag: 0, [.record(order)], native.map(NativeCommand.place))
         }
 
-        /// `Command.cancel(id)` (tag 1) or `Command.modify(id, price, qty)` (tag 2).
-        func command(tag: Int, _ payload: [Value]) throws -> Value {
-            .variant(VariantBox.make(try get().command, tag: tag, payload: payload))
+        /// `Command.cancel(id)` (tag 1).
+        func cancel(_ id: Int) throws -> Value {
+            command(try get().command, tag: 1, [.int(id)], .cancel(UInt64(id)))
+        }
+
+        /// `Command.modify(id, price, qty)` (tag 2).
+        func modify(_ id: Int, price: Dec, qty: Dec) throws -> Value {
+            let native = DecimalWord(price).flatMap { p in DecimalWord(qty).map { q in NativeCommand.modify(UInt64(id), p, q) } }
+            return command(try get().command, tag: 2, [.int(id), .dec(price), .dec(qty)], native)
+        }
+
+        private func command(_ shape: EnumShape, tag: Int, _ payload: [Value], _ native: NativeCommand?) -> Value {
+            guard let native else { return .variant(VariantBox.make(shape, tag: tag, payload: payload)) }
+            return .variant(CommandBox(shape: shape, tag: tag, payload: payload, native: native))
+        }
+    }
+
+    /// A command value built by an `orders.*` constructor: to scripts an ordinary
+    /// `Command` (its payload is all they see, match on, compare and print); to the engine
+    /// the same fields already out of their Keel values, so admission reads none of them.
+    final class CommandBox: VariantBox {
+        let native: NativeCommand
+
+        init(shape: EnumShape, tag: Int, payload: [Value], native: NativeCommand) {
+            self.native = native
+            super.init(shape: shape, tag: tag, payload: payload)
+        }
+    }
+
+    enum NativeCommand {
+        case place(DecimalOrder)
+        case cancel(UInt64)
+        case modify(UInt64, DecimalWord, DecimalWord)
+
+        /// The engine command on a book with `grid`; nil when a value needs the `Dec` path.
+        @inline(__always)
+        func command(for grid: Grid) -> Command? {
+            switch self {
+            case .place(let order): return grid.command(for: order)
+            case .cancel(let id): return .cancel(id: id)
+            case .modify(let id, let price, let qty): return grid.modifyCommand(id: id, price: price, quantity: qty)
+            }
         }
     }
 
@@ -137,10 +180,10 @@ enum OrdersBinding {
             return try shapes.place(fields)
         }
         engine.define("orders.cancel", params: [int], result: commandType) { args in
-            try shapes.command(tag: 1, [.int(try orderID(args, 0))])
+            try shapes.cancel(try orderID(args, 0))
         }
         engine.define("orders.modify", params: [int, dec, dec], result: commandType) { args in
-            try shapes.command(tag: 2, [.int(try orderID(args, 0)), .dec(try Arguments.dec(args, 1)), .dec(try Arguments.dec(args, 2))])
+            try shapes.modify(try orderID(args, 0), price: try Arguments.dec(args, 1), qty: try Arguments.dec(args, 2))
         }
         engine.define("orders.with_trader", params: [commandType, int, .enumeration("SelfTrade")], result: commandType) { [unowned engine] args in
             guard case .variant(let v) = args[0], v.shape.variants[v.tag] == "place", case .record(let r) = v.payload[0] else {
@@ -148,23 +191,33 @@ enum OrdersBinding {
             }
             let trader = try Arguments.int(args, 1)
             guard trader > 0, trader <= Int(UInt32.max) else { throw HostError("trader id must be in 1...\(UInt32.max), got \(trader)") }
+            guard case .variant(let mode) = args[2], let selfTrade = SelfTradePrevention(rawValue: UInt8(truncatingIfNeeded: mode.tag)) else {
+                throw HostError("not a SelfTrade")
+            }
             var fields = r.fields
             fields[7] = .int(trader)
             fields[8] = args[2]
-            return try engine.variant("Command", "place", [.record(RecordBox(shape: r.shape, fields: fields))])
+            let payload: [Value] = [.record(RecordBox(shape: r.shape, fields: fields))]
+            guard let box = v as? CommandBox, case .place(var native) = box.native else {
+                return try engine.variant("Command", "place", payload)
+            }
+            native.trader = UInt32(trader)
+            native.selfTrade = selfTrade
+            return .variant(CommandBox(shape: v.shape, tag: v.tag, payload: payload, native: .place(native)))
         }
     }
 
     /// The fields of a new order, in the declared order of `Order`.
     struct OrderFields {
         var id: Int
-        var side: Value
+        var side: VariantBox
         var kind: OrderType
         var price = Dec(0), qty = Dec(0), stop = Dec(0), display = Dec(0)
 
         init(args: [Value], kind: OrderType, price: Int? = nil, qty: Int, stop: Int? = nil) throws {
             id = try orderID(args, 0)
-            side = args[1]
+            guard case .variant(let side) = args[1] else { throw HostError("not a Side") }
+            self.side = side
             self.kind = kind
             if let price { self.price = try Arguments.dec(args, price) }
             self.qty = try Arguments.dec(args, qty)
@@ -184,7 +237,8 @@ enum OrdersBinding {
         for (name, journaled) in [("orders.book", false), ("orders.journaled_book", true)] {
             engine.define(name, params: [.string, .dec, .dec], labels: [nil, "tick", "lot"], result: bookType) { [unowned engine] args in
                 let symbol = try Arguments.string(args, 0)
-                return .host(try makeBook(engine, symbol, tick: try Arguments.dec(args, 1), lot: try Arguments.dec(args, 2), journaled: journaled))
+                return .host(try makeBook(engine, symbol, tick: try Arguments.dec(args, 1), lot: try Arguments.dec(args, 2),
+                                          journaled: journaled))
             }
         }
         // The default book holds up to 2^20 resting orders; a smaller one keeps its id index
@@ -236,20 +290,24 @@ enum OrdersBinding {
             let book = try Arguments.object(args, 0, as: Book.self)
             let commands = try Arguments.list(args, 1)
             try engine.vm.hostWork(commands.count)
-            // Lots are summed as an exact decimal: millions of large fills must not wrap.
-            var trades = 0, rejected = 0, cancelled = 0, lots = Dec(0)
+            // Lots are summed exactly in 128 bits (a fill is below 2^63 and there are fewer
+            // than 2^64 of them) and become a decimal once.
+            var trades = 0, rejected = 0, cancelled = 0, lotsLow: UInt64 = 0, lotsHigh: UInt64 = 0
             try runBatch(commands, on: book) { events in
                 for e in events {
                     switch e.kind {
                     case .trade:
                         trades += 1
-                        lots = try lots.adding(Dec(Int(e.quantity)))
+                        let (sum, carry) = lotsLow.addingReportingOverflow(UInt64(e.quantity))
+                        lotsLow = sum
+                        if carry { lotsHigh &+= 1 }
                     case .rejected: rejected += 1
                     case .cancelled: cancelled += 1
                     default: break
                     }
                 }
             }
+            let lots = try Dec(words: lotsHigh, lotsLow)
             return try engine.record("BatchSummary", ["commands": .int(commands.count), "trades": .int(trades), "rejected": .int(rejected),
                                                       "cancelled": .int(cancelled), "volume": .dec(try lots.multiplying(book.engine.lot))])
         }
@@ -299,6 +357,7 @@ enum OrdersBinding {
     /// becomes a command the engine rejects by its own rules, without reaching the loop.
     static func command(_ value: Value, for engine: OrderBook) throws -> Command {
         guard case .variant(let v) = value else { throw HostError("not an orders Command") }
+        if let box = v as? CommandBox, let command = box.native.command(for: engine.grid) { return command }
         switch v.tag {
         case 0:
             guard case .record(let r) = v.payload[0] else { throw HostError("not an Order") }
@@ -336,18 +395,54 @@ enum OrdersBinding {
     /// Runs a list of Keel commands through the engine's batch path, `chunk` at a time,
     /// handing each chunk's events to `consume` before the buffer is reused.
     static func runBatch(_ commands: [Value], on book: Book, consume: ([Orders.Event]) throws -> Void) throws {
-        var chunk: [Command] = []
-        chunk.reserveCapacity(256)
-        var position = 0
-        while position < commands.count {
-            let end = min(position + 256, commands.count)
-            chunk.removeAll(keepingCapacity: true)
-            for c in commands[position..<end] { chunk.append(try command(c, for: book.engine)) }
-            book.events.removeAll(keepingCapacity: true)
-            try book.submit(batch: chunk)
-            try consume(book.events)
-            position = end
+        let chunkSize = 256
+        let chunk = UnsafeMutablePointer<Command>.allocate(capacity: chunkSize)
+        defer { chunk.deallocate() }
+        let engine = book.engine, grid = engine.grid
+        try commands.withUnsafeBufferPointer { values in
+            guard let base = values.baseAddress else { return }
+            var position = 0
+            while position < values.count {
+                let end = min(position + chunkSize, values.count)
+                for i in position..<end {
+                    if i + prefetchDistance < values.count { prefetchBox(base + i + prefetchDistance) }
+                    let command: Command
+                    if let box = commandBox(base + i), let converted = box.native.command(for: grid) {
+                        command = converted
+                    } else {
+                        command = try self.command(base[i], for: engine)
+                    }
+                    (chunk + (i - position)).initialize(to: command)
+                }
+                book.events.removeAll(keepingCapacity: true)
+                try book.submit(batch: UnsafeBufferPointer(start: chunk, count: end - position))
+                try consume(book.events)
+                position = end
+            }
         }
+    }
+
+    /// The box behind `value` when an `orders.*` constructor built it, borrowed in place
+    /// (no reference counting on the way); nil for any other value.
+    @inline(__always)
+    static func commandBox(_ value: UnsafePointer<Value>) -> CommandBox? {
+        guard case .variant(let box) = value.pointee else { return nil }
+        return box as? CommandBox
+    }
+
+    static let prefetchDistance = 16
+
+    /// Asks for the box behind `value` ahead of use: each command's box sits in its
+    /// own allocation, hundreds of bytes from the last, so reading them in turn would wait
+    /// on memory at every command. A boxed `Value` keeps its reference in its first word;
+    /// for any other case the word is not an address, which a prefetch ignores.
+    @inline(__always)
+    static func prefetchBox(_ value: UnsafePointer<Value>) {
+        guard let box = UnsafeRawPointer(bitPattern: UnsafeRawPointer(value).load(as: UInt.self)) else { return }
+        // A command box is about 120 bytes: two or three cache lines.
+        orders_prefetch(box)
+        orders_prefetch(box + 64)
+        orders_prefetch(box + 112)
     }
 
     /// Engine events as Keel `Event` values, with shapes looked up once per call.
@@ -382,5 +477,14 @@ enum OrdersBinding {
             }
             return .variant(VariantBox.make(event, tag: Int(e.kind.rawValue), payload: payload))
         }
+    }
+}
+
+extension Dec {
+    /// The exact value of the unsigned 128-bit integer `high × 2^64 + low`.
+    init(words high: UInt64, _ low: UInt64) throws {
+        let halfWord = Dec(1 << 32)
+        func word(_ w: UInt64) throws -> Dec { try Dec(Int(w >> 32)).multiplying(halfWord).adding(Dec(Int(w & 0xFFFF_FFFF))) }
+        self = try word(high).multiplying(halfWord).multiplying(halfWord).adding(try word(low))
     }
 }
