@@ -270,8 +270,8 @@ enum Builtins {
             guard case .int(let y) = args[0] else { return nil }
             return .bool(xs.contains(y))
         case "sort": return .intList(xs.sorted())
-        case "min": return xs.min().map(Value.int) ?? .none
-        case "max": return xs.max().map(Value.int) ?? .none
+        case "min": return xs.min().map(Value.int) ?? Value.none
+        case "max": return xs.max().map(Value.int) ?? Value.none
         case "reverse": return .intList(xs.reversed())
         default: return nil
         }
