@@ -36,6 +36,9 @@ enum OrdersBinding {
         var events: [Orders.Event] = []
         let journaled: Bool
         private(set) var journal: [UInt8] = []
+        /// A journal file (`orders.open_book`): each command is appended before it is
+        /// applied, and every call that submits returns only after an fsync.
+        var file: JournalWriter?
 
         init(engine: OrderBook, symbol: String, values: EventValues, journaled: Bool) {
             self.engine = engine
@@ -49,6 +52,7 @@ enum OrdersBinding {
                 try reserveJournal(records: 1)
                 Journal.appendRecord(command, sequence: engine.commandCount &+ 1, to: &journal)
             }
+            if let file { try record(command, sequence: engine.commandCount &+ 1, in: file) }
             engine.submit(command, into: &events)
         }
 
@@ -59,7 +63,20 @@ enum OrdersBinding {
                     Journal.appendRecord(c, sequence: engine.commandCount &+ UInt64(i + 1), to: &journal)
                 }
             }
+            if let file {
+                for (i, c) in commands.enumerated() { try record(c, sequence: engine.commandCount &+ UInt64(i + 1), in: file) }
+            }
             engine.submit(contentsOf: commands, into: &events)
+        }
+
+        private func record(_ command: Command, sequence: UInt64, in file: JournalWriter) throws {
+            do throws(JournalError) { try file.append(command, sequence: sequence) } catch { throw HostError("\(symbol): \(error)") }
+        }
+
+        /// Makes everything submitted so far durable: what a call has applied, it has fsynced.
+        func acknowledge() throws {
+            guard let file else { return }
+            do throws(JournalError) { try file.sync() } catch { throw HostError("\(symbol): \(error)") }
         }
 
         /// A journal in memory is bounded; past the bound the command is refused before
@@ -272,10 +289,36 @@ enum OrdersBinding {
             return try engine.record("Recovered", ["book": .host(book), "events": book.values.list(book.events),
                                                    "warnings": .list(contents.warnings.map(Value.string))])
         }
+        // A book kept in a journal file in the host's folder: what the file holds is replayed
+        // (a torn last record dropped with a warning, damage elsewhere an error naming its
+        // offset), then new commands are appended to it.
+        engine.define("orders.open_book", params: [.string, .string, .dec, .dec], labels: [nil, nil, "tick", "lot"],
+                      result: .record("Recovered")) { [unowned engine] args in
+            guard let files = engine.files else { throw HostError("this engine grants scripts no files; journaled_book keeps one in memory") }
+            let symbol = try Arguments.string(args, 0), path = try files.resolve(try Arguments.string(args, 1))
+            let book = try makeBook(engine, symbol, tick: try Arguments.dec(args, 2), lot: try Arguments.dec(args, 3), journaled: false)
+            let contents: JournalContents
+            do throws(JournalError) { contents = try Journal.read(path: path) } catch { throw HostError("\(symbol): \(error)") }
+            try engine.vm.hostWork(contents.entries.count)
+            for entry in contents.entries {
+                guard entry.sequence == book.engine.commandCount &+ 1 else {
+                    throw HostError("\(symbol): journal entry \(entry.sequence) does not follow \(book.engine.commandCount)")
+                }
+                try book.submit(entry.command)
+            }
+            do throws(JournalError) {
+                book.file = try JournalWriter(path: path, policy: .none, validLength: contents.validLength)
+            } catch {
+                throw HostError("\(symbol): \(error)")
+            }
+            return try engine.record("Recovered", ["book": .host(book), "events": book.values.list(book.events),
+                                                   "warnings": .list(contents.warnings.map(Value.string))])
+        }
         engine.define("Book.submit", params: [bookType, commandType], result: eventsType) { args in
             let book = try Arguments.object(args, 0, as: Book.self)
             book.events.removeAll(keepingCapacity: true)
             try book.submit(try command(args[1], for: book.engine))
+            try book.acknowledge()
             return book.values.list(book.events)
         }
         engine.define("Book.run", params: [bookType, .list(commandType)], result: eventsType) { [unowned engine] args in
@@ -420,6 +463,7 @@ enum OrdersBinding {
                 position = end
             }
         }
+        try book.acknowledge()
     }
 
     /// The box behind `value` when an `orders.*` constructor built it, borrowed in place

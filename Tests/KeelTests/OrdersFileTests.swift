@@ -1,0 +1,88 @@
+import Foundation
+import XCTest
+import Keel
+
+/// `orders.open_book`: a book kept in a journal file inside the folder the host grants.
+/// Reopening replays the file into the same events and book; a torn tail is dropped with
+/// a warning, damage elsewhere is an error naming its offset.
+final class OrdersFileTests: XCTestCase {
+    var folder = ""
+
+    override func setUpWithError() throws {
+        folder = NSTemporaryDirectory() + "keel-orders-files-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
+
+    func run(_ source: String, files: Bool = true) throws -> [String] {
+        var printed: [UInt8] = []
+        let engine = try Engine(output: OutputBuffer { printed += $0 })
+        if files { engine.files = FileAccess(root: folder) }
+        try engine.load(source: source, name: "desk.keel")
+        engine.vm.output.flush()
+        return String(decoding: printed, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    let trading = """
+        use orders
+        let r = orders.open_book("ACME", "acme.journal", tick: 0.01, lot: 1)
+        let book = r.book
+        print(r.events.len())
+        for e in book.submit(orders.limit(1, Side.sell, 10.05, 300)) { print(e) }
+        for e in book.run([orders.limit(2, Side.sell, 10.10, 100), orders.ioc(3, Side.buy, 10.07, 500), orders.limit(4, Side.buy, 9.999, 1)]) { print(e) }
+        print(book.orders())
+        """
+
+    let reopening = """
+        use orders
+        let r = orders.open_book("ACME", "acme.journal", tick: 0.01, lot: 1)
+        for e in r.events { print(e) }
+        print(r.book.orders())
+        print(r.warnings)
+        """
+
+    func testReopeningReplaysTheSameEventsAndBook() throws {
+        let first = try run(trading)
+        XCTAssertEqual(first.first, "0", "a new file is an empty journal")
+        let events = Array(first.dropFirst().dropLast())
+        XCTAssertTrue(events.contains("Event.rejected(4, \"off_tick\")"), "\(events)")
+        XCTAssertTrue(events.contains { $0.hasPrefix("Event.trade(Trade { seq: 1, taker: 3, maker: 1, price: 10.05, qty: 300") }, "\(events)")
+        let second = try run(reopening)
+        XCTAssertEqual(Array(second.prefix(events.count)), events, "replay gives the same events")
+        XCTAssertEqual(second[events.count], first.last, "and the same resting orders")
+        XCTAssertEqual(second.last, "[]")
+        // The replayed book goes on appending: a third run sees all of it and more.
+        let third = try run(trading.replacingOccurrences(of: "orders.limit(1,", with: "orders.limit(11,")
+            .replacingOccurrences(of: "orders.limit(2,", with: "orders.limit(12,")
+            .replacingOccurrences(of: "orders.ioc(3,", with: "orders.ioc(13,")
+            .replacingOccurrences(of: "orders.limit(4,", with: "orders.limit(14,"))
+        XCTAssertEqual(third.first, String(events.count))
+    }
+
+    func testATornTailIsDroppedAndDamageIsNamed() throws {
+        _ = try run(trading)
+        let path = folder + "/acme.journal"
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        let whole = bytes.count
+        try Data(bytes.prefix(whole - 3)).write(to: URL(fileURLWithPath: path))
+        let torn = try run(reopening)
+        XCTAssertTrue(torn.last?.contains("dropped a torn last record") ?? false, "\(torn.last ?? "")")
+        // The torn record was cut off; the book resumes after the last good one.
+        XCTAssertFalse(torn.contains { $0.contains("Event.rejected(4") }, "the torn last command is gone")
+        bytes[12] ^= 0xff
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try run(reopening)) { error in
+            XCTAssertTrue("\(error)".contains("journal corrupt at byte 0"), "\(error)")
+        }
+    }
+
+    func testFilesNeedTheHostsGrant() throws {
+        XCTAssertThrowsError(try run(trading, files: false)) { error in
+            XCTAssertTrue("\(error)".contains("grants scripts no files"), "\(error)")
+        }
+        XCTAssertThrowsError(try run("use orders\nlet r = orders.open_book(\"X\", \"../x\", tick: 1, lot: 1)")) { error in
+            XCTAssertTrue("\(error)".contains("is not a relative path"), "\(error)")
+        }
+    }
+}
