@@ -121,18 +121,12 @@ extension OrderBook {
     /// Fires pending stops whose trigger the last trade reached, oldest first, until none
     /// is left to fire (a triggered order's own trades may fire more).
     func runTriggers(into events: inout [Event]) {
-        while lastTradePrice > 0, let position = stops.firstIndex(where: isTriggered) {
-            var order = stops.remove(at: position)
+        while lastTradePrice > 0, var order = stops.takeOldestTriggered(at: lastTradePrice) {
             events.append(Event(kind: .triggered, id: order.id, price: lastTradePrice, quantity: order.quantity))
             order.type = order.type == .stop ? .market : .limit
             execute(order, minKey: Self.minKey(side: order.side, type: order.type, price: order.price),
                     rests: order.type == .limit, into: &events)
         }
-    }
-
-    /// Buy stops fire when the last trade is at or above the stop, sell stops at or below.
-    private func isTriggered(_ order: NewOrder) -> Bool {
-        order.side == .buy ? lastTradePrice >= order.stopPrice : lastTradePrice <= order.stopPrice
     }
 
     // MARK: - Views
@@ -178,7 +172,7 @@ extension OrderBook {
     }
 
     /// Untriggered stop orders, in arrival order.
-    public var pendingStops: [NewOrder] { stops }
+    public var pendingStops: [NewOrder] { stops.inArrivalOrder }
 
     /// True when `id` is resting in the book (not a pending stop).
     public func isResting(_ id: UInt64) -> Bool { index.find(id, in: pool) >= 0 }

@@ -25,8 +25,8 @@ public final class OrderBook {
     var seen: SeenIds
     /// `[buy, sell]`, indexed by `Side.rawValue`.
     let ladders: UnsafeMutablePointer<Ladder>
-    /// Untriggered stop and stop-limit orders, in arrival order.
-    var stops: [NewOrder] = []
+    /// Untriggered stop and stop-limit orders, by trigger price and arrival.
+    var stops = StopIndex()
 
     /// Trades so far; the last trade's sequence number.
     public internal(set) var tradeSequence: UInt64 = 0
@@ -103,7 +103,7 @@ public final class OrderBook {
             guard stops.count < capacity else { return reject(order.id, .bookFull, into: &events) }
             events.append(Event(kind: .accepted, id: order.id, price: order.type == .stop ? 0 : order.price,
                                 quantity: order.quantity))
-            stops.append(order)
+            stops.insert(order)  // Unique: `seen` rejected a repeated id above.
             return
         case .fok:
             if let reason = fokShortfall(side: side, minKey: minKey, quantity: order.quantity,
@@ -150,8 +150,7 @@ public final class OrderBook {
     func cancel(_ id: UInt64, into events: inout [Event]) {
         let slot = index.find(id, in: pool)
         if slot >= 0 { return removeResting(slot, reason: .requested, into: &events) }
-        if let position = stops.firstIndex(where: { $0.id == id }) {
-            let order = stops.remove(at: position)
+        if let order = stops.remove(id) {
             events.append(Event(kind: .cancelled, id: id, price: order.type == .stop ? 0 : order.price,
                                 quantity: order.quantity, reason: .requested))
             return
@@ -162,8 +161,7 @@ public final class OrderBook {
     func modify(_ id: UInt64, price: Int64, quantity: Int64, into events: inout [Event]) {
         let slot = index.find(id, in: pool)
         guard slot >= 0 else {
-            let pending = stops.contains { $0.id == id }
-            return reject(id, pending ? .notModifiable : .unknownId, into: &events)
+            return reject(id, stops.contains(id) ? .notModifiable : .unknownId, into: &events)
         }
         if quantity < 0 || quantity > Limits.maxQuantity { return reject(id, .badQuantity, into: &events) }
         if price <= 0 || price > Limits.maxPrice { return reject(id, .badPrice, into: &events) }

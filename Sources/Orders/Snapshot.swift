@@ -39,7 +39,7 @@ extension OrderBook {
             writer.u8(order.selfTrade.rawValue)
         }
         writer.u64(UInt64(stops.count))
-        for stop in stops { writer.command(.new(stop)) }
+        for stop in stops.inArrivalOrder { writer.command(.new(stop)) }
         writer.u64(UInt64(seen.bits.count))
         for word in seen.bits { writer.u64(word) }
         let sparse = seen.sparseIds
@@ -102,8 +102,8 @@ extension OrderBook {
         guard stopCount <= UInt64(book.capacity) else { throw .badSnapshot("more stops than capacity") }
         for _ in 0..<stopCount {
             guard case .new(let stop) = try reader.command(), stop.type == .stop || stop.type == .stopLimit,
-                  book.invalidity(of: stop) == nil else { throw .badSnapshot("bad pending stop") }
-            book.stops.append(stop)
+                  book.invalidity(of: stop) == nil,
+                  book.stops.insert(stop) else { throw .badSnapshot("bad pending stop") }  // Or a repeated id.
         }
         let wordCount = try reader.u64()
         guard wordCount <= SeenIds.denseLimit / 64, wordCount <= UInt64(reader.remaining / 8) else {

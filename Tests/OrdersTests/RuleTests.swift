@@ -209,6 +209,22 @@ final class RuleTests: XCTestCase {
         XCTAssertEqual(book.pendingStops.map(\.id), [4])
     }
 
+    /// Stops reached together fire oldest first, each checked against the last trade of its
+    /// turn: one whose trigger an older stop's fill has moved the price away from waits on.
+    func testStopsReachedTogetherFireOldestFirstAtTheirTurnsPrice() {
+        run(limit(1, .sell, 100, 1), limit(2, .buy, 100, 1, type: .ioc))
+        run(limit(3, .buy, 104, 1, type: .stopLimit, stop: 102), limit(4, .buy, 0, 1, type: .stop, stop: 105),
+            limit(5, .buy, 105, 1))
+        // The sell fills 1 at 105 (reaching both stops) and rests 1 at 104, which stop 3 takes.
+        XCTAssertEqual(run(limit(6, .sell, 104, 2)),
+                       [accepted(6, 104, 2), trade(2, 6, 5, 105, 1),
+                        Event(kind: .triggered, id: 3, price: 105, quantity: 1), trade(3, 3, 6, 104, 1)])
+        XCTAssertEqual(book.pendingStops.map(\.id), [4])
+        XCTAssertEqual(run(limit(7, .sell, 105, 1), limit(8, .buy, 105, 1, type: .ioc)),
+                       [accepted(7, 105, 1), accepted(8, 105, 1), trade(4, 8, 7, 105, 1),
+                        Event(kind: .triggered, id: 4, price: 105, quantity: 1), cancelled(4, 0, 1, .unfilled)])
+    }
+
     func testSellStopLimitTriggersAtOrBelowAndRestsAtItsLimit() {
         run(limit(1, .buy, 99, 1), limit(2, .buy, 95, 1))
         run(limit(3, .sell, 97, 5, type: .stopLimit, stop: 99))
