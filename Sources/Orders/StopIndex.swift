@@ -5,6 +5,11 @@
 /// stop price; sells: highest), so the stops a trade price reaches come off the top. Those
 /// move to `reached`, ordered by arrival, because stops fire oldest first. A reached stop
 /// the price has moved away from again (mid-cascade) goes back to waiting untouched.
+///
+/// `pending` is the truth; a heap entry counts only while `pending` holds its id with the
+/// same arrival. Cancelling a stop just forgets it there, and its heap entry is dropped
+/// when it surfaces (or when stale entries outnumber live ones and the heaps are rebuilt),
+/// so no heap operation touches a hash table.
 struct StopIndex {
     struct Pending {
         var order: NewOrder
@@ -18,6 +23,8 @@ struct StopIndex {
     /// Stops some price in the current cascade reached, keyed by arrival alone.
     private var reached = StopHeap()
     private var nextArrival: UInt64 = 0
+    /// Heap entries whose stop was cancelled.
+    private var stale = 0
 
     var count: Int { pending.count }
     var isEmpty: Bool { pending.isEmpty }
@@ -38,15 +45,16 @@ struct StopIndex {
     /// Takes the stop `id` out, or nil if it is not pending.
     mutating func remove(_ id: UInt64) -> NewOrder? {
         guard let stop = pending.removeValue(forKey: id) else { return nil }
-        if !waiting[Int(stop.order.side.rawValue)].remove(id) { reached.remove(id) }
+        stale += 1
+        if stale > 1024 && stale > pending.count { rebuild() }
         return stop.order
     }
 
     /// Takes out the oldest stop that a last trade at `price` fires, or nil if none.
     mutating func takeOldestTriggered(at price: Int64) -> NewOrder? {
         for side in Side.allCases { moveReached(side, price: price) }
-        while let top = reached.top, let stop = pending[top.id] {
-            reached.remove(top.id)
+        while let top = reached.popTop() {
+            guard let stop = live(top) else { continue }
             if Self.fires(stop.order, at: price) {
                 pending[top.id] = nil
                 return stop.order
@@ -61,14 +69,33 @@ struct StopIndex {
         pending.values.sorted { $0.arrival < $1.arrival }.map(\.order)
     }
 
+    /// The pending stop an entry stands for, unless it was cancelled since.
+    private mutating func live(_ entry: StopHeap.Entry) -> Pending? {
+        guard let stop = pending[entry.id], stop.arrival == entry.arrival else {
+            stale -= 1
+            return nil
+        }
+        return stop
+    }
+
     /// Moves `side`'s waiting stops that `price` fires to `reached`.
     private mutating func moveReached(_ side: Side, price: Int64) {
         let threshold = Self.triggerKey(side, price)
         let heap = Int(side.rawValue)
         while let top = waiting[heap].top, top.key <= threshold {
-            waiting[heap].remove(top.id)
+            _ = waiting[heap].popTop()
+            guard live(top) != nil else { continue }
             reached.insert(StopHeap.Entry(key: 0, arrival: top.arrival, id: top.id))
         }
+    }
+
+    /// Heaps of the pending stops alone: what cancelled stops left behind is dropped.
+    private mutating func rebuild() {
+        var heaps = [StopHeap(), StopHeap()]
+        for stop in pending.values { heaps[Int(stop.order.side.rawValue)].insert(Self.waitingEntry(stop)) }
+        waiting = heaps
+        reached = StopHeap()
+        stale = 0
     }
 
     /// Buy stops fire when the last trade is at or above the stop, sell stops at or below.
@@ -84,8 +111,7 @@ struct StopIndex {
     }
 }
 
-/// A binary min-heap on (key, arrival) that also removes any entry by id, tracking each
-/// entry's position.
+/// A binary min-heap on (key, arrival).
 struct StopHeap {
     struct Entry {
         var key: Int64
@@ -96,54 +122,35 @@ struct StopHeap {
     }
 
     private var entries: [Entry] = []
-    private var positions: [UInt64: Int] = [:]
 
     var top: Entry? { entries.first }
 
     mutating func insert(_ entry: Entry) {
         entries.append(entry)
-        positions[entry.id] = entries.count - 1
-        siftUp(entries.count - 1)
-    }
-
-    /// Removes the entry for `id`; false if there is none.
-    @discardableResult
-    mutating func remove(_ id: UInt64) -> Bool {
-        guard let position = positions.removeValue(forKey: id) else { return false }
-        let last = entries.removeLast()
-        guard position < entries.count else { return true }
-        entries[position] = last
-        positions[last.id] = position
-        if position > 0 && last.precedes(entries[(position - 1) / 2]) { siftUp(position) } else { siftDown(position) }
-        return true
-    }
-
-    private mutating func siftUp(_ start: Int) {
-        var child = start
+        var child = entries.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
             guard entries[child].precedes(entries[parent]) else { return }
-            swap(child, parent)
+            entries.swapAt(child, parent)
             child = parent
         }
     }
 
-    private mutating func siftDown(_ start: Int) {
-        var parent = start
+    mutating func popTop() -> Entry? {
+        guard let first = entries.first else { return nil }
+        let last = entries.removeLast()
+        guard !entries.isEmpty else { return first }
+        entries[0] = last
+        var parent = 0
         while true {
             let left = 2 * parent + 1
-            guard left < entries.count else { return }
+            guard left < entries.count else { break }
             let right = left + 1
-            let first = right < entries.count && entries[right].precedes(entries[left]) ? right : left
-            guard entries[first].precedes(entries[parent]) else { return }
-            swap(first, parent)
-            parent = first
+            let next = right < entries.count && entries[right].precedes(entries[left]) ? right : left
+            guard entries[next].precedes(entries[parent]) else { break }
+            entries.swapAt(next, parent)
+            parent = next
         }
-    }
-
-    private mutating func swap(_ a: Int, _ b: Int) {
-        entries.swapAt(a, b)
-        positions[entries[a].id] = a
-        positions[entries[b].id] = b
+        return first
     }
 }

@@ -40,6 +40,33 @@ final class ManyStopsTests: XCTestCase {
         XCTAssertGreaterThan(fired, 16_000)
     }
 
+    /// Cancelled stops leave entries behind in the index until they surface or outnumber the
+    /// live ones; either way the stops that remain fire as the reference fires them.
+    func testMostStopsCancelledThenTheRestFire() throws {
+        let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000)
+        var reference = ReferenceBook(capacity: 20_000)
+        var random = SplitMix64(seed: 45)
+        let stops = (1...3_000).map { Self.stop(id: UInt64($0), &random) }
+        var events: [Event] = []
+        for stop in stops { book.submit(.new(stop), into: &events) }
+        reference.stops = stops
+        reference.seen = Set(stops.map(\.id))
+        var commands = (1...3_000).filter { $0 % 6 != 0 }.map { Command.cancel(id: UInt64($0)) }
+        var walk = PriceWalk(random: random, firstId: 100_000, stopIds: 3_000)
+        commands += walk.commands()
+        var fired = 0
+        for command in commands {
+            events.removeAll(keepingCapacity: true)
+            book.submit(command, into: &events)
+            let expected = reference.submit(command)
+            guard events == expected else { return XCTFail("\(command):\n engine    \(events)\n reference \(expected)") }
+            fired += events.filter { $0.kind == .triggered }.count
+        }
+        XCTAssertGreaterThan(fired, 300, "most of the 500 stops left fire")
+        XCTAssertEqual(book.pendingStops, reference.stops)
+        XCTAssertEqual(book.restingOrders(), reference.resting)
+    }
+
     /// A snapshot lists pending stops in arrival order and restores them with it.
     func testSnapshotKeepsStopsInArrivalOrder() throws {
         let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 1_000)

@@ -296,11 +296,15 @@ func report(_ workload: Workload, opsTarget: Double) {
 let arguments = CommandLine.arguments
 let messages = arguments.count > 1 ? Int(arguments[1]) ?? 2_000_000 : 2_000_000
 let only = arguments.count > 2 ? arguments[2] : ""
-if only != "100k" { report(generate(name: "W2-1k", target: 1_000, band: 50, messages: messages), opsTarget: 10e6) }
-if only != "1k" && only != "wide" {
+if only != "100k" && only != "stops" { report(generate(name: "W2-1k", target: 1_000, band: 50, messages: messages), opsTarget: 10e6) }
+if only != "1k" && only != "wide" && only != "stops" {
     report(generate(name: "W2-100k", target: 100_000, band: 500, messages: messages), opsTarget: 5e6)
 }
 // Not part of W2: the same generator over a band of 100,000 ticks, so nearly every order
 // is alone at its price and levels come and go all the time (the price-level structure's
 // hard case).
 if only == "wide" { report(generate(name: "W2-100k-wide", target: 100_000, band: 100_000, messages: messages), opsTarget: 5e6) }
+if only == "" || only == "stops" {
+    stopWorkload(stops: 0)
+    stopWorkload(stops: 50_000)
+}
