@@ -18,6 +18,8 @@ public enum LedgerError: Error, Equatable, Sendable {
     case storage(String)
     /// A commit failed earlier; reopen the ledger from its file.
     case unusable
+    /// The clock would pass the largest nanosecond count (in the year 2554).
+    case clockOverflow
 }
 
 /// A double-entry ledger: accounts, transfers, two-phase holds, a hash-chained journal.
@@ -183,9 +185,13 @@ public final class Ledger {
     }
 
     /// Moves the clock forward; holds whose timeout has passed are released (as `expire` entries).
+    /// Throws `clockOverflow`, moving nothing, when the clock would pass 2^64 ns (year 2554).
     public func advance(seconds: UInt64) throws(LedgerError) {
         try ensureUsable()
-        clockOffset &+= seconds &* 1_000_000_000
+        let (span, spanOverflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (offset, offsetOverflow) = clockOffset.addingReportingOverflow(span)
+        guard !spanOverflow, !offsetOverflow, !now().addingReportingOverflow(span).overflow else { throw .clockOverflow }
+        clockOffset = offset
         beginBatch()
         try seal()
     }

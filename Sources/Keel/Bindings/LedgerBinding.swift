@@ -127,11 +127,16 @@ enum LedgerBinding {
         engine.define("ledger.starting", params: [.string], result: ledgerType) { [unowned engine] args in
             let text = try Arguments.string(args, 0)
             guard let day = CalendarDay.number(text), day >= 0 else { throw HostError("'\(text)' is not a date (YYYY-MM-DD)") }
-            return .host(try makeBook(engine, start: UInt64(day) * nanosPerDay))
+            let (start, overflow) = UInt64(day).multipliedReportingOverflow(by: nanosPerDay)
+            guard !overflow else { throw HostError("\(text) is past the ledger clock's end in 2554") }
+            return .host(try makeBook(engine, start: start))
         }
         engine.define("Ledger.advance", params: [ledgerType, .duration], result: .unit) { args in
             let book = try Arguments.object(args, 0, as: Book.self)
-            try book.engine.advance(seconds: UInt64(try wholeSeconds(args, 1, "advance")))
+            guard case .duration(let ms) = args[1], ms >= 0, ms % 1000 == 0 else {
+                throw HostError("advance moves the clock by a whole, non-negative number of seconds")
+            }
+            try write { try book.engine.advance(seconds: UInt64(ms / 1000)) }
             return .unit
         }
         engine.define("Ledger.date", params: [ledgerType], result: .string) { args in
@@ -188,7 +193,7 @@ enum LedgerBinding {
             guard case .duration(let ms) = args[1], ms >= 0 else { throw HostError("a time since the ledger's start is not negative") }
             // Through the end of that millisecond: writes made at one clock reading are a
             // nanosecond apart, and an entry's `time` shows the millisecond.
-            let (ns, overflow) = UInt64(ms + 1).multipliedReportingOverflow(by: 1_000_000)
+            let (ns, overflow) = (UInt64(ms) + 1).multipliedReportingOverflow(by: 1_000_000)
             let (time, late) = a.book.start.addingReportingOverflow(ns &- 1)
             let until = overflow || late ? UInt64.max : time
             return a.book.values.balance(a, a.book.engine.balance(a.id, asOfTime: until) ?? Balance())
@@ -470,6 +475,7 @@ enum LedgerBinding {
         case .chainBroken(let entry): return "the hash chain is broken at entry \(entry)"
         case .storage(let message): return "storage: \(message)"
         case .unusable: return "the ledger is unusable after a failed commit"
+        case .clockOverflow: return "the ledger's clock cannot pass the year 2554"
         }
     }
 
