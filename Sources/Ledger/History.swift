@@ -105,6 +105,9 @@ extension Ledger {
         return balance(account, asOfEntry: lo - 1)
     }
 
+    /// The index of the first entry transfer `id` wrote, if it exists (O(1)).
+    public func entryIndex(of id: UInt128) -> Int? { ids[id].map(Int.init) }
+
     /// The chain hash of entry `index`, once sealed (nil for a ledger without the chain).
     public func hash(ofEntry index: Int) -> Digest? {
         options.chain && index >= 0 && index < min(sealedCount, hashes.count) ? hashes[index] : nil

@@ -408,8 +408,8 @@ enum LedgerBinding {
 
     /// The unit of a hold's first entry, when it exists.
     static func holdUnit(_ book: Book, _ id: UInt128) throws -> Currency? {
-        guard let entry = book.engine.entries.first(where: { $0.id == id && $0.kind == .pending }) else { return nil }
-        return book.unit(of: entry.debit)
+        guard let index = book.engine.entryIndex(of: id), book.engine.entries[index].kind == .pending else { return nil }
+        return book.unit(of: book.engine.entries[index].debit)
     }
 
     static func multiLeg(_ args: [Value], pending: Bool, timeout: UInt32) throws -> Value {
