@@ -77,6 +77,25 @@ final class OrdersFileTests: XCTestCase {
         }
     }
 
+    /// The journal holds ticks and lots: another grid would silently mean other prices, so
+    /// the book file beside it decides; and one journal has one writer at a time.
+    func testTheJournalKeepsItsGridAndOneWriter() throws {
+        _ = try run(trading)
+        XCTAssertEqual(try String(contentsOfFile: folder + "/acme.journal.book", encoding: .utf8), "ACME 0.01 1\n")
+        XCTAssertThrowsError(try run(reopening.replacingOccurrences(of: "tick: 0.01", with: "tick: 0.05"))) { error in
+            XCTAssertTrue("\(error)".contains("the journal was written for 'ACME 0.01 1', not 'ACME 0.05 1'"), "\(error)")
+        }
+        XCTAssertEqual(try run(reopening.replacingOccurrences(of: "tick: 0.01", with: "tick: 0.010")).last, "[]",
+                       "the same tick written another way is the same grid")
+        XCTAssertThrowsError(try run(reopening + "\nlet again = orders.open_book(\"ACME\", \"acme.journal\", tick: 0.01, lot: 1)")) { error in
+            XCTAssertTrue("\(error)".contains("is open in another book"), "\(error)")
+        }
+        try FileManager.default.removeItem(atPath: folder + "/acme.journal.book")
+        XCTAssertThrowsError(try run(reopening)) { error in
+            XCTAssertTrue("\(error)".contains("is missing, so the journal's tick and lot are unknown"), "\(error)")
+        }
+    }
+
     func testFilesNeedTheHostsGrant() throws {
         XCTAssertThrowsError(try run(trading, files: false)) { error in
             XCTAssertTrue("\(error)".contains("grants scripts no files"), "\(error)")

@@ -39,6 +39,8 @@ enum OrdersBinding {
         /// A journal file (`orders.open_book`): each command is appended before it is
         /// applied, and every call that submits returns only after an fsync.
         var file: JournalWriter?
+        /// The journal file's recorded grid, locked for as long as this book writes it.
+        var grid: JournalGrid?
 
         init(engine: OrderBook, symbol: String, values: EventValues, journaled: Bool) {
             self.engine = engine
@@ -296,9 +298,13 @@ enum OrdersBinding {
                       result: .record("Recovered")) { [unowned engine] args in
             guard let files = engine.files else { throw HostError("this engine grants scripts no files; journaled_book keeps one in memory") }
             let symbol = try Arguments.string(args, 0), path = try files.resolve(try Arguments.string(args, 1))
-            let book = try makeBook(engine, symbol, tick: try Arguments.dec(args, 2), lot: try Arguments.dec(args, 3), journaled: false)
+            let tick = try Arguments.dec(args, 2), lot = try Arguments.dec(args, 3)
+            let book = try makeBook(engine, symbol, tick: tick, lot: lot, journaled: false)
+            let grid = try JournalGrid(journal: path, symbol: symbol)
             let contents: JournalContents
             do throws(JournalError) { contents = try Journal.read(path: path) } catch { throw HostError("\(symbol): \(error)") }
+            try grid.check(tick: tick, lot: lot, journalIsEmpty: contents.entries.isEmpty)
+            book.grid = grid
             try engine.vm.hostWork(contents.entries.count)
             for entry in contents.entries {
                 guard entry.sequence == book.engine.commandCount &+ 1 else {
