@@ -21,7 +21,11 @@ final class Store {
             sqlite3_close(db)
             throw Failure(description: message)
         }
+        // Exclusive locking: one Ledger writes a file at a time (another process or another
+        // Ledger on the same file is refused as busy instead of diverging from it), and WAL
+        // then needs no shared-memory file.
         try exec("""
+            PRAGMA locking_mode=EXCLUSIVE;
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous=FULL;
             CREATE TABLE IF NOT EXISTS accounts(id INTEGER PRIMARY KEY, name TEXT NOT NULL, unit TEXT NOT NULL,

@@ -77,6 +77,15 @@ final class LedgerFileTests: XCTestCase {
         }
     }
 
+    /// One ledger writes a file at a time: a second one on it would keep its own state.
+    func testASecondWriterIsRefused() throws {
+        _ = try run(writer)
+        XCTAssertThrowsError(try run(reader + "\nlet again = ledger.open(\"books.db\")")) { error in
+            XCTAssertTrue("\(error)".contains("database is locked"), "\(error)")
+        }
+        XCTAssertEqual(try run(reader).split(separator: "\n").first.map(String.init), "100.25 USD 7 GOLD 3", "the lock goes with the ledger")
+    }
+
     func testFilesNeedTheHostsGrant() throws {
         XCTAssertThrowsError(try run(writer, files: false)) { error in
             XCTAssertTrue("\(error)".contains("grants scripts no files"), "\(error)")
