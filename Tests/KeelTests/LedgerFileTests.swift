@@ -5,26 +5,7 @@ import Keel
 
 /// `ledger.open`: a script's ledger in SQLite, inside the folder the host grants. Reopening
 /// gives the same accounts, balances and chain head; a changed file is refused by entry.
-final class LedgerFileTests: XCTestCase {
-    var folder = ""
-
-    override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "keel-ledger-files-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
-    /// Runs a script with file access to `folder`; returns what it printed.
-    func run(_ source: String, files: Bool = true) throws -> String {
-        var printed: [UInt8] = []
-        let engine = try Engine(output: OutputBuffer { printed += $0 })
-        if files { engine.files = FileAccess(root: folder) }
-        try engine.load(source: source, name: "books.keel")
-        engine.vm.output.flush()
-        return String(decoding: printed, as: UTF8.self)
-    }
-
+final class LedgerFileTests: ScriptFolderTestCase {
     let writer = """
         use ledger
         let book = ledger.open("books.db")
@@ -54,9 +35,9 @@ final class LedgerFileTests: XCTestCase {
         """
 
     func testReopeningGivesTheSameBooks() throws {
-        let first = try run(writer).split(separator: "\n")
+        let first = try run(writer)
         XCTAssertEqual(first.first, "100.25 USD 7 GOLD 3")
-        let second = try run(reader).split(separator: "\n")
+        let second = try run(reader)
         XCTAssertEqual(second[0], "100.25 USD 7 GOLD 3")
         XCTAssertEqual(second[1], first[1], "the chain head survives reopening")
         XCTAssertEqual(second[2], "true")
@@ -83,7 +64,7 @@ final class LedgerFileTests: XCTestCase {
         XCTAssertThrowsError(try run(reader + "\nlet again = ledger.open(\"books.db\")")) { error in
             XCTAssertTrue("\(error)".contains("database is locked"), "\(error)")
         }
-        XCTAssertEqual(try run(reader).split(separator: "\n").first.map(String.init), "100.25 USD 7 GOLD 3", "the lock goes with the ledger")
+        XCTAssertEqual(try run(reader).first, "100.25 USD 7 GOLD 3", "the lock goes with the ledger")
     }
 
     func testFilesNeedTheHostsGrant() throws {

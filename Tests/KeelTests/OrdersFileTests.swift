@@ -5,25 +5,7 @@ import Keel
 /// `orders.open_book`: a book kept in a journal file inside the folder the host grants.
 /// Reopening replays the file into the same events and book; a torn tail is dropped with
 /// a warning, damage elsewhere is an error naming its offset.
-final class OrdersFileTests: XCTestCase {
-    var folder = ""
-
-    override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "keel-orders-files-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
-    func run(_ source: String, files: Bool = true) throws -> [String] {
-        var printed: [UInt8] = []
-        let engine = try Engine(output: OutputBuffer { printed += $0 })
-        if files { engine.files = FileAccess(root: folder) }
-        try engine.load(source: source, name: "desk.keel")
-        engine.vm.output.flush()
-        return String(decoding: printed, as: UTF8.self).split(separator: "\n").map(String.init)
-    }
-
+final class OrdersFileTests: ScriptFolderTestCase {
     let trading = """
         use orders
         let r = orders.open_book("ACME", "acme.journal", tick: 0.01, lot: 1)

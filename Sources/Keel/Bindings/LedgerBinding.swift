@@ -91,7 +91,7 @@ enum LedgerBinding {
             self.currency = currency
         }
 
-        func money(_ units: Int128) -> Value { .money(unit.decimal(minorUnits: units), currency) }
+        func money(_ units: Int128) -> Value { book.money(units, of: id) }
 
         var description: String { "Account(\(book.name(of: id)), \(unit.code))" }
     }
@@ -205,7 +205,7 @@ enum LedgerBinding {
         let name = try Arguments.string(args, 1), code = try Arguments.string(args, 2)
         guard let currency = CurrencyTable.shared.id(code) else { throw HostError("unknown unit '\(code)'") }
         let unit = CurrencyTable.shared.currency(currency)
-        let ledgerNumber = try ledgerNumber(book, unit)
+        let ledgerNumber = ledgerNumber(book, unit)
         let account = Account(name: name, unit: unit, ledger: ledgerNumber, limits: try limits.map { try limit($0, unit) })
         let id = try book.create(account, currency)
         // Each unit's exchange account opens with its first account, so a refused exchange
@@ -216,11 +216,11 @@ enum LedgerBinding {
         return .host(AccountRef(book: book, id: id, unit: unit, currency: currency))
     }
 
-    /// One engine ledger number per unit, numbered in order of first use.
-    static func ledgerNumber(_ book: Book, _ unit: Currency) throws -> UInt32 {
-        if let existing = book.engine.accounts.first(where: { $0.unit.code == unit.code }) { return existing.ledger }
-        let used = Set(book.engine.accounts.map(\.ledger))
-        return UInt32(used.count + 1)
+    /// One engine ledger number per unit, numbered in order of first use: a unit in use
+    /// has its exchange account, which carries the number.
+    static func ledgerNumber(_ book: Book, _ unit: Currency) -> UInt32 {
+        guard let exchange = book.exchange[unit.code] else { return UInt32(book.exchange.count + 1) }
+        return book.engine.accounts[Int(exchange.raw) - 1].ledger
     }
 
     static func limit(_ value: Value, _ unit: Currency) throws -> Limit {
@@ -726,9 +726,8 @@ enum LedgerBinding {
 
         func entry(_ book: Book, _ i: Int) throws -> Value {
             let e = book.engine.entries[i]
-            let unit = book.unit(of: e.debit)
             guard let id = Int(exactly: e.id), let hold = Int(exactly: e.pendingID) else { throw HostError("entry \(i) has an id past Int") }
-            let money = Value.money(unit.decimal(minorUnits: Int128(truncatingIfNeeded: e.amount)), book.currency(of: e.debit))
+            let money = book.money(Int128(truncatingIfNeeded: e.amount), of: e.debit)
             let ms = Int((e.timestamp &- book.start) / 1_000_000)
             return .record(RecordBox(shape: entry, fields: [
                 .int(i), .string(Self.kinds[Int(e.kind.rawValue)]), .int(id), .int(Int(e.leg)), .string(book.name(of: e.debit)),
