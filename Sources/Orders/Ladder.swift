@@ -1,15 +1,16 @@
 /// One order in the pool. Resting orders of a level form an intrusive doubly linked list
-/// (`prev`/`next`, -1 ends); free slots are chained through `next`. 48 bytes: an
-/// iceberg's display and current slice fit 32 bits (`Limits.maxDisplay`), and a plain
-/// order shows all it has, so it needs neither.
+/// (`prev`/`next`, -1 ends); free slots are chained through `next`. 48 bytes: the price
+/// is the level's key, an iceberg's display and current slice fit 32 bits
+/// (`Limits.maxDisplay`), and a plain order shows all it has, so it needs neither.
 struct Slot {
     var id: UInt64
-    var price: Int64
     /// Open lots including an iceberg's reserve.
     var open: Int64
     var prev: Int32
     var next: Int32
     var trader: UInt32
+    /// The handle of its level in its side's `Ladder`.
+    var level: Int32
     /// Iceberg display size; 0 for plain orders.
     var peak: Int32
     /// An iceberg's displayed lots (unused for plain orders).
@@ -17,10 +18,10 @@ struct Slot {
     var side: Side
     var selfTrade: SelfTradePrevention
 
-    init(id: UInt64, price: Int64, open: Int64, display: Int64, prev: Int32, next: Int32, trader: UInt32,
+    init(id: UInt64, level: Int32, open: Int64, display: Int64, prev: Int32, next: Int32, trader: UInt32,
          side: Side, selfTrade: SelfTradePrevention) {
         self.id = id
-        self.price = price
+        self.level = level
         self.open = open
         self.prev = prev
         self.next = next
@@ -49,6 +50,7 @@ struct Level {
     /// `price` for bids, `-price` for asks, so that on both sides a larger key is better.
     var key: Int64
     var head: Int32
+    /// The queue's last order; for a free level, the next free level.
     var tail: Int32
     var open: Int64
     var visible: Int64
@@ -56,21 +58,44 @@ struct Level {
     var isEmpty: Bool { head < 0 }
 }
 
-/// One side's levels, sorted by key in blocks of up to 64 (a one-level B+ tree): the
-/// best level (the largest key, at the end of the last block) is O(1); finding a level
-/// is a binary search over the blocks' first keys, then within one block; creating or
-/// dropping a level moves at most one block's levels and, on a split or merge, part of
-/// the block directory. So a book whose orders each sit at their own price (100,000
-/// levels) costs about what a book of 500 crowded levels does, where one flat sorted
-/// array would move up to the whole side per new level.
+/// One side's price levels.
 ///
-/// Level pointers stay valid until the next `findOrInsert` or `remove` on this side.
+/// Each level lives at a stable handle (an index into `levels`) that its resting orders
+/// keep, so cancelling, shrinking or filling an order reaches its level without a search.
+/// A new order finds its level by key in a hash table (keys near one another, as prices
+/// are, land in distinct buckets). Only creating or dropping a level touches the order of
+/// levels: (key, handle) entries sorted in blocks of up to 64 (a one-level B+ tree), where
+/// the best level (the largest key, at the end of the last block) is O(1), a key is found
+/// by a binary search over the blocks' first keys and then within one block, and an insert
+/// or removal moves at most one block's entries and, on a split or merge, part of the
+/// block directory. So a book whose orders each sit at their own price (100,000 levels)
+/// costs about what a book of 500 crowded levels does.
+///
+/// Level pointers stay valid until the next `findOrInsert` on this side (the pool may grow).
 struct Ladder {
     static let blockSize = 64
 
-    /// `blockCapacity` blocks of `blockSize` levels; block `b` starts at `b * blockSize`.
-    private var storage: UnsafeMutablePointer<Level>
-    /// Levels in use per block.
+    /// A level's place in the order.
+    struct Entry {
+        var key: Int64
+        var handle: Int32
+    }
+
+    /// The level pool, `levelCapacity` long; free levels are chained through `tail`.
+    private var levels: UnsafeMutablePointer<Level>
+    private var levelCapacity = 0
+    private var freeLevel: Int32 = -1
+
+    /// key → handle + 1 (0 = empty), linear probing; `bucketMask + 1` buckets, a power of two
+    /// kept at least twice the level count.
+    private var buckets: UnsafeMutablePointer<Int32>
+    private var bucketMask = Self.firstBuckets - 1
+    private var bucketShift = UInt64(64 - Self.firstBuckets.trailingZeroBitCount)
+    private static let firstBuckets = 16
+
+    /// `blockCapacity` blocks of `blockSize` entries; block `b` starts at `b * blockSize`.
+    private var entries: UnsafeMutablePointer<Entry>
+    /// Entries in use per block.
     private var counts: UnsafeMutablePointer<Int32>
     /// Blocks in key order (`blockCount` of them).
     private var directory: UnsafeMutablePointer<Int32>
@@ -83,30 +108,180 @@ struct Ladder {
     private(set) var count = 0
 
     init() {
-        storage = .allocate(capacity: 0)
+        levels = .allocate(capacity: 0)
+        buckets = .allocate(capacity: Self.firstBuckets)
+        buckets.initialize(repeating: 0, count: Self.firstBuckets)
+        entries = .allocate(capacity: 0)
         counts = .allocate(capacity: 0)
         directory = .allocate(capacity: 0)
         spare = .allocate(capacity: 0)
     }
 
     func deallocate() {
-        storage.deallocate()
+        levels.deallocate()
+        buckets.deallocate()
+        entries.deallocate()
         counts.deallocate()
         directory.deallocate()
         spare.deallocate()
     }
 
     /// Bytes held, for the footprint figure.
-    var bytes: Int { blockCapacity * (Self.blockSize * MemoryLayout<Level>.stride + 12) }
+    var bytes: Int {
+        levelCapacity * MemoryLayout<Level>.stride + (bucketMask + 1) * 4
+            + blockCapacity * (Self.blockSize * MemoryLayout<Entry>.stride + 12)
+    }
+
+    // MARK: - Levels by handle and key
 
     @inline(__always)
-    private func block(_ number: Int32) -> UnsafeMutablePointer<Level> { storage + Int(number) * Self.blockSize }
+    func level(_ handle: Int32) -> UnsafeMutablePointer<Level> { levels + Int(handle) }
+
+    /// The best level's handle, or -1 when the side is empty.
+    @inline(__always)
+    var bestHandle: Int32 {
+        guard blockCount > 0 else { return -1 }
+        let last = directory[blockCount - 1]
+        return block(last)[Int(counts[Int(last)]) - 1].handle
+    }
 
     @inline(__always)
     var best: UnsafeMutablePointer<Level>? {
-        guard blockCount > 0 else { return nil }
-        let last = directory[blockCount - 1]
-        return block(last) + (Int(counts[Int(last)]) - 1)
+        let handle = bestHandle
+        return handle >= 0 ? level(handle) : nil
+    }
+
+    @inline(__always)
+    private func home(_ key: Int64) -> Int {
+        // Fibonacci hashing: the top bits of the product, so consecutive keys spread out.
+        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) &>> bucketShift)
+    }
+
+    /// The handle of the level with `key`, or -1.
+    @inline(__always)
+    func find(_ key: Int64) -> Int32 {
+        var index = home(key)
+        while true {
+            let entry = buckets[index]
+            if entry == 0 { return -1 }
+            if levels[Int(entry - 1)].key == key { return entry - 1 }
+            index = (index + 1) & bucketMask
+        }
+    }
+
+    /// The handle of the level with `key`, created empty if missing.
+    @inline(__always)
+    mutating func findOrInsert(_ key: Int64) -> Int32 {
+        let found = find(key)
+        return found >= 0 ? found : insert(key)
+    }
+
+    /// Drops the (empty) level `handle`.
+    mutating func remove(_ handle: Int32) {
+        let key = levels[Int(handle)].key
+        let position = blockPosition(key)
+        let number = directory[position]
+        removeEntry(at: lowerBound(key, in: number), of: position)
+        release(handle)
+    }
+
+    /// Drops the (empty) best level.
+    @inline(__always)
+    mutating func removeBest() {
+        let position = blockCount - 1, number = directory[position]
+        let handle = block(number)[Int(counts[Int(number)]) - 1].handle
+        counts[Int(number)] -= 1
+        count -= 1
+        if counts[Int(number)] == 0 { removeBlock(at: position) }
+        release(handle)
+    }
+
+    /// Calls `body` on each level, best first, until it returns false.
+    func forEachBestFirst(_ body: (UnsafeMutablePointer<Level>) -> Bool) {
+        var position = blockCount - 1
+        while position >= 0 {
+            let number = directory[position]
+            var index = Int(counts[Int(number)]) - 1
+            while index >= 0 {
+                if !body(level(block(number)[index].handle)) { return }
+                index -= 1
+            }
+            position -= 1
+        }
+    }
+
+    /// Creates the level `key` (known absent) in the pool, the hash table and the order.
+    private mutating func insert(_ key: Int64) -> Int32 {
+        if freeLevel < 0 { growLevels() }
+        let handle = freeLevel
+        freeLevel = levels[Int(handle)].tail
+        levels[Int(handle)] = Level(key: key, head: -1, tail: -1, open: 0, visible: 0)
+        if (count + 1) * 2 > bucketMask + 1 { rehash(buckets: (bucketMask + 1) * 2) }
+        place(handle)
+        insertEntry(Entry(key: key, handle: handle))
+        return handle
+    }
+
+    /// Takes `handle` (already out of the order) out of the hash table and frees it.
+    private mutating func release(_ handle: Int32) {
+        var hole = home(levels[Int(handle)].key)
+        while buckets[hole] != handle + 1 { hole = (hole + 1) & bucketMask }
+        // Backward shift: move later entries of the run into the hole when it lies on
+        // their probe path, so there are no tombstones.
+        var next = hole
+        while true {
+            next = (next + 1) & bucketMask
+            let entry = buckets[next]
+            if entry == 0 { break }
+            let wanted = home(levels[Int(entry - 1)].key)
+            if (next - wanted) & bucketMask >= (next - hole) & bucketMask {
+                buckets[hole] = entry
+                hole = next
+            }
+        }
+        buckets[hole] = 0
+        levels[Int(handle)].tail = freeLevel
+        freeLevel = handle
+    }
+
+    private func place(_ handle: Int32) {
+        var index = home(levels[Int(handle)].key)
+        while buckets[index] != 0 { index = (index + 1) & bucketMask }
+        buckets[index] = handle + 1
+    }
+
+    private mutating func rehash(buckets size: Int) {
+        buckets.deallocate()
+        buckets = .allocate(capacity: size)
+        buckets.initialize(repeating: 0, count: size)
+        bucketMask = size - 1
+        bucketShift = UInt64(64 - size.trailingZeroBitCount)
+        forEachEntry { place($0.handle) }
+    }
+
+    private mutating func growLevels() {
+        let capacity = max(16, levelCapacity * 2)
+        let grown = UnsafeMutablePointer<Level>.allocate(capacity: capacity)
+        grown.moveInitialize(from: levels, count: levelCapacity)  // Level is trivial
+        levels.deallocate()
+        levels = grown
+        for handle in (levelCapacity..<capacity).reversed() {
+            levels[handle] = Level(key: 0, head: -1, tail: freeLevel, open: 0, visible: 0)
+            freeLevel = Int32(handle)
+        }
+        levelCapacity = capacity
+    }
+
+    // MARK: - The order of levels
+
+    @inline(__always)
+    private func block(_ number: Int32) -> UnsafeMutablePointer<Entry> { entries + Int(number) * Self.blockSize }
+
+    private func forEachEntry(_ body: (Entry) -> Void) {
+        for position in 0..<blockCount {
+            let number = directory[position]
+            for index in 0..<Int(counts[Int(number)]) { body(block(number)[index]) }
+        }
     }
 
     /// The directory position of the block that holds, or would hold, `key`.
@@ -125,37 +300,25 @@ struct Ladder {
     /// First index in `number` whose key is not below `key`.
     @inline(__always)
     private func lowerBound(_ key: Int64, in number: Int32) -> Int {
-        let levels = block(number), count = Int(counts[Int(number)])
-        if levels[count - 1].key < key { return count }
+        let block = block(number), count = Int(counts[Int(number)])
+        if block[count - 1].key < key { return count }
         var low = 0, high = count - 1
         while low < high {
             let mid = (low + high) >> 1
-            if levels[mid].key < key { low = mid + 1 } else { high = mid }
+            if block[mid].key < key { low = mid + 1 } else { high = mid }
         }
         return low
     }
 
-    /// The level with `key`, or nil.
-    @inline(__always)
-    func find(_ key: Int64) -> UnsafeMutablePointer<Level>? {
-        guard blockCount > 0 else { return nil }
-        let number = directory[blockPosition(key)]
-        let index = lowerBound(key, in: number)
-        return index < Int(counts[Int(number)]) && block(number)[index].key == key ? block(number) + index : nil
-    }
-
-    /// The level with `key`, created empty if missing.
-    @inline(__always)
-    mutating func findOrInsert(_ key: Int64) -> UnsafeMutablePointer<Level> {
+    private mutating func insertEntry(_ entry: Entry) {
         var position = 0, number: Int32, index = 0
         if blockCount == 0 {
             insertBlock(at: 0)
             number = directory[0]
         } else {
-            position = blockPosition(key)
+            position = blockPosition(entry.key)
             number = directory[position]
-            index = lowerBound(key, in: number)
-            if index < Int(counts[Int(number)]) && block(number)[index].key == key { return block(number) + index }
+            index = lowerBound(entry.key, in: number)
         }
         if Int(counts[Int(number)]) == Self.blockSize {
             split(at: position)
@@ -165,22 +328,20 @@ struct Ladder {
                 index -= Self.blockSize / 2
             }
         }
-        let slot = block(number) + index
-        (slot + 1).moveInitialize(from: slot, count: Int(counts[Int(number)]) - index)
-        slot.initialize(to: Level(key: key, head: -1, tail: -1, open: 0, visible: 0))
+        let place = block(number) + index
+        (place + 1).moveInitialize(from: place, count: Int(counts[Int(number)]) - index)
+        place.initialize(to: entry)
         counts[Int(number)] += 1
         count += 1
-        return slot
     }
 
-    /// Drops the (empty) level at `pointer`; a block left nearly empty takes in its
-    /// successor's levels so blocks stay at least a quarter full on average.
-    @inline(__always)
-    mutating func remove(_ pointer: UnsafeMutablePointer<Level>) {
-        let offset = pointer - storage
-        let number = Int32(offset / Self.blockSize), index = offset % Self.blockSize
-        let position = blockPosition(pointer.pointee.key)
-        pointer.moveInitialize(from: pointer + 1, count: Int(counts[Int(number)]) - index - 1)
+    /// Drops entry `index` of the block at directory `position`; a block left nearly
+    /// empty takes in its successor's entries so blocks stay at least a quarter full on
+    /// average.
+    private mutating func removeEntry(at index: Int, of position: Int) {
+        let number = directory[position]
+        let place = block(number) + index
+        place.moveInitialize(from: place + 1, count: Int(counts[Int(number)]) - index - 1)
         counts[Int(number)] -= 1
         count -= 1
         if counts[Int(number)] == 0 {
@@ -196,20 +357,6 @@ struct Ladder {
         }
     }
 
-    /// Calls `body` on each level, best first, until it returns false.
-    func forEachBestFirst(_ body: (UnsafeMutablePointer<Level>) -> Bool) {
-        var position = blockCount - 1
-        while position >= 0 {
-            let number = directory[position]
-            var index = Int(counts[Int(number)]) - 1
-            while index >= 0 {
-                if !body(block(number) + index) { return }
-                index -= 1
-            }
-            position -= 1
-        }
-    }
-
     /// Moves the upper half of the full block at `position` into a new block after it.
     private mutating func split(at position: Int) {
         insertBlock(at: position + 1)
@@ -221,7 +368,7 @@ struct Ladder {
 
     /// Puts an empty block into the directory at `position`.
     private mutating func insertBlock(at position: Int) {
-        if freeCount == 0 { grow() }
+        if freeCount == 0 { growBlocks() }
         freeCount -= 1
         let number = spare[freeCount]
         counts[Int(number)] = 0
@@ -238,12 +385,12 @@ struct Ladder {
         blockCount -= 1
     }
 
-    private mutating func grow() {
+    private mutating func growBlocks() {
         let capacity = max(1, blockCapacity * 2)
-        let levels = UnsafeMutablePointer<Level>.allocate(capacity: capacity * Self.blockSize)
-        levels.moveInitialize(from: storage, count: blockCapacity * Self.blockSize)  // Level is trivial
-        storage.deallocate()
-        storage = levels
+        let grown = UnsafeMutablePointer<Entry>.allocate(capacity: capacity * Self.blockSize)
+        grown.moveInitialize(from: entries, count: blockCapacity * Self.blockSize)  // Entry is trivial
+        entries.deallocate()
+        entries = grown
         counts = Self.grown(counts, from: blockCapacity, to: capacity)
         directory = Self.grown(directory, from: blockCapacity, to: capacity)
         spare = Self.grown(spare, from: blockCapacity, to: capacity)

@@ -78,7 +78,10 @@ extension OrderBook {
     /// The slot a new order at `price` will be linked behind.
     @inline(__always)
     private func warmTail(_ side: Side, _ price: Int64) {
-        guard let level = ladders[Int(side.rawValue)].find(Self.key(side, price)), level.pointee.tail >= 0 else { return }
-        orders_prefetch(pool + Int(level.pointee.tail))
+        let ladder = ladders + Int(side.rawValue)
+        let handle = ladder.pointee.find(Self.key(side, price))
+        guard handle >= 0 else { return }
+        let tail = ladder.pointee.level(handle).pointee.tail
+        if tail >= 0 { orders_prefetch(pool + Int(tail)) }
     }
 }

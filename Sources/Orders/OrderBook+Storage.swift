@@ -36,33 +36,34 @@ extension OrderBook {
     /// Rests `quantity` of `order` at the back of its level (a free slot must exist).
     @inline(__always)
     func rest(_ order: NewOrder, quantity: Int64) {
+        let ladder = ladders + Int(order.side.rawValue)
+        let level = ladder.pointee.findOrInsert(Self.key(order.side, order.price))
         let slot = freeHead
         let entry = pool + Int(slot)
         freeHead = entry.pointee.next
-        entry.pointee = Slot(id: order.id, price: order.price, open: quantity, display: order.display, prev: -1,
+        entry.pointee = Slot(id: order.id, level: level, open: quantity, display: order.display, prev: -1,
                              next: -1, trader: order.trader, side: order.side, selfTrade: order.selfTrade)
         index.insert(order.id, slot: slot)
         restingCount += 1
-        let level = ladders[Int(order.side.rawValue)].findOrInsert(Self.key(order.side, order.price))
-        append(slot, to: level)
+        append(slot, to: ladder.pointee.level(level))
     }
 
     /// Cancels a resting order, reporting it.
     func removeResting(_ slot: Int32, reason: Reason, into events: inout [Event]) {
-        let order = pool[Int(slot)]
-        events.append(Event(kind: .cancelled, id: order.id, price: order.price, quantity: order.open, reason: reason))
+        let order = pool + Int(slot)
+        events.append(Event(kind: .cancelled, id: order.pointee.id, price: price(of: order), quantity: order.pointee.open,
+                            reason: reason))
         unlinkAndFree(slot)
     }
 
     /// Takes a resting order out of the book, dropping its level if it empties.
     @inline(__always)
     func unlinkAndFree(_ slot: Int32) {
-        let side = pool[Int(slot)].side
-        let ladder = ladders + Int(side.rawValue)
-        if let level = ladder.pointee.find(Self.key(side, pool[Int(slot)].price)) {
-            unlink(slot, from: level)
-            if level.pointee.isEmpty { ladder.pointee.remove(level) }
-        }
+        let ladder = ladders + Int(pool[Int(slot)].side.rawValue)
+        let handle = pool[Int(slot)].level
+        let level = ladder.pointee.level(handle)
+        unlink(slot, from: level)
+        if level.pointee.isEmpty { ladder.pointee.remove(handle) }
         free(slot)
     }
 
@@ -160,7 +161,7 @@ extension OrderBook {
                 var cursor = level.pointee.head
                 while cursor >= 0 {
                     let order = pool[Int(cursor)]
-                    result.append(RestingOrder(id: order.id, side: order.side, price: order.price,
+                    result.append(RestingOrder(id: order.id, side: order.side, price: Self.price(side, key: level.pointee.key),
                                                quantity: order.open, visible: order.visible, display: order.display,
                                                trader: order.trader, selfTrade: order.selfTrade))
                     cursor = order.next

@@ -53,7 +53,7 @@ public final class OrderBook {
         pool = LargeAllocation.allocate(Slot.self, count: capacity)
         for slot in 0..<capacity {
             let next = Int32(slot + 1 < capacity ? slot + 1 : -1)
-            (pool + slot).initialize(to: Slot(id: 0, price: 0, open: 0, display: 0, prev: -1, next: next,
+            (pool + slot).initialize(to: Slot(id: 0, level: -1, open: 0, display: 0, prev: -1, next: next,
                                               trader: 0, side: .buy, selfTrade: .none))
         }
         freeHead = 0
@@ -168,7 +168,7 @@ public final class OrderBook {
         if quantity == 0 { return removeResting(slot, reason: .requested, into: &events) }
         let order = pool + Int(slot)
         events.append(Event(kind: .modified, id: id, price: price, quantity: quantity))
-        if price == order.pointee.price && quantity <= order.pointee.open {
+        if price == self.price(of: order) && quantity <= order.pointee.open {
             return shrinkInPlace(order, to: quantity)
         }
         // Loses priority: leave the book and come back as a GTC limit.
@@ -181,8 +181,7 @@ public final class OrderBook {
 
     /// Reduces an order's open quantity without touching its queue position.
     func shrinkInPlace(_ order: UnsafeMutablePointer<Slot>, to quantity: Int64) {
-        let side = order.pointee.side
-        guard let level = ladders[Int(side.rawValue)].find(Self.key(side, order.pointee.price)) else { return }
+        let level = ladders[Int(order.pointee.side.rawValue)].level(order.pointee.level)
         let visible = min(order.pointee.visible, quantity)
         level.pointee.open -= order.pointee.open - quantity
         level.pointee.visible -= order.pointee.visible - visible
@@ -195,6 +194,13 @@ public final class OrderBook {
 
     @inline(__always)
     static func price(_ side: Side, key: Int64) -> Int64 { side == .buy ? key : -key }
+
+    /// A resting order's limit price (its level's).
+    @inline(__always)
+    func price(of order: UnsafeMutablePointer<Slot>) -> Int64 {
+        let side = order.pointee.side
+        return Self.price(side, key: ladders[Int(side.rawValue)].level(order.pointee.level).pointee.key)
+    }
 
     // MARK: - Matching
 
@@ -272,7 +278,7 @@ public final class OrderBook {
             }
             // A level left non-empty means the taker is done (filled or stopped).
             guard level.pointee.isEmpty else { return stopped }
-            makers.pointee.remove(level)
+            makers.pointee.removeBest()
             if stopped { return true }
         }
         return false

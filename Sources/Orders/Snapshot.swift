@@ -124,8 +124,7 @@ extension OrderBook {
     private func shrinkVisible(_ slot: Int32, to visible: Int64) {
         guard slot >= 0 else { return }
         let order = pool + Int(slot)
-        let side = order.pointee.side
-        guard let level = ladders[Int(side.rawValue)].find(Self.key(side, order.pointee.price)) else { return }
+        let level = ladders[Int(order.pointee.side.rawValue)].level(order.pointee.level)
         level.pointee.visible -= order.pointee.visible - visible
         order.pointee.setVisible(visible)
     }
