@@ -12,7 +12,7 @@ func mix(_ id: UInt64) -> UInt32 {
 /// Live order id → pool slot. Linear probing over one word per bucket:
 /// `hash32 << 32 | (slot + 1)`, 0 = empty. The hash half filters probes so the pool
 /// (which holds the real id) is read only on a likely hit. The table is sized to the
-/// capacity at a load of at most 3/4, not to a power of two (the hash picks a bucket by
+/// capacity at a load of at most 1/2 (short probe runs, so deletion shifts little), not to a power of two (the hash picks a bucket by
 /// multiply-shift), which keeps it small enough to stay in cache. Deletion shifts back,
 /// so there are no tombstones and lookups never degrade.
 struct IdIndex {
@@ -20,7 +20,7 @@ struct IdIndex {
     let bucketCount: Int
 
     init(capacity: Int) {
-        bucketCount = max(16, (capacity * 4 / 3 + 8) & ~7)
+        bucketCount = max(16, (capacity * 2 + 8) & ~7)
         table = LargeAllocation.allocate(UInt64.self, count: bucketCount)
         table.initialize(repeating: 0, count: bucketCount)
     }
