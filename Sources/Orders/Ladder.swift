@@ -106,6 +106,9 @@ struct Ladder {
     private var freeCount = 0
     /// Levels on this side.
     private(set) var count = 0
+    /// The best level's handle, or -1 when the side is empty: kept, since matching reads
+    /// it per fill and reaching it through the blocks is four dependent loads.
+    private(set) var bestHandle: Int32 = -1
 
     init() {
         levels = .allocate(capacity: 0)
@@ -137,12 +140,12 @@ struct Ladder {
     @inline(__always)
     func level(_ handle: Int32) -> UnsafeMutablePointer<Level> { levels + Int(handle) }
 
-    /// The best level's handle, or -1 when the side is empty.
+    /// Reads the best level's handle off the blocks after the order changed.
     @inline(__always)
-    var bestHandle: Int32 {
-        guard blockCount > 0 else { return -1 }
+    private mutating func refreshBest() {
+        guard blockCount > 0 else { bestHandle = -1; return }
         let last = directory[blockCount - 1]
-        return block(last)[Int(counts[Int(last)]) - 1].handle
+        bestHandle = block(last)[Int(counts[Int(last)]) - 1].handle
     }
 
     @inline(__always)
@@ -182,6 +185,7 @@ struct Ladder {
         let position = blockPosition(key)
         let number = directory[position]
         removeEntry(at: lowerBound(key, in: number), of: position)
+        refreshBest()
         release(handle)
     }
 
@@ -189,10 +193,11 @@ struct Ladder {
     @inline(__always)
     mutating func removeBest() {
         let position = blockCount - 1, number = directory[position]
-        let handle = block(number)[Int(counts[Int(number)]) - 1].handle
+        let handle = bestHandle
         counts[Int(number)] -= 1
         count -= 1
         if counts[Int(number)] == 0 { removeBlock(at: position) }
+        refreshBest()
         release(handle)
     }
 
@@ -219,6 +224,7 @@ struct Ladder {
         if (count + 1) * 2 > bucketMask + 1 { rehash(buckets: (bucketMask + 1) * 2) }
         place(handle)
         insertEntry(Entry(key: key, handle: handle))
+        refreshBest()
         return handle
     }
 
