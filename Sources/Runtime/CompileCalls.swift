@@ -49,15 +49,49 @@ extension Compiler {
         return .value { _ throws(Unwind) in throw internalError("a callable", s) }
     }
 
+    /// A call to a host function. Its arguments go into an array the call site keeps from
+    /// call to call, so a call allocates nothing for them.
     func hostCall(_ name: String, _ argCodes: [Code], site s: Site) -> Compiled {
         let body = hostFunctions[name]
+        let operands = argCodes.map(Operand.init)
+        let arguments = ArgumentArray(capacity: operands.count)
         return .value { vm throws(Unwind) in
-            var values: [Value] = []
-            values.reserveCapacity(argCodes.count)
-            for c in argCodes { values.append(try c(vm)) }
+            // Taken out for the call: a call re-entering this site meanwhile builds its own.
+            var values = arguments.take()
+            for o in operands { values.append(try o.code(vm)) }
             guard let body else { throw fail("host function '\(name)' is not bound", s) }
             vm.hostCallSite = s
+            defer { arguments.putBack(&values) }
             return try Compiler.callNative(body, values, s)
+        }
+    }
+
+    /// A closure kept in a struct, not directly in an array, keeps its own calling
+    /// convention: no reabstraction thunk on every call (see `Step`).
+    struct Operand {
+        let code: Code
+    }
+
+    /// A call site's argument array between calls: empty, with its capacity kept.
+    final class ArgumentArray {
+        private var values: [Value]
+
+        init(capacity: Int) {
+            values = []
+            values.reserveCapacity(capacity)
+        }
+
+        func take() -> [Value] {
+            var taken: [Value] = []
+            swap(&taken, &values)
+            return taken
+        }
+
+        /// Releases the arguments and keeps the storage; a host function that kept the
+        /// array shares it, so emptying it then copies it first (copy on write).
+        func putBack(_ used: inout [Value]) {
+            used.removeAllKeepingCapacity()
+            swap(&used, &values)
         }
     }
 
