@@ -95,7 +95,7 @@ public final class Engine {
         }
         host.functions[name] = HostEnvironment.Signature(params: params, result: result)
         if let dot = name.firstIndex(of: ".") { host.modules.insert(String(name[..<dot])) }
-        hostFunctions[name] = body
+        hostFunctions[name] = HostFunction(body)
         checker.updateHost(host)
     }
 
@@ -108,7 +108,7 @@ public final class Engine {
             let prefix = String(name[..<dot])
             if !host.hostTypes.contains(prefix) { host.modules.insert(prefix) }
         }
-        hostFunctions[name] = body
+        hostFunctions[name] = HostFunction(body)
         checker.updateHost(host)
     }
 

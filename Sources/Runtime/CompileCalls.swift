@@ -26,12 +26,12 @@ extension Compiler {
             }
             return valueCall(readVariable(v, site: s).value, all.map(\.value), offset: offset, site: s)
         case .builtin(let name)?:
-            return builtin(name, args, argCodes, offset: offset, site: s)
+            return builtin(name, args, compiledArgs, offset: offset, site: s)
         case .host(let name)?:
-            return hostCall(name, argCodes, site: s)
+            return hostCall(name, compiledArgs, site: s)
         case .hostMethod(let name)?:
             guard case .member(let base, _, _) = callee.kind else { break }
-            return hostCall(name, [expr(base).value] + argCodes, site: s)
+            return hostCall(name, [expr(base)] + compiledArgs, site: s)
         case .method(let name, let receiver)?:
             guard case .member(let base, _, _) = callee.kind else { break }
             return method(name, receiver: receiver, result: resultType, base: base, argCodes, offset: offset, site: s)
@@ -49,15 +49,84 @@ extension Compiler {
         return .value { _ throws(Unwind) in throw internalError("a callable", s) }
     }
 
-    func hostCall(_ name: String, _ argCodes: [Code], site s: Site) -> Compiled {
-        let body = hostFunctions[name]
-        return .value { vm throws(Unwind) in
-            var values: [Value] = []
-            values.reserveCapacity(argCodes.count)
-            for c in argCodes { values.append(try c(vm)) }
-            guard let body else { throw fail("host function '\(name)' is not bound", s) }
-            vm.hostCallSite = s
-            return try Compiler.callNative(body, values, s)
+    /// A call to a host function. Its arguments go into an array the call site keeps from
+    /// call to call, so a call allocates nothing for them. Up to three arguments are
+    /// evaluated by closures captured one by one, cheaper to call than through an array.
+    func hostCall(_ name: String, _ args: [Compiled], site s: Site) -> Compiled {
+        let body = hostFunctions[name]?.body
+        let arguments = ArgumentArray(capacity: args.count)
+        let codes = args.map { Operand(code: $0.value) }
+        // Each takes the array out for the call: a call re-entering this site meanwhile builds its own.
+        switch codes.count {
+        case 1:
+            let a = codes[0].code
+            return .value { vm throws(Unwind) in
+                var values = arguments.take()
+                values.append(try a(vm))
+                return try Compiler.callHost(body, name, &values, returningTo: arguments, vm, s)
+            }
+        case 2:
+            let a = codes[0].code, b = codes[1].code
+            return .value { vm throws(Unwind) in
+                var values = arguments.take()
+                values.append(try a(vm))
+                values.append(try b(vm))
+                return try Compiler.callHost(body, name, &values, returningTo: arguments, vm, s)
+            }
+        case 3:
+            let a = codes[0].code, b = codes[1].code, c = codes[2].code
+            return .value { vm throws(Unwind) in
+                var values = arguments.take()
+                values.append(try a(vm))
+                values.append(try b(vm))
+                values.append(try c(vm))
+                return try Compiler.callHost(body, name, &values, returningTo: arguments, vm, s)
+            }
+        default:
+            return .value { vm throws(Unwind) in
+                var values = arguments.take()
+                for o in codes { values.append(try o.code(vm)) }
+                return try Compiler.callHost(body, name, &values, returningTo: arguments, vm, s)
+            }
+        }
+    }
+
+    @inline(__always)
+    static func callHost(_ body: HostFunction.Body?, _ name: String, _ values: inout [Value], returningTo arguments: ArgumentArray,
+                         _ vm: VM, _ s: Site) throws(Unwind) -> Value {
+        defer { arguments.putBack(&values) }
+        guard let body else { throw fail("host function '\(name)' is not bound", s) }
+        // A loop calls from one site: comparing spares the reference counting of a store.
+        if vm.hostCallSite !== s { vm.hostCallSite = s }
+        return try callNative(body, values, s)
+    }
+
+    /// A closure kept in a struct, not directly in an array, keeps its own calling
+    /// convention: no reabstraction thunk on every call (see `Step`).
+    struct Operand {
+        let code: Code
+    }
+
+    /// A call site's argument array between calls: empty, with its capacity kept.
+    final class ArgumentArray {
+        private var values: [Value]
+
+        init(capacity: Int) {
+            values = []
+            values.reserveCapacity(capacity)
+        }
+
+        func take() -> [Value] {
+            var taken: [Value] = []
+            swap(&taken, &values)
+            return taken
+        }
+
+        /// Releases the arguments and keeps the storage; a host function that kept the
+        /// array shares it, so emptying it then copies it first (copy on write).
+        func putBack(_ used: inout [Value]) {
+            used.removeAllKeepingCapacity()
+            swap(&used, &values)
         }
     }
 
@@ -138,16 +207,17 @@ extension Compiler {
         }
     }
 
-    func builtin(_ name: String, _ args: [Arg], _ argCodes: [Code], offset: Int, site s: Site) -> Compiled {
+    func builtin(_ name: String, _ args: [Arg], _ compiledArgs: [Compiled], offset: Int, site s: Site) -> Compiled {
         if name == "fx" { return fx(args, site: s) }
-        if name == "div", argCodes.count == 2 {
-            let a = expr(args[0].value).int(s), b = expr(args[1].value).int(s)
+        if name == "div", compiledArgs.count == 2 {
+            let a = compiledArgs[0].int(s), b = compiledArgs[1].int(s)
             return .int { vm throws(Unwind) in try Arithmetic.floorDiv(try a(vm), try b(vm), s) }
         }
-        if name == "len", argCodes.count == 1 {
-            let a = argCodes[0]
+        if name == "len", compiledArgs.count == 1 {
+            let a = compiledArgs[0].value
             return .int { vm throws(Unwind) in try Builtins.length(try a(vm), s) }
         }
+        let argCodes = compiledArgs.map(\.value)
         let argTypes = args.map { type($0.value) }
         return .value { vm throws(Unwind) in
             var values: [Value] = []

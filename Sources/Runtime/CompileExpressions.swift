@@ -75,7 +75,7 @@ extension Compiler {
     }
 
     func hostClosure(_ name: String) -> Value {
-        let body = hostFunctions[name] ?? { _ in throw HostError("host function '\(name)' is not bound") }
+        let body = hostFunctions[name]?.body ?? { _ in throw HostError("host function '\(name)' is not bound") }
         let p = FunctionProto(name: name, arity: 0, frameSize: 0, clearsFrame: false, site: site(Span(0, 0)))
         return .function(Closure(proto: p, native: body))
     }

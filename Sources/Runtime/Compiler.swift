@@ -3,7 +3,15 @@ import Syntax
 import Types
 
 /// Host-provided functions, by the name scripts call them with.
-public typealias HostFunctions = [String: ([Value]) throws -> Value]
+public typealias HostFunctions = [String: HostFunction]
+
+/// A host function's body. Kept in a struct, not directly in a dictionary, so calls reach
+/// it without reabstraction thunks (see `Compiler.Step`).
+public struct HostFunction {
+    public typealias Body = ([Value]) throws -> Value
+    public let body: Body
+    public init(_ body: @escaping Body) { self.body = body }
+}
 
 /// Compiles checked syntax trees into closures, once. Variables are resolved to frame
 /// slots, globals or capture indices here, so nothing is looked up by name at run time.
@@ -269,7 +277,7 @@ public final class Compiler {
     }
 
     /// Host code throws untyped errors; they become positioned script errors.
-    static func callNative(_ native: ([Value]) throws -> Value, _ args: [Value], _ site: Site) throws(Unwind) -> Value {
+    static func callNative(_ native: HostFunction.Body, _ args: [Value], _ site: Site) throws(Unwind) -> Value {
         do {
             return try native(args)
         } catch let e as Unwind {

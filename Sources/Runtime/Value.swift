@@ -67,16 +67,46 @@ public final class EnumShape {
 }
 
 /// Open so a host module can attach its own native form of a value it builds (the
-/// orders binding keeps a command's ticks-ready fields); the Keel-visible parts stay
-/// `shape`, `tag` and `payload`, immutable.
+/// orders binding keeps a command's ticks-ready fields) or build the payload only when
+/// it is first read (the binding's events, which scripts often only count). The
+/// Keel-visible parts are `shape`, `tag` and `payload`; to everyone who can see a box,
+/// they never change.
 open class VariantBox {
     public unowned let shape: EnumShape
-    public let tag: Int
-    public let payload: [Value]
+    public final private(set) var tag: Int
+    /// nil until a deferred payload is first read.
+    private final var builtPayload: [Value]?
+
+    public final var payload: [Value] {
+        if let builtPayload { return builtPayload }
+        let built = buildPayload()
+        builtPayload = built
+        return built
+    }
+
     public init(shape: EnumShape, tag: Int, payload: [Value]) {
         self.shape = shape
         self.tag = tag
-        self.payload = payload
+        self.builtPayload = payload
+    }
+
+    /// A box whose payload `buildPayload()` makes when it is first read.
+    public init(deferredPayloadOf shape: EnumShape, tag: Int) {
+        self.shape = shape
+        self.tag = tag
+        self.builtPayload = nil
+    }
+
+    /// The payload of a box made with `init(deferredPayloadOf:tag:)`, built from the
+    /// subclass's own state; called at most once per value.
+    open func buildPayload() -> [Value] { [] }
+
+    /// Makes a deferred-payload box another value of its enum, for reusing its storage.
+    /// Only for a box its owner alone references (`isKnownUniquelyReferenced`), so
+    /// nobody sees it change.
+    public final func reuse(tag: Int) {
+        self.tag = tag
+        builtPayload = nil
     }
     public static func make(_ shape: EnumShape, tag: Int, payload: [Value]) -> VariantBox {
         payload.isEmpty ? shape.constants[tag] : VariantBox(shape: shape, tag: tag, payload: payload)
@@ -156,5 +186,14 @@ extension Value: Hashable {
         case .host(let o): h.combine(ObjectIdentifier(o))
         case .cell(let c): h.combine(ObjectIdentifier(c))
         }
+    }
+}
+
+extension Array {
+    /// `removeAll(keepingCapacity: true)` for short arrays: removing from the end skips the
+    /// generic range replacement, which costs more than emptying a few elements does.
+    @inlinable
+    public mutating func removeAllKeepingCapacity() {
+        while !isEmpty { removeLast() }
     }
 }

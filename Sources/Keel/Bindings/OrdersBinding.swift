@@ -34,6 +34,8 @@ enum OrdersBinding {
         let symbol: String
         let values: EventValues
         var events: [Orders.Event] = []
+        /// What `Book.submit` returned last, for reuse.
+        var submitted = ReusedEvents()
         let journaled: Bool
         private(set) var journal: [UInt8] = []
         /// A journal file (`orders.open_book`): each command is appended before it is
@@ -322,10 +324,10 @@ enum OrdersBinding {
         }
         engine.define("Book.submit", params: [bookType, commandType], result: eventsType) { args in
             let book = try Arguments.object(args, 0, as: Book.self)
-            book.events.removeAll(keepingCapacity: true)
+            book.events.removeAllKeepingCapacity()
             try book.submit(try command(args[1], for: book.engine))
             try book.acknowledge()
-            return book.values.list(book.events)
+            return book.submitted.value(book.events, book.values)
         }
         engine.define("Book.run", params: [bookType, .list(commandType)], result: eventsType) { [unowned engine] args in
             let book = try Arguments.object(args, 0, as: Book.self)
@@ -495,8 +497,8 @@ enum OrdersBinding {
         orders_prefetch(box + 112)
     }
 
-    /// Engine events as Keel `Event` values, with shapes looked up once per call.
-    struct EventValues {
+    /// Engine events as Keel `Event` values, with shapes looked up once per book.
+    final class EventValues {
         let book: OrderBook
         let event: EnumShape
         let trade: RecordShape
@@ -512,20 +514,73 @@ enum OrdersBinding {
 
         func list(_ events: [Orders.Event]) -> Value { .list(events.map(value)) }
 
-        func value(_ e: Orders.Event) -> Value {
+        func value(_ e: Orders.Event) -> Value { .variant(EventBox(e, self)) }
+
+        /// The Keel payload of `e`'s variant.
+        func payload(_ e: Orders.Event) -> [Value] {
             let id = Value.int(Int(e.id))
-            let payload: [Value]
             switch e.kind {
-            case .accepted: payload = [id]
-            case .rejected: payload = [id, .string(e.reason.name)]
+            case .accepted: return [id]
+            case .rejected: return [id, .string(e.reason.name)]
             case .trade:
-                payload = [.record(RecordBox(shape: trade, fields: [.int(Int(e.sequence)), id, .int(Int(e.maker)),
-                                                                    .dec(book.price(ofTicks: e.price)), .dec(book.quantity(ofLots: e.quantity))]))]
-            case .cancelled: payload = [id, .dec(book.quantity(ofLots: e.quantity)), .string(e.reason.name)]
-            case .triggered: payload = [id]
-            case .modified: payload = [id, .dec(book.price(ofTicks: e.price)), .dec(book.quantity(ofLots: e.quantity))]
+                return [.record(RecordBox(shape: trade, fields: [.int(Int(e.sequence)), id, .int(Int(e.maker)),
+                                                                 .dec(book.price(ofTicks: e.price)), .dec(book.quantity(ofLots: e.quantity))]))]
+            case .cancelled: return [id, .dec(book.quantity(ofLots: e.quantity)), .string(e.reason.name)]
+            case .triggered: return [id]
+            case .modified: return [id, .dec(book.price(ofTicks: e.price)), .dec(book.quantity(ofLots: e.quantity))]
             }
-            return .variant(VariantBox.make(event, tag: Int(e.kind.rawValue), payload: payload))
+        }
+    }
+
+    /// An engine event as a Keel `Event`: it keeps the native event and builds the Keel
+    /// payload (ids, prices and quantities as values, a trade's record) only when a script
+    /// first reads it; a loop that counts or passes on events never builds one.
+    final class EventBox: VariantBox {
+        private(set) var event: Orders.Event
+        let values: EventValues
+
+        init(_ event: Orders.Event, _ values: EventValues) {
+            self.event = event
+            self.values = values
+            super.init(deferredPayloadOf: values.event, tag: Int(event.kind.rawValue))
+        }
+
+        override func buildPayload() -> [Value] { values.payload(event) }
+
+        /// Only for a box its owner alone references (see `VariantBox.reuse`).
+        func reuse(for event: Orders.Event) {
+            self.event = event
+            reuse(tag: Int(event.kind.rawValue))
+        }
+    }
+
+    /// `Book.submit`'s last result list and its event boxes, kept for the next call: when
+    /// the script has let go of the last list (as a loop over commands does), its storage
+    /// and every box it alone held are refilled instead of allocated again.
+    struct ReusedEvents {
+        private var list: [Value] = []
+        private var boxes: [EventBox] = []
+
+        /// Results longer than this are built fresh, so what a book keeps stays small.
+        static let keptLimit = 64
+
+        mutating func value(_ events: [Orders.Event], _ values: EventValues) -> Value {
+            // Drops the last list's references to its boxes first, so that a box the script
+            // no longer holds is referenced by `boxes` alone. A list the script still holds
+            // is left to it: emptying shared storage copies it first.
+            list.removeAllKeepingCapacity()
+            guard events.count <= Self.keptLimit else { return values.list(events) }
+            for (i, e) in events.enumerated() {
+                if i == boxes.count {
+                    boxes.append(EventBox(e, values))
+                } else if isKnownUniquelyReferenced(&boxes[i]) {
+                    boxes[i].reuse(for: e)
+                } else {
+                    boxes[i] = EventBox(e, values)
+                }
+                list.append(.variant(boxes[i]))
+            }
+            return .list(list)
         }
     }
 }
