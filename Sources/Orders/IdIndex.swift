@@ -12,9 +12,10 @@ func mix(_ id: UInt64) -> UInt32 {
 /// Live order id → pool slot. Linear probing over one word per bucket:
 /// `hash32 << 32 | (slot + 1)`, 0 = empty. The hash half filters probes so the pool
 /// (which holds the real id) is read only on a likely hit. The table is sized to the
-/// capacity at a load of at most 1/2 (short probe runs, so deletion shifts little), not to a power of two (the hash picks a bucket by
-/// multiply-shift), which keeps it small enough to stay in cache. Deletion shifts back,
-/// so there are no tombstones and lookups never degrade.
+/// capacity at a load of at most 1/2, so probe runs stay short and a deletion shifts
+/// little back, and not to a power of two (the hash picks a bucket by multiply-shift),
+/// which keeps it small enough to stay in cache. Deletion shifts back, so there are no
+/// tombstones and lookups never degrade.
 struct IdIndex {
     private let table: UnsafeMutablePointer<UInt64>
     let bucketCount: Int
