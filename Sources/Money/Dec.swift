@@ -64,6 +64,13 @@ public struct Dec: Sendable {
         return (c, exponent)
     }
 
+    /// The value whose `wordParts` and `isSignMinus` these are. `exponent` must be within
+    /// `±maxExponentMagnitude`, as every `Dec`'s is.
+    public init(wordCoefficient coefficient: UInt64, exponent: Int, signMinus: Bool) {
+        precondition(exponent >= -Self.maxExponentMagnitude && exponent <= Self.maxExponentMagnitude, "exponent out of range")
+        self.init(negative: signMinus, coefficient: .small(coefficient), exponent: exponent)
+    }
+
     public init(_ value: Int) {
         self.init(negative: value < 0, coefficient: .small(UInt64(value.magnitude)), exponent: 0)
     }

@@ -18,6 +18,18 @@ public struct DecimalWord: Sendable, Equatable {
         self.exponent = narrow
         negative = value.isSignMinus
     }
+
+    init(coefficient: UInt64, exponent: Int32, negative: Bool) {
+        self.coefficient = coefficient
+        self.exponent = exponent
+        self.negative = negative
+    }
+
+    /// A plain `0`, as `Dec(0)`.
+    public static let zero = DecimalWord(coefficient: 0, exponent: 0, negative: false)
+
+    /// The `Dec` this was made from.
+    public var dec: Dec { Dec(wordCoefficient: coefficient, exponent: Int(exponent), signMinus: negative) }
 }
 
 /// A new order with its price and quantities as `DecimalWord`s (zero `stopPrice` or
@@ -35,6 +47,12 @@ public struct DecimalOrder: Sendable, Equatable {
                  trader: UInt32 = 0, selfTrade: SelfTradePrevention = .none) {
         guard let price = DecimalWord(price), let quantity = DecimalWord(quantity), let stopPrice = DecimalWord(stopPrice),
               let display = DecimalWord(display) else { return nil }
+        self.init(id: id, side: side, type: type, price: price, quantity: quantity, stopPrice: stopPrice, display: display,
+                  trader: trader, selfTrade: selfTrade)
+    }
+
+    init(id: UInt64, side: Side, type: OrderType, price: DecimalWord, quantity: DecimalWord, stopPrice: DecimalWord,
+         display: DecimalWord, trader: UInt32, selfTrade: SelfTradePrevention) {
         self.id = id
         self.side = side
         self.type = type
@@ -53,27 +71,58 @@ public struct DecimalOrder: Sendable, Equatable {
 public struct Grid: Equatable, Sendable {
     public let tick: DecimalWord?
     public let lot: DecimalWord?
+    /// The exponents of a tick and a lot of the form `1E<e>` (0.01, 1, 100), packed as
+    /// `PreparedCommand.exponents` are, with `Int32.min` for a unit of any other form:
+    /// commands prepared at these exponents hold on this grid as they are.
+    public let unitExponents: UInt64
 
     public init(tick: Dec, lot: Dec) {
-        self.tick = DecimalWord(tick)
-        self.lot = DecimalWord(lot)
+        self.init(tick: DecimalWord(tick), lot: DecimalWord(lot))
+    }
+
+    /// The grid of tick `1E<unitTickExponent>` and lot `1E<unitLotExponent>`.
+    init(unitTickExponent: Int32, unitLotExponent: Int32) {
+        self.init(tick: DecimalWord(coefficient: 1, exponent: unitTickExponent, negative: false),
+                  lot: DecimalWord(coefficient: 1, exponent: unitLotExponent, negative: false))
+    }
+
+    private init(tick: DecimalWord?, lot: DecimalWord?) {
+        self.tick = tick
+        self.lot = lot
+        unitExponents = PreparedCommand.pack(Self.unitExponent(tick), Self.unitExponent(lot))
+    }
+
+    private static func unitExponent(_ unit: DecimalWord?) -> Int32 {
+        guard let unit, unit.coefficient == 1, !unit.negative else { return .min }
+        return unit.exponent
+    }
+
+    /// What converting one word-sized decimal decided.
+    public enum Units: Equatable, Sendable {
+        /// A whole number of ticks or lots, in range.
+        case count(Int64)
+        /// The rejection `OrderBook`'s `Dec` conversion gives.
+        case rejected(Reason)
+        /// Only the `Dec` path can tell.
+        case needsDec
     }
 
     // The `OrderBook` conversions from word-sized parts, with the same rejections in the
-    // same order; nil where only the `Dec` path can decide (then use it with the `Dec`s).
+    // same order. They return rather than throw: a throw calls into the runtime, and a
+    // caller reading its input in place would then have to retain it per command.
 
     @inlinable
-    public func ticks(forPrice price: DecimalWord) throws(Reason) -> Int64? {
-        if price.coefficient == 0 || price.negative { throw .badPrice }
-        guard let tick else { return nil }
-        return try Self.units(price, per: tick, offGrid: .offTick, outOfRange: .badPrice, max: Limits.maxPrice)
+    public func ticks(forPrice price: DecimalWord) -> Units {
+        if price.coefficient == 0 || price.negative { return .rejected(.badPrice) }
+        guard let tick else { return .needsDec }
+        return Self.units(price, per: tick, offGrid: .offTick, outOfRange: .badPrice, max: Limits.maxPrice)
     }
 
     @inlinable
-    public func lots(forQuantity quantity: DecimalWord) throws(Reason) -> Int64? {
-        if quantity.coefficient == 0 || quantity.negative { throw .badQuantity }
-        guard let lot else { return nil }
-        return try Self.units(quantity, per: lot, offGrid: .offLot, outOfRange: .badQuantity, max: Limits.maxQuantity)
+    public func lots(forQuantity quantity: DecimalWord) -> Units {
+        if quantity.coefficient == 0 || quantity.negative { return .rejected(.badQuantity) }
+        guard let lot else { return .needsDec }
+        return Self.units(quantity, per: lot, offGrid: .offLot, outOfRange: .badQuantity, max: Limits.maxQuantity)
     }
 
     /// The command for a new order given in word-sized decimals: `.new`, or
@@ -81,55 +130,67 @@ public struct Grid: Equatable, Sendable {
     /// `Dec` path to decide. Inlinable so a caller's loop reads the order in place.
     @inlinable
     public func command(for order: DecimalOrder) -> Command? {
-        do throws(Reason) {
-            guard let lots = try lots(forQuantity: order.quantity) else { return nil }
-            var ticks: Int64 = 0, stopTicks: Int64 = 0, displayLots: Int64 = 0
-            if order.type != .market && order.type != .stop {
-                guard let converted = try self.ticks(forPrice: order.price) else { return nil }
-                ticks = converted
-            }
-            if order.type == .stop || order.type == .stopLimit {
-                guard let converted = try self.ticks(forPrice: order.stopPrice) else { return nil }
-                stopTicks = converted
-            }
-            if order.display.coefficient != 0 {
-                guard let converted = try self.lots(forQuantity: order.display) else { return nil }
-                displayLots = converted
-            }
-            return .new(NewOrder(id: order.id, side: order.side, type: order.type, price: ticks, quantity: lots,
-                                 stopPrice: stopTicks, display: displayLots, trader: order.trader, selfTrade: order.selfTrade))
-        } catch {
-            return .rejectAtEdge(id: order.id, reason: error, modifying: false)
+        let lots: Int64
+        switch self.lots(forQuantity: order.quantity) {
+        case .count(let n): lots = n
+        case .rejected(let reason): return .rejectAtEdge(id: order.id, reason: reason, modifying: false)
+        case .needsDec: return nil
         }
+        var ticks: Int64 = 0, stopTicks: Int64 = 0, displayLots: Int64 = 0
+        if order.type != .market && order.type != .stop {
+            switch self.ticks(forPrice: order.price) {
+            case .count(let n): ticks = n
+            case .rejected(let reason): return .rejectAtEdge(id: order.id, reason: reason, modifying: false)
+            case .needsDec: return nil
+            }
+        }
+        if order.type == .stop || order.type == .stopLimit {
+            switch self.ticks(forPrice: order.stopPrice) {
+            case .count(let n): stopTicks = n
+            case .rejected(let reason): return .rejectAtEdge(id: order.id, reason: reason, modifying: false)
+            case .needsDec: return nil
+            }
+        }
+        if order.display.coefficient != 0 {
+            switch self.lots(forQuantity: order.display) {
+            case .count(let n): displayLots = n
+            case .rejected(let reason): return .rejectAtEdge(id: order.id, reason: reason, modifying: false)
+            case .needsDec: return nil
+            }
+        }
+        return .new(NewOrder(id: order.id, side: order.side, type: order.type, price: ticks, quantity: lots,
+                             stopPrice: stopTicks, display: displayLots, trader: order.trader, selfTrade: order.selfTrade))
     }
 
     /// The command for a modify given in word-sized decimals, as `modifyCommand` gives
     /// it or `.rejectAtEdge`; nil when a value needs the `Dec` path to decide.
     @inlinable
     public func modifyCommand(id: UInt64, price: DecimalWord, quantity: DecimalWord) -> Command? {
-        do throws(Reason) {
-            var lots: Int64 = 0
-            if quantity.coefficient != 0 {
-                guard let converted = try self.lots(forQuantity: quantity) else { return nil }
-                lots = converted
+        var lots: Int64 = 0
+        if quantity.coefficient != 0 {
+            switch self.lots(forQuantity: quantity) {
+            case .count(let n): lots = n
+            case .rejected(let reason): return .rejectAtEdge(id: id, reason: reason, modifying: true)
+            case .needsDec: return nil
             }
-            guard let ticks = try ticks(forPrice: price) else { return nil }
-            return .modify(id: id, price: ticks, quantity: lots)
-        } catch {
-            return .rejectAtEdge(id: id, reason: error, modifying: true)
+        }
+        switch ticks(forPrice: price) {
+        case .count(let ticks): return .modify(id: id, price: ticks, quantity: lots)
+        case .rejected(let reason): return .rejectAtEdge(id: id, reason: reason, modifying: true)
+        case .needsDec: return nil
         }
     }
 
-    /// `units` for a positive word-sized value; nil when the `Dec` path must decide.
+    /// `units` for a positive word-sized value.
     @inlinable
     static func units(_ value: DecimalWord, per unit: DecimalWord, offGrid: Reason, outOfRange: Reason,
-                              max: Int64) throws(Reason) -> Int64? {
+                      max: Int64) -> Units {
         guard let count = wordUnits(value.coefficient, Int(value.exponent), per: unit.coefficient, Int(unit.exponent)) else {
-            return nil
+            return .needsDec
         }
-        guard count != 0 else { throw offGrid }
-        guard count > 0 && count <= max else { throw outOfRange }
-        return count
+        guard count != 0 else { return .rejected(offGrid) }
+        guard count > 0 && count <= max else { return .rejected(outOfRange) }
+        return .count(count)
     }
 
     @inlinable

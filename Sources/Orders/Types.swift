@@ -237,9 +237,11 @@ public struct RestingOrder: Equatable, Sendable {
 
 /// Input bounds that keep every sum inside Int64: at most 2^22 orders of at most 2^40
 /// lots each, at prices of at most 2^53 ticks; iceberg display sizes fit 32 bits.
+/// Computed rather than stored: a stored global read from another module goes through
+/// a lazy-initialisation call, which the binding's conversion loop would pay per command.
 public enum Limits {
-    public static let maxQuantity: Int64 = 1 << 40
-    public static let maxDisplay = Int64(Int32.max)
-    public static let maxPrice: Int64 = 1 << 53
-    public static let maxCapacity = 1 << 22
+    @inlinable public static var maxQuantity: Int64 { 1 << 40 }
+    @inlinable public static var maxDisplay: Int64 { Int64(Int32.max) }
+    @inlinable public static var maxPrice: Int64 { 1 << 53 }
+    @inlinable public static var maxCapacity: Int { 1 << 22 }
 }

@@ -112,7 +112,7 @@ struct KeelPaths {
     }
 }
 
-func reportKeel(_ workload: Workload, nativeSeconds: Double) {
+func reportKeel(_ workload: Workload, nativeSeconds: Double, batchOnly: Bool = false) {
     do {
         let keel = try KeelPaths()
         let prefill = try keel.values(workload.prefill)
@@ -122,7 +122,19 @@ func reportKeel(_ workload: Workload, nativeSeconds: Double) {
         func line(_ label: String, _ seconds: Double, _ note: String) {
             print("  \(label)" + String(format: " %6.2f M ops/s  (%.2fx the native time) ", n / seconds / 1e6, seconds / nativeSeconds) + note)
         }
-        line("Keel batch:   ", try keel.seconds("batch", prefill: prefill, stream: stream), "target within 1.2x")
+        // The machine's speed drifts by a third between seconds; batch and native runs
+        // alternate, and each pair gives a ratio, so drift cancels in the median.
+        var batchBest = Double.infinity, ratios: [Double] = []
+        for _ in 0..<(batchOnly ? 10 : 4) {
+            let native = throughput(workload, runs: 1).seconds
+            let batch = try keel.seconds("batch", prefill: prefill, stream: stream, runs: 1)
+            batchBest = min(batchBest, batch)
+            ratios.append(batch / native)
+        }
+        ratios.sort()
+        line("Keel batch:   ", batchBest, String(format: "target within 1.2x; %.2fx median of %d alternating pairs",
+                                                  ratios[ratios.count / 2], ratios.count))
+        if batchOnly { return }
         let enumStream = Value.list(try workload.stream.map(keel.enumValue))
         line("  from enums: ", try keel.seconds("batch", prefill: prefill, stream: enumStream), "(the general path)")
         line("Keel loop:    ", try keel.seconds("per_order", prefill: prefill, stream: stream), "target >= 1 M ops/s")

@@ -267,12 +267,14 @@ func journaled(_ workload: Workload, policy: FsyncPolicy, runs: Int = 3) -> Doub
 }
 
 func report(_ workload: Workload, opsTarget: Double) {
-    let (seconds, book, events) = throughput(workload, runs: nativeOnly ? 10 : 3)
+    let (seconds, book, events) = throughput(workload, runs: mode.isEmpty ? 3 : 10)
     let rate = Double(workload.stream.count) / seconds
     print("\(workload.name): \(workload.stream.count) messages over \(workload.target) resting orders")
     print(String(format: "  native:        %6.2f M ops/s  (%.1f ns/op; target %.0f M)  %d events, %d trades so far",
                  rate / 1e6, seconds / Double(workload.stream.count) * 1e9, opsTarget / 1e6, events, book.tradeSequence))
-    if nativeOnly { return }
+    if mode == "native" { return }
+    if mode == "batch" { return reportKeel(workload, nativeSeconds: seconds, batchOnly: true) }
+    if mode == "journal" { return reportJournal(workload, nativeSeconds: seconds) }
     for (label, histogram) in zip(["latency:      ", "  new orders: ", "  cancels:    ", "  modifies:   "],
                                   latencies(workload)) {
         print("  \(label) p50 \(histogram.valueAtPercentile(50)) ns, p99 \(histogram.valueAtPercentile(99)) ns, "
@@ -286,19 +288,24 @@ func report(_ workload: Workload, opsTarget: Double) {
                  perOrder, book.restingCount, book.capacity)
           + ", plus \(book.seenIdBytes / 1024) KiB of seen-id bitmap for \(book.commandCount) commands")
     reportKeel(workload, nativeSeconds: seconds)
+    reportJournal(workload, nativeSeconds: seconds)
+}
+
+func reportJournal(_ workload: Workload, nativeSeconds: Double) {
     for (label, policy) in [("journal none ", FsyncPolicy.none), ("journal 1000 ", .every(1000))] {
         let withJournal = journaled(workload, policy: policy)
         print("  \(label)" + String(format: " %6.2f M ops/s  (%.2fx the native time; target 1.3x)",
-                     Double(workload.stream.count) / withJournal / 1e6, withJournal / seconds))
+                     Double(workload.stream.count) / withJournal / 1e6, withJournal / nativeSeconds))
     }
 }
 
-// orders-bench [MESSAGES] [1k|100k|wide|stops] [native]
-// `native` stops after the native throughput line (best of 10 runs), for profiling.
+// orders-bench [MESSAGES] [1k|100k|wide|stops] [native|batch|journal]
+// `native` stops after the native throughput line (best of 10 runs), for profiling;
+// `batch` and `journal` run only that comparison after it.
 let arguments = CommandLine.arguments
 let messages = arguments.count > 1 ? Int(arguments[1]) ?? 2_000_000 : 2_000_000
 let only = arguments.count > 2 ? arguments[2] : ""
-let nativeOnly = arguments.count > 3 && arguments[3] == "native"
+let mode = arguments.count > 3 ? arguments[3] : ""
 if only != "100k" && only != "stops" { report(generate(name: "W2-1k", target: 1_000, band: 50, messages: messages), opsTarget: 10e6) }
 if only != "1k" && only != "wide" && only != "stops" {
     report(generate(name: "W2-100k", target: 100_000, band: 500, messages: messages), opsTarget: 5e6)

@@ -103,88 +103,135 @@ enum OrdersBinding {
 
     // MARK: commands
 
-    /// The module's command shapes, looked up once (after `use orders` declares them), so
-    /// building a command in a Keel loop hashes no names.
+    /// The shapes a command's Keel payload is built from, looked up once (after
+    /// `use orders` declares them), so building a command in a Keel loop hashes no names.
     final class CommandShapes {
+        let command: EnumShape, order: RecordShape, side: EnumShape, kind: EnumShape, selfTrade: EnumShape
+
+        init(_ engine: Engine) throws {
+            let shapes = engine.shapes
+            guard let command = shapes.enums["Command"], let order = shapes.records["Order"], let side = shapes.enums["Side"],
+                  let kind = shapes.enums["OrderKind"], let selfTrade = shapes.enums["SelfTrade"] else {
+                throw HostError("the orders module's types are not loaded")
+            }
+            self.command = command
+            self.order = order
+            self.side = side
+            self.kind = kind
+            self.selfTrade = selfTrade
+        }
+
+        /// `Command.place(Order { ... })`.
+        func place(_ f: OrderFields) -> Value {
+            let side: Side = f.side.tag == 0 ? .buy : .sell
+            guard let native = DecimalOrder(id: UInt64(f.id), side: side, type: f.kind, price: f.price, quantity: f.qty,
+                                            stopPrice: f.stop, display: f.display) else {
+                let order = RecordBox(shape: self.order, fields: [
+                    .int(f.id), .variant(f.side), constant(kind, f.kind.rawValue), .dec(f.price), .dec(f.qty), .dec(f.stop),
+                    .dec(f.display), .int(0), constant(selfTrade, 0),
+                ])
+                return .variant(VariantBox(shape: command, tag: 0, payload: [.record(order)]))
+            }
+            return box(.place(native))
+        }
+
+        /// `Command.cancel(id)`.
+        func cancel(_ id: Int) -> Value { box(.cancel(UInt64(id))) }
+
+        /// `Command.modify(id, price, qty)`.
+        func modify(_ id: Int, price: Dec, qty: Dec) -> Value {
+            guard let p = DecimalWord(price), let q = DecimalWord(qty) else {
+                return .variant(VariantBox(shape: command, tag: 2, payload: [.int(id), .dec(price), .dec(qty)]))
+            }
+            return box(.modify(UInt64(id), p, q))
+        }
+
+        /// The command's value: prepared when it can be, kept as decimals otherwise.
+        func box(_ decimal: DecimalCommand) -> Value {
+            if let prepared = PreparedCommand(decimal) { return .variant(PreparedCommandBox(self, prepared)) }
+            return .variant(CommandBox(self, decimal))
+        }
+
+        /// The Keel payload of a command held natively: the values its constructor was given.
+        func payload(of native: DecimalCommand) -> [Value] {
+            switch native {
+            case .place(let o):
+                let order = RecordBox(shape: self.order, fields: [
+                    .int(Int(o.id)), constant(side, o.side.rawValue), constant(kind, o.type.rawValue), .dec(o.price.dec),
+                    .dec(o.quantity.dec), .dec(o.stopPrice.dec), .dec(o.display.dec), .int(Int(o.trader)),
+                    constant(selfTrade, o.selfTrade.rawValue),
+                ])
+                return [.record(order)]
+            case .cancel(let id): return [.int(Int(id))]
+            case .modify(let id, let price, let qty): return [.int(Int(id)), .dec(price.dec), .dec(qty.dec)]
+            }
+        }
+
+        private func constant(_ shape: EnumShape, _ tag: UInt8) -> Value { .variant(shape.constants[Int(tag)]) }
+    }
+
+    /// `CommandShapes`, looked up on first use: the constructors are installed before a
+    /// script's `use orders` declares the types.
+    final class CommandShapesCache {
         unowned let engine: Engine
-        private var resolved: (order: RecordShape, kind: EnumShape, selfTrade: EnumShape, command: EnumShape)?
+        private var resolved: CommandShapes?
 
         init(_ engine: Engine) { self.engine = engine }
 
-        func get() throws -> (order: RecordShape, kind: EnumShape, selfTrade: EnumShape, command: EnumShape) {
+        func get() throws -> CommandShapes {
             if let resolved { return resolved }
-            guard let order = engine.shapes.records["Order"], let kind = engine.shapes.enums["OrderKind"],
-                  let selfTrade = engine.shapes.enums["SelfTrade"], let command = engine.shapes.enums["Command"] else {
-                throw HostError("the orders module's types are not loaded")
-            }
-            resolved = (order, kind, selfTrade, command)
-            return (order, kind, selfTrade, command)
-        }
-
-        /// `Command.place(Order { ... })`; the fields follow `Order`'s declared order.
-        func place(_ f: OrderFields) throws -> Value {
-            let s = try get()
-            let side: Side = f.side.tag == 0 ? .buy : .sell
-            let order = RecordBox(shape: s.order, fields: [
-                .int(f.id), .variant(f.side), .variant(VariantBox.make(s.kind, tag: Int(f.kind.rawValue), payload: [])), .dec(f.price),
-                .dec(f.qty), .dec(f.stop), .dec(f.display), .int(0), .variant(VariantBox.make(s.selfTrade, tag: 0, payload: [])),
-            ])
-            let native = DecimalOrder(id: UInt64(f.id), side: side, type: f.kind, price: f.price, quantity: f.qty,
-                                      stopPrice: f.stop, display: f.display)
-            return command(s.command, tag: 0, [.record(order)], native.map(NativeCommand.place))
-        }
-
-        /// `Command.cancel(id)` (tag 1).
-        func cancel(_ id: Int) throws -> Value {
-            command(try get().command, tag: 1, [.int(id)], .cancel(UInt64(id)))
-        }
-
-        /// `Command.modify(id, price, qty)` (tag 2).
-        func modify(_ id: Int, price: Dec, qty: Dec) throws -> Value {
-            let native = DecimalWord(price).flatMap { p in DecimalWord(qty).map { q in NativeCommand.modify(UInt64(id), p, q) } }
-            return command(try get().command, tag: 2, [.int(id), .dec(price), .dec(qty)], native)
-        }
-
-        private func command(_ shape: EnumShape, tag: Int, _ payload: [Value], _ native: NativeCommand?) -> Value {
-            guard let native else { return .variant(VariantBox.make(shape, tag: tag, payload: payload)) }
-            return .variant(CommandBox(shape: shape, tag: tag, payload: payload, native: native))
+            let shapes = try CommandShapes(engine)
+            resolved = shapes
+            return shapes
         }
     }
 
     /// A command value built by an `orders.*` constructor: to scripts an ordinary
     /// `Command` (its payload is all they see, match on, compare and print); to the engine
     /// the same fields already out of their Keel values, so admission reads none of them.
+    /// The payload is built only when a script reads it, so a command is one allocation,
+    /// and a list of them lies close together in memory for the batch call to stream.
+    /// Most commands are `PreparedCommandBox`es; this holds the rest.
     final class CommandBox: VariantBox {
-        let native: NativeCommand
+        let native: DecimalCommand
+        private let shapes: CommandShapes
 
-        init(shape: EnumShape, tag: Int, payload: [Value], native: NativeCommand) {
+        init(_ shapes: CommandShapes, _ native: DecimalCommand) {
             self.native = native
-            super.init(shape: shape, tag: tag, payload: payload)
+            self.shapes = shapes
+            super.init(deferredPayloadOf: shapes.command, tag: native.variantTag)
         }
+
+        override func buildPayload() -> [Value] { shapes.payload(of: native) }
     }
 
-    enum NativeCommand {
-        case place(DecimalOrder)
-        case cancel(UInt64)
-        case modify(UInt64, DecimalWord, DecimalWord)
+    /// A `CommandBox` for a command in one of the prepared shapes: on a book whose grid
+    /// it was prepared for, admission is a compare and a copy.
+    final class PreparedCommandBox: VariantBox {
+        let prepared: PreparedCommand
+        private let shapes: CommandShapes
 
-        /// The engine command on a book with `grid`; nil when a value needs the `Dec` path.
-        @inline(__always)
-        func command(for grid: Grid) -> Command? {
-            switch self {
-            case .place(let order): return grid.command(for: order)
-            case .cancel(let id): return .cancel(id: id)
-            case .modify(let id, let price, let qty): return grid.modifyCommand(id: id, price: price, quantity: qty)
-            }
+        init(_ shapes: CommandShapes, _ prepared: PreparedCommand) {
+            self.prepared = prepared
+            self.shapes = shapes
+            super.init(deferredPayloadOf: shapes.command, tag: prepared.decimal.variantTag)
         }
+
+        override func buildPayload() -> [Value] { shapes.payload(of: prepared.decimal) }
+    }
+
+    /// The decimals of a command an `orders.*` constructor built; nil for any other value.
+    static func decimalCommand(of box: VariantBox) -> DecimalCommand? {
+        if let prepared = box as? PreparedCommandBox { return prepared.prepared.decimal }
+        return (box as? CommandBox)?.native
     }
 
     static func installConstructors(_ engine: Engine) {
         let dec = KType.dec, int = KType.int
-        let shapes = CommandShapes(engine)
+        let shapes = CommandShapesCache(engine)
         func order(_ name: String, _ params: [KType], _ build: @escaping ([Value]) throws -> OrderFields) {
             engine.define("orders." + name, params: params, result: commandType) { args in
-                try shapes.place(try build(args))
+                try shapes.get().place(try build(args))
             }
         }
         order("limit", [int, sideType, dec, dec]) { try OrderFields(args: $0, kind: .limit, price: 2, qty: 3) }
@@ -198,13 +245,13 @@ enum OrdersBinding {
                       result: commandType) { args in
             var fields = try OrderFields(args: args, kind: .limit, price: 2, qty: 3)
             fields.display = try Arguments.dec(args, 4)
-            return try shapes.place(fields)
+            return try shapes.get().place(fields)
         }
         engine.define("orders.cancel", params: [int], result: commandType) { args in
-            try shapes.cancel(try orderID(args, 0))
+            try shapes.get().cancel(try orderID(args, 0))
         }
         engine.define("orders.modify", params: [int, dec, dec], result: commandType) { args in
-            try shapes.modify(try orderID(args, 0), price: try Arguments.dec(args, 1), qty: try Arguments.dec(args, 2))
+            try shapes.get().modify(try orderID(args, 0), price: try Arguments.dec(args, 1), qty: try Arguments.dec(args, 2))
         }
         engine.define("orders.with_trader", params: [commandType, int, .enumeration("SelfTrade")], result: commandType) { [unowned engine] args in
             guard case .variant(let v) = args[0], v.shape.variants[v.tag] == "place", case .record(let r) = v.payload[0] else {
@@ -215,16 +262,15 @@ enum OrdersBinding {
             guard case .variant(let mode) = args[2], let selfTrade = SelfTradePrevention(rawValue: UInt8(truncatingIfNeeded: mode.tag)) else {
                 throw HostError("not a SelfTrade")
             }
-            var fields = r.fields
-            fields[7] = .int(trader)
-            fields[8] = args[2]
-            let payload: [Value] = [.record(RecordBox(shape: r.shape, fields: fields))]
-            guard let box = v as? CommandBox, case .place(var native) = box.native else {
-                return try engine.variant("Command", "place", payload)
+            guard case .place(var native) = decimalCommand(of: v) else {
+                var fields = r.fields
+                fields[7] = .int(trader)
+                fields[8] = args[2]
+                return try engine.variant("Command", "place", [.record(RecordBox(shape: r.shape, fields: fields))])
             }
             native.trader = UInt32(trader)
             native.selfTrade = selfTrade
-            return .variant(CommandBox(shape: v.shape, tag: v.tag, payload: payload, native: .place(native)))
+            return try shapes.get().box(.place(native))
         }
     }
 
@@ -342,22 +388,21 @@ enum OrdersBinding {
             let commands = try Arguments.list(args, 1)
             try engine.vm.hostWork(commands.count)
             // Lots are summed exactly in 128 bits (a fill is below 2^63 and there are fewer
-            // than 2^64 of them) and become a decimal once.
-            var trades = 0, rejected = 0, cancelled = 0, lotsLow: UInt64 = 0, lotsHigh: UInt64 = 0
+            // than 2^64 of them) and become a decimal once. Events are counted by kind
+            // without branches: their kinds come in no order a predictor could learn.
+            var tradedLots: UInt128 = 0
+            let counts = UnsafeMutablePointer<Int>.allocate(capacity: EventKind.allCases.count)
+            counts.initialize(repeating: 0, count: EventKind.allCases.count)
+            defer { counts.deallocate() }
             try runBatch(commands, on: book) { events in
                 for e in events {
-                    switch e.kind {
-                    case .trade:
-                        trades += 1
-                        let (sum, carry) = lotsLow.addingReportingOverflow(UInt64(e.quantity))
-                        lotsLow = sum
-                        if carry { lotsHigh &+= 1 }
-                    case .rejected: rejected += 1
-                    case .cancelled: cancelled += 1
-                    default: break
-                    }
+                    counts[Int(e.kind.rawValue)] &+= 1
+                    tradedLots &+= e.kind == .trade ? UInt128(UInt64(e.quantity)) : 0
                 }
             }
+            let trades = counts[Int(EventKind.trade.rawValue)], rejected = counts[Int(EventKind.rejected.rawValue)]
+            let cancelled = counts[Int(EventKind.cancelled.rawValue)]
+            let lotsHigh = UInt64(tradedLots >> 64), lotsLow = UInt64(truncatingIfNeeded: tradedLots)
             let lots = try Dec(words: lotsHigh, lotsLow)
             return try engine.record("BatchSummary", ["commands": .int(commands.count), "trades": .int(trades), "rejected": .int(rejected),
                                                       "cancelled": .int(cancelled), "volume": .dec(try lots.multiplying(book.engine.lot))])
@@ -408,7 +453,7 @@ enum OrdersBinding {
     /// becomes a command the engine rejects by its own rules, without reaching the loop.
     static func command(_ value: Value, for engine: OrderBook) throws -> Command {
         guard case .variant(let v) = value else { throw HostError("not an orders Command") }
-        if let box = v as? CommandBox, let command = box.native.command(for: engine.grid) { return command }
+        if let command = decimalCommand(of: v)?.command(for: engine.grid) { return command }
         switch v.tag {
         case 0:
             guard case .record(let r) = v.payload[0] else { throw HostError("not an Order") }
@@ -458,10 +503,10 @@ enum OrdersBinding {
                 for i in position..<end {
                     if i + prefetchDistance < values.count { prefetchBox(base + i + prefetchDistance) }
                     let command: Command
-                    if let box = commandBox(base + i), let converted = box.native.command(for: grid) {
+                    if let converted = preparedCommand(base + i, on: grid) {
                         command = converted
                     } else {
-                        command = try self.command(base[i], for: engine)
+                        command = try generalCommand(base + i, for: engine)
                     }
                     (chunk + (i - position)).initialize(to: command)
                 }
@@ -474,27 +519,34 @@ enum OrdersBinding {
         try book.acknowledge()
     }
 
-    /// The box behind `value` when an `orders.*` constructor built it, borrowed in place
-    /// (no reference counting on the way); nil for any other value.
+    /// `command(_:for:)` out of line, so the batch loop's fast path copies no `Value`.
+    @inline(never)
+    static func generalCommand(_ value: UnsafePointer<Value>, for engine: OrderBook) throws -> Command {
+        try command(value.pointee, for: engine)
+    }
+
+    /// The engine command for `value` when an `orders.*` constructor prepared it for
+    /// `grid`; nil for any other value. The box is read in place, without reference
+    /// counting: the list holds it for the whole call.
     @inline(__always)
-    static func commandBox(_ value: UnsafePointer<Value>) -> CommandBox? {
-        guard case .variant(let box) = value.pointee else { return nil }
-        return box as? CommandBox
+    static func preparedCommand(_ value: UnsafePointer<Value>, on grid: Grid) -> Command? {
+        guard case .variant(let variant) = value.pointee, let box = variant as? PreparedCommandBox else { return nil }
+        return box.prepared.command(on: grid)
     }
 
     static let prefetchDistance = 16
 
     /// Asks for the box behind `value` ahead of use: each command's box sits in its
-    /// own allocation, hundreds of bytes from the last, so reading them in turn would wait
-    /// on memory at every command. A boxed `Value` keeps its reference in its first word;
-    /// for any other case the word is not an address, which a prefetch ignores.
+    /// own allocation, so reading them in turn would wait on memory at every command. A
+    /// boxed `Value` keeps its reference in its first word; for any other case the word
+    /// is not an address, which a prefetch ignores.
     @inline(__always)
     static func prefetchBox(_ value: UnsafePointer<Value>) {
         guard let box = UnsafeRawPointer(bitPattern: UnsafeRawPointer(value).load(as: UInt.self)) else { return }
-        // A command box is about 120 bytes: two or three cache lines.
+        // The batch path reads a prepared box's first 104 bytes: two or three cache lines.
         orders_prefetch(box)
         orders_prefetch(box + 64)
-        orders_prefetch(box + 112)
+        orders_prefetch(box + 103)
     }
 
     /// Engine events as Keel `Event` values, with shapes looked up once per book.
