@@ -10,7 +10,13 @@ public enum CRC32C {
     /// The CRC of `bytes`, continuing from `crc` (the CRC of what came before, 0 at start).
     @inline(__always)
     public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
-        guard hardware, let base = bytes.baseAddress else { return tableChecksum(bytes, continuing: crc) }
+        hardware ? hardwareChecksum(bytes, continuing: crc) : tableChecksum(bytes, continuing: crc)
+    }
+
+    /// `checksum` by the `crc32` instruction; only where `hardware` is true.
+    @inline(__always)
+    static func hardwareChecksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        guard let base = bytes.baseAddress else { return crc }
         return ~orders_crc32c_hardware(~crc, base.assumingMemoryBound(to: UInt8.self), bytes.count)
     }
 

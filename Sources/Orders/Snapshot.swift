@@ -181,11 +181,7 @@ public final class JournaledBook {
     /// Journals all of `commands`, then applies them as a batch. A journal error leaves
     /// the book untouched (some of the batch may be journaled: recovery replays those).
     public func submit(contentsOf commands: UnsafeBufferPointer<Command>, into events: inout [Event]) throws(JournalError) {
-        var sequence = book.commandCount
-        for command in commands {
-            sequence &+= 1
-            try writer.append(command, sequence: sequence)
-        }
+        try writer.append(contentsOf: commands, firstSequence: book.commandCount &+ 1)
         book.submit(contentsOf: commands, into: &events)
     }
 }

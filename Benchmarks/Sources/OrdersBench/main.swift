@@ -291,11 +291,19 @@ func report(_ workload: Workload, opsTarget: Double) {
     reportJournal(workload, nativeSeconds: seconds)
 }
 
+/// Journaled runs alternate with native ones, as the Keel batch's do (see `reportKeel`).
 func reportJournal(_ workload: Workload, nativeSeconds: Double) {
     for (label, policy) in [("journal none ", FsyncPolicy.none), ("journal 1000 ", .every(1000))] {
-        let withJournal = journaled(workload, policy: policy)
-        print("  \(label)" + String(format: " %6.2f M ops/s  (%.2fx the native time; target 1.3x)",
-                     Double(workload.stream.count) / withJournal / 1e6, withJournal / nativeSeconds))
+        var best = Double.infinity, ratios: [Double] = []
+        for _ in 0..<(mode == "journal" ? 10 : 4) {
+            let native = throughput(workload, runs: 1).seconds
+            let withJournal = journaled(workload, policy: policy, runs: 1)
+            best = min(best, withJournal)
+            ratios.append(withJournal / native)
+        }
+        ratios.sort()
+        print("  \(label)" + String(format: " %6.2f M ops/s  (%.2fx the native time; target 1.3x; %.2fx median of %d alternating pairs)",
+                     Double(workload.stream.count) / best / 1e6, best / nativeSeconds, ratios[ratios.count / 2], ratios.count))
     }
 }
 

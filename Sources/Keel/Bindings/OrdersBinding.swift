@@ -56,7 +56,7 @@ enum OrdersBinding {
                 try reserveJournal(records: 1)
                 Journal.appendRecord(command, sequence: engine.commandCount &+ 1, to: &journal)
             }
-            if let file { try record(command, sequence: engine.commandCount &+ 1, in: file) }
+            if let file { try withUnsafePointer(to: command) { try record(UnsafeBufferPointer(start: $0, count: 1), in: file) } }
             engine.submit(command, into: &events)
         }
 
@@ -67,14 +67,17 @@ enum OrdersBinding {
                     Journal.appendRecord(c, sequence: engine.commandCount &+ UInt64(i + 1), to: &journal)
                 }
             }
-            if let file {
-                for (i, c) in commands.enumerated() { try record(c, sequence: engine.commandCount &+ UInt64(i + 1), in: file) }
-            }
+            if let file { try record(commands, in: file) }
             engine.submit(contentsOf: commands, into: &events)
         }
 
-        private func record(_ command: Command, sequence: UInt64, in file: JournalWriter) throws {
-            do throws(JournalError) { try file.append(command, sequence: sequence) } catch { throw HostError("\(symbol): \(error)") }
+        /// Appends `commands` to the journal file as the records after the last applied one.
+        private func record(_ commands: UnsafeBufferPointer<Command>, in file: JournalWriter) throws {
+            do throws(JournalError) {
+                try file.append(contentsOf: commands, firstSequence: engine.commandCount &+ 1)
+            } catch {
+                throw HostError("\(symbol): \(error)")
+            }
         }
 
         /// Makes everything submitted so far durable: what a call has applied, it has fsynced.
