@@ -456,6 +456,7 @@ enum OrdersBinding {
     /// becomes a command the engine rejects by its own rules, without reaching the loop.
     static func command(_ value: Value, for engine: OrderBook) throws -> Command {
         guard case .variant(let v) = value else { throw HostError("not an orders Command") }
+        if let prepared = v as? PreparedCommandBox, let command = prepared.prepared.command(on: engine.grid) { return command }
         if let command = decimalCommand(of: v)?.command(for: engine.grid) { return command }
         switch v.tag {
         case 0:
