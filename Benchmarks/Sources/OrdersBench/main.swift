@@ -210,6 +210,16 @@ func allocations(_ workload: Workload) -> (count: Int64, bytes: Int64) {
     return (decbench_alloc_count(), decbench_alloc_bytes())
 }
 
+/// What `latencies` measures when there is nothing between the two clock reads.
+func timerOverhead() -> Histogram<UInt64> {
+    var histogram = Histogram<UInt64>(highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
+    for _ in 0..<1_000_000 {
+        let start = now()
+        _ = histogram.record(now() - start)
+    }
+    return histogram
+}
+
 /// Per-command latency in nanoseconds: all commands, then new orders, cancels, modifies.
 func latencies(_ workload: Workload) -> [Histogram<UInt64>] {
     let empty = Histogram<UInt64>(highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
@@ -281,6 +291,9 @@ func report(_ workload: Workload, opsTarget: Double) {
               + "p99.99 \(histogram.valueAtPercentile(99.99)) ns, max \(histogram.max) ns"
               + (label.hasPrefix("latency") ? "  (target p99 < 500 ns)" : "  (\(histogram.totalCount) commands)"))
     }
+    let timer = timerOverhead()
+    print("    (the clock itself, read twice around nothing: p50 \(timer.valueAtPercentile(50)) ns, "
+          + "p99 \(timer.valueAtPercentile(99)) ns; included above)")
     let (allocationCount, allocationBytes) = allocations(workload)
     print("  allocations:   \(allocationCount) (\(allocationBytes / 1024) KiB) over the whole stream")
     let perOrder = Double(book.memoryFootprint) / Double(book.restingCount)
