@@ -125,7 +125,7 @@ func reportKeel(_ workload: Workload, nativeSeconds: Double, batchOnly: Bool = f
         // The machine's speed drifts by a third between seconds; batch and native runs
         // alternate, and each pair gives a ratio, so drift cancels in the median.
         var batchBest = Double.infinity, ratios: [Double] = []
-        for _ in 0..<(batchOnly ? 10 : 4) {
+        for _ in 0..<(batchOnly ? 10 : 6) {
             let native = throughput(workload, runs: 1).seconds
             let batch = try keel.seconds("batch", prefill: prefill, stream: stream, runs: 1)
             batchBest = min(batchBest, batch)

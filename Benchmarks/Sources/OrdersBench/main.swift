@@ -308,7 +308,7 @@ func report(_ workload: Workload, opsTarget: Double) {
 func reportJournal(_ workload: Workload, nativeSeconds: Double) {
     for (label, policy) in [("journal none ", FsyncPolicy.none), ("journal 1000 ", .every(1000))] {
         var best = Double.infinity, ratios: [Double] = []
-        for _ in 0..<(mode == "journal" ? 10 : 4) {
+        for _ in 0..<(mode == "journal" ? 10 : 6) {
             let native = throughput(workload, runs: 1).seconds
             let withJournal = journaled(workload, policy: policy, runs: 1)
             best = min(best, withJournal)
