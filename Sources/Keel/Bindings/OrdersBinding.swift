@@ -194,33 +194,38 @@ enum OrdersBinding {
     /// the same fields already out of their Keel values, so admission reads none of them.
     /// The payload is built only when a script reads it, so a command is one allocation,
     /// and a list of them lies close together in memory for the batch call to stream.
-    /// Most commands are `PreparedCommandBox`es; this holds the rest.
-    final class CommandBox: VariantBox {
-        let native: DecimalCommand
-        private let shapes: CommandShapes
+    class ConstructedCommandBox: VariantBox {
+        let shapes: CommandShapes
 
-        init(_ shapes: CommandShapes, _ native: DecimalCommand) {
-            self.native = native
+        init(_ shapes: CommandShapes, tag: Int) {
             self.shapes = shapes
-            super.init(deferredPayloadOf: shapes.command, tag: native.variantTag)
+            super.init(deferredPayloadOf: shapes.command, tag: tag)
         }
-
-        override func buildPayload() -> [Value] { shapes.payload(of: native) }
     }
 
-    /// A `CommandBox` for a command in one of the prepared shapes: on a book whose grid
-    /// it was prepared for, admission is a compare and a copy.
-    final class PreparedCommandBox: VariantBox {
+    /// A constructed command in one of the prepared shapes: on a book whose grid it was
+    /// prepared for, admission is a compare and a copy. Most commands are these.
+    final class PreparedCommandBox: ConstructedCommandBox {
         let prepared: PreparedCommand
-        private let shapes: CommandShapes
 
         init(_ shapes: CommandShapes, _ prepared: PreparedCommand) {
             self.prepared = prepared
-            self.shapes = shapes
-            super.init(deferredPayloadOf: shapes.command, tag: prepared.decimal.variantTag)
+            super.init(shapes, tag: prepared.decimal.variantTag)
         }
 
         override func buildPayload() -> [Value] { shapes.payload(of: prepared.decimal) }
+    }
+
+    /// Any other constructed command, kept as decimals.
+    final class CommandBox: ConstructedCommandBox {
+        let native: DecimalCommand
+
+        init(_ shapes: CommandShapes, _ native: DecimalCommand) {
+            self.native = native
+            super.init(shapes, tag: native.variantTag)
+        }
+
+        override func buildPayload() -> [Value] { shapes.payload(of: native) }
     }
 
     /// The decimals of a command an `orders.*` constructor built; nil for any other value.
@@ -547,10 +552,10 @@ enum OrdersBinding {
     @inline(__always)
     static func prefetchBox(_ value: UnsafePointer<Value>) {
         guard let box = UnsafeRawPointer(bitPattern: UnsafeRawPointer(value).load(as: UInt.self)) else { return }
-        // The batch path reads a prepared box's first 104 bytes: two or three cache lines.
+        // The batch path reads a prepared box's first 112 bytes: two or three cache lines.
         orders_prefetch(box)
         orders_prefetch(box + 64)
-        orders_prefetch(box + 103)
+        orders_prefetch(box + 111)
     }
 
     /// Engine events as Keel `Event` values, with shapes looked up once per book.
