@@ -97,32 +97,21 @@ public struct Grid: Equatable, Sendable {
         return unit.exponent
     }
 
-    /// What converting one word-sized decimal decided.
-    public enum Units: Equatable, Sendable {
-        /// A whole number of ticks or lots, in range.
-        case count(Int64)
-        /// The rejection `OrderBook`'s `Dec` conversion gives.
-        case rejected(Reason)
-        /// Only the `Dec` path can tell.
-        case needsDec
-    }
-
     // The `OrderBook` conversions from word-sized parts, with the same rejections in the
-    // same order. They return rather than throw: a throw calls into the runtime, and a
-    // caller reading its input in place would then have to retain it per command.
+    // same order; nil where only the `Dec` path can decide (then use it with the `Dec`s).
 
     @inlinable
-    public func ticks(forPrice price: DecimalWord) -> Units {
-        if price.coefficient == 0 || price.negative { return .rejected(.badPrice) }
-        guard let tick else { return .needsDec }
-        return Self.units(price, per: tick, offGrid: .offTick, outOfRange: .badPrice, max: Limits.maxPrice)
+    public func ticks(forPrice price: DecimalWord) throws(Reason) -> Int64? {
+        if price.coefficient == 0 || price.negative { throw .badPrice }
+        guard let tick else { return nil }
+        return try Self.units(price, per: tick, offGrid: .offTick, outOfRange: .badPrice, max: Limits.maxPrice)
     }
 
     @inlinable
-    public func lots(forQuantity quantity: DecimalWord) -> Units {
-        if quantity.coefficient == 0 || quantity.negative { return .rejected(.badQuantity) }
-        guard let lot else { return .needsDec }
-        return Self.units(quantity, per: lot, offGrid: .offLot, outOfRange: .badQuantity, max: Limits.maxQuantity)
+    public func lots(forQuantity quantity: DecimalWord) throws(Reason) -> Int64? {
+        if quantity.coefficient == 0 || quantity.negative { throw .badQuantity }
+        guard let lot else { return nil }
+        return try Self.units(quantity, per: lot, offGrid: .offLot, outOfRange: .badQuantity, max: Limits.maxQuantity)
     }
 
     /// The command for a new order given in word-sized decimals: `.new`, or
@@ -130,67 +119,55 @@ public struct Grid: Equatable, Sendable {
     /// `Dec` path to decide. Inlinable so a caller's loop reads the order in place.
     @inlinable
     public func command(for order: DecimalOrder) -> Command? {
-        let lots: Int64
-        switch self.lots(forQuantity: order.quantity) {
-        case .count(let n): lots = n
-        case .rejected(let reason): return .rejectAtEdge(id: order.id, reason: reason, modifying: false)
-        case .needsDec: return nil
-        }
-        var ticks: Int64 = 0, stopTicks: Int64 = 0, displayLots: Int64 = 0
-        if order.type != .market && order.type != .stop {
-            switch self.ticks(forPrice: order.price) {
-            case .count(let n): ticks = n
-            case .rejected(let reason): return .rejectAtEdge(id: order.id, reason: reason, modifying: false)
-            case .needsDec: return nil
+        do throws(Reason) {
+            guard let lots = try lots(forQuantity: order.quantity) else { return nil }
+            var ticks: Int64 = 0, stopTicks: Int64 = 0, displayLots: Int64 = 0
+            if order.type != .market && order.type != .stop {
+                guard let converted = try self.ticks(forPrice: order.price) else { return nil }
+                ticks = converted
             }
-        }
-        if order.type == .stop || order.type == .stopLimit {
-            switch self.ticks(forPrice: order.stopPrice) {
-            case .count(let n): stopTicks = n
-            case .rejected(let reason): return .rejectAtEdge(id: order.id, reason: reason, modifying: false)
-            case .needsDec: return nil
+            if order.type == .stop || order.type == .stopLimit {
+                guard let converted = try self.ticks(forPrice: order.stopPrice) else { return nil }
+                stopTicks = converted
             }
-        }
-        if order.display.coefficient != 0 {
-            switch self.lots(forQuantity: order.display) {
-            case .count(let n): displayLots = n
-            case .rejected(let reason): return .rejectAtEdge(id: order.id, reason: reason, modifying: false)
-            case .needsDec: return nil
+            if order.display.coefficient != 0 {
+                guard let converted = try self.lots(forQuantity: order.display) else { return nil }
+                displayLots = converted
             }
+            return .new(NewOrder(id: order.id, side: order.side, type: order.type, price: ticks, quantity: lots,
+                                 stopPrice: stopTicks, display: displayLots, trader: order.trader, selfTrade: order.selfTrade))
+        } catch {
+            return .rejectAtEdge(id: order.id, reason: error, modifying: false)
         }
-        return .new(NewOrder(id: order.id, side: order.side, type: order.type, price: ticks, quantity: lots,
-                             stopPrice: stopTicks, display: displayLots, trader: order.trader, selfTrade: order.selfTrade))
     }
 
     /// The command for a modify given in word-sized decimals, as `modifyCommand` gives
     /// it or `.rejectAtEdge`; nil when a value needs the `Dec` path to decide.
     @inlinable
     public func modifyCommand(id: UInt64, price: DecimalWord, quantity: DecimalWord) -> Command? {
-        var lots: Int64 = 0
-        if quantity.coefficient != 0 {
-            switch self.lots(forQuantity: quantity) {
-            case .count(let n): lots = n
-            case .rejected(let reason): return .rejectAtEdge(id: id, reason: reason, modifying: true)
-            case .needsDec: return nil
+        do throws(Reason) {
+            var lots: Int64 = 0
+            if quantity.coefficient != 0 {
+                guard let converted = try self.lots(forQuantity: quantity) else { return nil }
+                lots = converted
             }
-        }
-        switch ticks(forPrice: price) {
-        case .count(let ticks): return .modify(id: id, price: ticks, quantity: lots)
-        case .rejected(let reason): return .rejectAtEdge(id: id, reason: reason, modifying: true)
-        case .needsDec: return nil
+            guard let ticks = try ticks(forPrice: price) else { return nil }
+            return .modify(id: id, price: ticks, quantity: lots)
+        } catch {
+            return .rejectAtEdge(id: id, reason: error, modifying: true)
         }
     }
 
-    /// `units` for a positive word-sized value.
+    /// `units` for a positive word-sized value; nil when the `Dec` path must decide.
     @inlinable
     static func units(_ value: DecimalWord, per unit: DecimalWord, offGrid: Reason, outOfRange: Reason,
-                      max: Int64) -> Units {
+                              max: Int64) throws(Reason) -> Int64? {
         guard let count = wordUnits(value.coefficient, Int(value.exponent), per: unit.coefficient, Int(unit.exponent)) else {
-            return .needsDec
+            return nil
         }
-        guard count != 0 else { return .rejected(offGrid) }
-        guard count > 0 && count <= max else { return .rejected(outOfRange) }
-        return .count(count)
+        guard count != 0 else { throw offGrid }
+        guard count > 0 && count <= max else { throw outOfRange }
+        return count
     }
 
     @inlinable

@@ -103,15 +103,24 @@ public final class JournalWriter {
     public func append(contentsOf commands: UnsafeBufferPointer<Command>, firstSequence: UInt64) throws(JournalError) {
         let hardwareCRC = self.hardwareCRC
         var sequence = firstSequence
-        var record = buffers + current * Self.bufferSize + used
-        var end = buffers + (current + 1) * Self.bufferSize - Self.maxRecord
+        var record = buffers, end = buffers
+        /// Takes up the current buffer's fill.
+        func load() {
+            let start = buffers + current * Self.bufferSize
+            record = start + used
+            end = start + Self.bufferSize - Self.maxRecord
+        }
+        /// Leaves the fill in the object, for a call that may move to another buffer.
+        func store() {
+            used = record - (buffers + current * Self.bufferSize)
+            lastSequence = sequence &- 1
+        }
+        load()
         for command in commands {
             if record > end {
-                used = record - (buffers + current * Self.bufferSize)
-                lastSequence = sequence &- 1
+                store()
                 try handOver(syncing: false)
-                record = buffers + current * Self.bufferSize
-                end = record + Self.bufferSize - Self.maxRecord
+                load()
             }
             // The buffer's lines were last read by the writer's `write(2)` on another
             // core; asking for them ahead, for writing, hides the ownership transfer.
@@ -128,26 +137,21 @@ public final class JournalWriter {
             case .none:
                 break
             case .always:
-                used = record - (buffers + current * Self.bufferSize)
-                lastSequence = sequence &- 1
+                store()
                 try sync()
-                record = buffers + current * Self.bufferSize
-                end = record + Self.bufferSize - Self.maxRecord
+                load()
             case .every(let count):
                 sinceSync += 1
                 if sinceSync >= count && !durability.syncing.load(ordering: .acquiring) {
                     sinceSync = 0
                     durability.syncing.store(true, ordering: .relaxed)
-                    used = record - (buffers + current * Self.bufferSize)
-                    lastSequence = sequence &- 1
+                    store()
                     try handOver(syncing: true)
-                    record = buffers + current * Self.bufferSize
-                    end = record + Self.bufferSize - Self.maxRecord
+                    load()
                 }
             }
         }
-        used = record - (buffers + current * Self.bufferSize)
-        if !commands.isEmpty { lastSequence = sequence &- 1 }
+        if !commands.isEmpty { store() }
     }
 
     /// Gives the current buffer to the writer queue (to write, and to fsync when

@@ -8,15 +8,6 @@ public enum DecimalCommand: Sendable, Equatable {
     case cancel(UInt64)
     case modify(UInt64, DecimalWord, DecimalWord)
 
-    /// The tag of its variant in the orders module's `Command` enum.
-    public var variantTag: Int {
-        switch self {
-        case .place: return 0
-        case .cancel: return 1
-        case .modify: return 2
-        }
-    }
-
     /// The engine command on a book with `grid`; nil when a value needs the `Dec` path.
     @inlinable
     public func command(for grid: Grid) -> Command? {
@@ -98,6 +89,10 @@ public struct PreparedCommand: Sendable, Equatable {
     public func command(on grid: Grid) -> Command? {
         exponents == grid.unitExponents || exponents == Self.anyGrid ? command : nil
     }
+
+    /// The engine command on any grid: as prepared, or converted from its decimals; nil
+    /// when a value needs the `Dec` path.
+    public func command(for grid: Grid) -> Command? { command(on: grid) ?? decimal.command(for: grid) }
 
     /// A stop or display is either absent (a plain `0`, as the constructors default it) or
     /// written at the exponent its grid unit will have.

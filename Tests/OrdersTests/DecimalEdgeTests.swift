@@ -77,17 +77,19 @@ final class DecimalEdgeTests: XCTestCase {
             let book = try OrderBook(tick: dec(tick), lot: dec(lot), capacity: 4)
             for (text, value) in zip(texts, values) {
                 guard let word = DecimalWord(value) else { continue }
-                func same(_ decimal: () throws(Reason) -> Int64, _ fromWord: Grid.Units) {
-                    let expected: Grid.Units
-                    do throws(Reason) { expected = .count(try decimal()) } catch { expected = .rejected(error) }
-                    if fromWord != .needsDec { XCTAssertEqual(fromWord, expected, "\(text) on tick \(tick), lot \(lot)") }
+                func same(_ decimal: () throws(Reason) -> Int64, _ fromWord: () throws(Reason) -> Int64?) {
+                    let expected: Result<Int64, Reason>
+                    do throws(Reason) { expected = .success(try decimal()) } catch { expected = .failure(error) }
+                    let got: Result<Int64, Reason>?
+                    do throws(Reason) { got = try fromWord().map { .success($0) } } catch { got = .failure(error) }
+                    if let got { XCTAssertEqual(got, expected, "\(text) on tick \(tick), lot \(lot)") }
                 }
-                same({ () throws(Reason) in try book.ticks(forPrice: value) }, book.grid.ticks(forPrice: word))
-                same({ () throws(Reason) in try book.lots(forQuantity: value) }, book.grid.lots(forQuantity: word))
+                same({ () throws(Reason) in try book.ticks(forPrice: value) }, { () throws(Reason) in try book.grid.ticks(forPrice: word) })
+                same({ () throws(Reason) in try book.lots(forQuantity: value) }, { () throws(Reason) in try book.grid.lots(forQuantity: word) })
             }
         }
         let book = try OrderBook(tick: dec("0.01"), lot: dec("1"), capacity: 4)
-        XCTAssertEqual(book.grid.ticks(forPrice: try XCTUnwrap(DecimalWord(dec("10.050")))), .count(1005))
+        XCTAssertEqual(try book.grid.ticks(forPrice: XCTUnwrap(DecimalWord(dec("10.050")))), 1005)
         XCTAssertNil(DecimalWord(try dec("100000000000000000000000.5")), "a GMP-held value has no word form")
     }
 

@@ -122,18 +122,11 @@ func reportKeel(_ workload: Workload, nativeSeconds: Double, batchOnly: Bool = f
         func line(_ label: String, _ seconds: Double, _ note: String) {
             print("  \(label)" + String(format: " %6.2f M ops/s  (%.2fx the native time) ", n / seconds / 1e6, seconds / nativeSeconds) + note)
         }
-        // The machine's speed drifts by a third between seconds; batch and native runs
-        // alternate, and each pair gives a ratio, so drift cancels in the median.
-        var batchBest = Double.infinity, ratios: [Double] = []
-        for _ in 0..<(batchOnly ? 10 : 6) {
-            let native = throughput(workload, runs: 1).seconds
-            let batch = try keel.seconds("batch", prefill: prefill, stream: stream, runs: 1)
-            batchBest = min(batchBest, batch)
-            ratios.append(batch / native)
+        let pairs = batchOnly ? 10 : 6
+        let (batchBest, ratio) = try alternating(workload, pairs: pairs) {
+            try keel.seconds("batch", prefill: prefill, stream: stream, runs: 1)
         }
-        ratios.sort()
-        line("Keel batch:   ", batchBest, String(format: "target within 1.2x; %.2fx median of %d alternating pairs",
-                                                  ratios[ratios.count / 2], ratios.count))
+        line("Keel batch:   ", batchBest, String(format: "target within 1.2x; %.2fx median of %d alternating pairs", ratio, pairs))
         if batchOnly { return }
         let enumStream = Value.list(try workload.stream.map(keel.enumValue))
         line("  from enums: ", try keel.seconds("batch", prefill: prefill, stream: enumStream), "(the general path)")

@@ -304,19 +304,27 @@ func report(_ workload: Workload, opsTarget: Double) {
     reportJournal(workload, nativeSeconds: seconds)
 }
 
-/// Journaled runs alternate with native ones, as the Keel batch's do (see `reportKeel`).
+/// Seconds of `other` (best) and its time over native's as the median of `pairs`
+/// alternating runs: the machine's speed drifts by a third between seconds, and a ratio
+/// taken within each pair cancels the drift.
+func alternating(_ workload: Workload, pairs: Int, _ other: () throws -> Double) rethrows -> (best: Double, ratio: Double) {
+    var best = Double.infinity, ratios: [Double] = []
+    for _ in 0..<pairs {
+        let native = throughput(workload, runs: 1).seconds
+        let seconds = try other()
+        best = min(best, seconds)
+        ratios.append(seconds / native)
+    }
+    ratios.sort()
+    return (best, ratios[ratios.count / 2])
+}
+
 func reportJournal(_ workload: Workload, nativeSeconds: Double) {
+    let pairs = mode == "journal" ? 10 : 6
     for (label, policy) in [("journal none ", FsyncPolicy.none), ("journal 1000 ", .every(1000))] {
-        var best = Double.infinity, ratios: [Double] = []
-        for _ in 0..<(mode == "journal" ? 10 : 6) {
-            let native = throughput(workload, runs: 1).seconds
-            let withJournal = journaled(workload, policy: policy, runs: 1)
-            best = min(best, withJournal)
-            ratios.append(withJournal / native)
-        }
-        ratios.sort()
+        let (best, ratio) = alternating(workload, pairs: pairs) { journaled(workload, policy: policy, runs: 1) }
         print("  \(label)" + String(format: " %6.2f M ops/s  (%.2fx the native time; target 1.3x; %.2fx median of %d alternating pairs)",
-                     Double(workload.stream.count) / best / 1e6, best / nativeSeconds, ratios[ratios.count / 2], ratios.count))
+                     Double(workload.stream.count) / best / 1e6, best / nativeSeconds, ratio, pairs))
     }
 }
 

@@ -151,8 +151,14 @@ enum OrdersBinding {
 
         /// The command's value: prepared when it can be, kept as decimals otherwise.
         func box(_ decimal: DecimalCommand) -> Value {
-            if let prepared = PreparedCommand(decimal) { return .variant(PreparedCommandBox(self, prepared)) }
-            return .variant(CommandBox(self, decimal))
+            let tag: Int
+            switch decimal {
+            case .place: tag = 0
+            case .cancel: tag = 1
+            case .modify: tag = 2
+            }
+            if let prepared = PreparedCommand(decimal) { return .variant(PreparedCommandBox(self, prepared, tag: tag)) }
+            return .variant(CommandBox(self, decimal, tag: tag))
         }
 
         /// The Keel payload of a command held natively: the values its constructor was given.
@@ -208,9 +214,9 @@ enum OrdersBinding {
     final class PreparedCommandBox: ConstructedCommandBox {
         let prepared: PreparedCommand
 
-        init(_ shapes: CommandShapes, _ prepared: PreparedCommand) {
+        init(_ shapes: CommandShapes, _ prepared: PreparedCommand, tag: Int) {
             self.prepared = prepared
-            super.init(shapes, tag: prepared.decimal.variantTag)
+            super.init(shapes, tag: tag)
         }
 
         override func buildPayload() -> [Value] { shapes.payload(of: prepared.decimal) }
@@ -220,9 +226,9 @@ enum OrdersBinding {
     final class CommandBox: ConstructedCommandBox {
         let native: DecimalCommand
 
-        init(_ shapes: CommandShapes, _ native: DecimalCommand) {
+        init(_ shapes: CommandShapes, _ native: DecimalCommand, tag: Int) {
             self.native = native
-            super.init(shapes, tag: native.variantTag)
+            super.init(shapes, tag: tag)
         }
 
         override func buildPayload() -> [Value] { shapes.payload(of: native) }
@@ -461,8 +467,8 @@ enum OrdersBinding {
     /// becomes a command the engine rejects by its own rules, without reaching the loop.
     static func command(_ value: Value, for engine: OrderBook) throws -> Command {
         guard case .variant(let v) = value else { throw HostError("not an orders Command") }
-        if let prepared = v as? PreparedCommandBox, let command = prepared.prepared.command(on: engine.grid) { return command }
-        if let command = decimalCommand(of: v)?.command(for: engine.grid) { return command }
+        if let box = v as? PreparedCommandBox, let command = box.prepared.command(for: engine.grid) { return command }
+        if let box = v as? CommandBox, let command = box.native.command(for: engine.grid) { return command }
         switch v.tag {
         case 0:
             guard case .record(let r) = v.payload[0] else { throw HostError("not an Order") }
