@@ -5,7 +5,7 @@
 extension OrderBook {
     func rejectAtEdge(_ id: UInt64, _ reason: Reason, modifying: Bool, into events: inout [Event]) {
         guard modifying else { return reject(id, seen.insert(id) ? reason : .duplicateId, into: &events) }
-        if index.find(id, in: pool) >= 0 { return reject(id, reason, into: &events) }
+        if orders.find(id) >= 0 { return reject(id, reason, into: &events) }
         reject(id, stops.contains(id) ? .notModifiable : .unknownId, into: &events)
     }
 }

@@ -1,16 +1,17 @@
-/// One order in the pool. Resting orders of a level form an intrusive doubly linked list
-/// (`prev`/`next`, -1 ends); free slots are chained through `next`. 48 bytes: the price
-/// is the level's key, an iceberg's display and current slice fit 32 bits
-/// (`Limits.maxDisplay`), and a plain order shows all it has, so it needs neither.
+/// One slot of the order table. Resting orders of a level form an intrusive doubly linked
+/// list (`prev`/`next`, -1 ends). 48 bytes: the price is the level's key, an iceberg's
+/// display and current slice fit 32 bits (`Limits.maxDisplay`), and a plain order shows
+/// all it has, so it needs neither. The id and the level come first, in one cache line
+/// whatever the slot's offset, since a lookup reads both.
 struct Slot {
     var id: UInt64
-    /// Open lots including an iceberg's reserve.
-    var open: Int64
+    /// The handle of its level in its side's `Ladder`; -1 for a vacant slot.
+    var level: Int32
     var prev: Int32
     var next: Int32
     var trader: UInt32
-    /// The handle of its level in its side's `Ladder`.
-    var level: Int32
+    /// Open lots including an iceberg's reserve.
+    var open: Int64
     /// Iceberg display size; 0 for plain orders.
     var peak: Int32
     /// An iceberg's displayed lots (unused for plain orders).
@@ -18,19 +19,29 @@ struct Slot {
     var side: Side
     var selfTrade: SelfTradePrevention
 
-    init(id: UInt64, level: Int32, open: Int64, display: Int64, prev: Int32, next: Int32, trader: UInt32,
-         side: Side, selfTrade: SelfTradePrevention) {
+    /// A resting order, not yet linked into its level's queue.
+    init(id: UInt64, level: Int32, open: Int64, display: Int64, trader: UInt32, side: Side,
+         selfTrade: SelfTradePrevention) {
         self.id = id
         self.level = level
         self.open = open
-        self.prev = prev
-        self.next = next
+        prev = -1
+        next = -1
         self.trader = trader
         peak = Int32(truncatingIfNeeded: display)
         slice = Int32(truncatingIfNeeded: display > 0 ? min(display, open) : 0)
         self.side = side
         self.selfTrade = selfTrade
     }
+
+    static var vacant: Slot {
+        var slot = Slot(id: 0, level: 0, open: 0, display: 0, trader: 0, side: .buy, selfTrade: .none)
+        slot.level = -1
+        return slot
+    }
+
+    @inline(__always)
+    var isOccupied: Bool { level >= 0 }
 
     var display: Int64 { Int64(peak) }
 

@@ -24,28 +24,32 @@ extension OrderBook {
         level.pointee.visible += order.pointee.visible
     }
 
-    /// Returns an unlinked slot to the free list and forgets its id.
+    /// Vacates an unlinked slot. Orders the table moves to fill the hole take their queue
+    /// neighbours' links (or their level's ends) with them.
     @inline(__always)
     func free(_ slot: Int32) {
-        index.remove(pool[Int(slot)].id, slot: slot)
-        pool[Int(slot)].next = freeHead
-        freeHead = slot
+        orders.remove(slot) { to in
+            let order = pool[Int(to)]
+            let level = ladders[Int(order.side.rawValue)].level(order.level)
+            if order.prev >= 0 { pool[Int(order.prev)].next = to } else { level.pointee.head = to }
+            if order.next >= 0 { pool[Int(order.next)].prev = to } else { level.pointee.tail = to }
+        }
         restingCount -= 1
     }
 
-    /// Rests `quantity` of `order` at the back of its level (a free slot must exist).
+    /// Rests `quantity` of `order` at the back of its level (the book must not be full);
+    /// returns its slot.
     @inline(__always)
-    func rest(_ order: NewOrder, quantity: Int64) {
+    @discardableResult
+    func rest(_ order: NewOrder, quantity: Int64) -> Int32 {
         let ladder = ladders + Int(order.side.rawValue)
         let level = ladder.pointee.findOrInsert(Self.key(order.side, order.price))
-        let slot = freeHead
-        let entry = pool + Int(slot)
-        freeHead = entry.pointee.next
-        entry.pointee = Slot(id: order.id, level: level, open: quantity, display: order.display, prev: -1,
-                             next: -1, trader: order.trader, side: order.side, selfTrade: order.selfTrade)
-        index.insert(order.id, slot: slot)
+        let slot = orders.vacancy(for: order.id)
+        pool[Int(slot)] = Slot(id: order.id, level: level, open: quantity, display: order.display,
+                               trader: order.trader, side: order.side, selfTrade: order.selfTrade)
         restingCount += 1
         append(slot, to: ladder.pointee.level(level))
+        return slot
     }
 
     /// Cancels a resting order, reporting it.
@@ -176,16 +180,15 @@ extension OrderBook {
     public var pendingStops: [NewOrder] { stops.inArrivalOrder }
 
     /// True when `id` is resting in the book (not a pending stop).
-    public func isResting(_ id: UInt64) -> Bool { index.find(id, in: pool) >= 0 }
+    public func isResting(_ id: UInt64) -> Bool { orders.find(id) >= 0 }
 
     /// True when `id` was ever used by a new-order command on this book.
     public func hasSeen(_ id: UInt64) -> Bool { seen.contains(id) }
 
-    /// Bytes of the book proper: order pool, id index and levels (allocated for
+    /// Bytes of the book proper: order table and levels (allocated for
     /// `capacity`, so per resting order this is lowest on a full book).
     public var memoryFootprint: Int {
-        LargeAllocation.bytes(Slot.self, count: capacity) + LargeAllocation.bytes(UInt64.self, count: index.bucketCount)
-            + ladders[0].bytes + ladders[1].bytes
+        orders.bytes + ladders[0].bytes + ladders[1].bytes
     }
 
     /// Bytes of the seen-id set (duplicate detection over the book's life): a bit per id

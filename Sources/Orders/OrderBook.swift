@@ -7,9 +7,9 @@ public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
 
 /// A price-time priority limit order book for one instrument.
 ///
-/// Storage is allocated up front: an order pool of `capacity` slots with a free list and
-/// an open-addressing id index; per side, levels sorted in blocks (`Ladder`, which grows
-/// only when the number of price levels does). `submit` appends `Event`s to a
+/// Storage is allocated up front: an order table whose slots are found by id
+/// (`OrderTable`); per side, levels sorted in blocks (`Ladder`, which grows only when the
+/// number of price levels does). `submit` appends `Event`s to a
 /// caller-owned buffer, so steady-state processing does not allocate. Deterministic: the
 /// same commands give the same events (no clocks inside).
 public final class OrderBook {
@@ -19,9 +19,9 @@ public final class OrderBook {
     public let grid: Grid
     public let capacity: Int
 
+    let orders: OrderTable
+    /// `orders.slots`: queue links are indices into it.
     let pool: UnsafeMutablePointer<Slot>
-    var freeHead: Int32
-    let index: IdIndex
     var seen: SeenIds
     /// `[buy, sell]`, indexed by `Side.rawValue`.
     let ladders: UnsafeMutablePointer<Ladder>
@@ -50,14 +50,8 @@ public final class OrderBook {
         self.lot = lot
         grid = Grid(tick: tick, lot: lot)
         self.capacity = capacity
-        pool = LargeAllocation.allocate(Slot.self, count: capacity)
-        for slot in 0..<capacity {
-            let next = Int32(slot + 1 < capacity ? slot + 1 : -1)
-            (pool + slot).initialize(to: Slot(id: 0, level: -1, open: 0, display: 0, prev: -1, next: next,
-                                              trader: 0, side: .buy, selfTrade: .none))
-        }
-        freeHead = 0
-        index = IdIndex(capacity: capacity)
+        orders = OrderTable(capacity: capacity)
+        pool = orders.slots
         seen = SeenIds(expected: capacity)
         ladders = .allocate(capacity: 2)
         ladders.initialize(to: Ladder())
@@ -65,8 +59,7 @@ public final class OrderBook {
     }
 
     deinit {
-        LargeAllocation.deallocate(pool, count: capacity)
-        index.deallocate()
+        orders.deallocate()
         ladders[0].deallocate()
         ladders[1].deallocate()
         ladders.deallocate()
@@ -148,7 +141,7 @@ public final class OrderBook {
     }
 
     func cancel(_ id: UInt64, into events: inout [Event]) {
-        let slot = index.find(id, in: pool)
+        let slot = orders.find(id)
         if slot >= 0 { return removeResting(slot, reason: .requested, into: &events) }
         if let order = stops.remove(id) {
             events.append(Event(kind: .cancelled, id: id, price: order.type == .stop ? 0 : order.price,
@@ -159,7 +152,7 @@ public final class OrderBook {
     }
 
     func modify(_ id: UInt64, price: Int64, quantity: Int64, into events: inout [Event]) {
-        let slot = index.find(id, in: pool)
+        let slot = orders.find(id)
         guard slot >= 0 else {
             return reject(id, stops.contains(id) ? .notModifiable : .unknownId, into: &events)
         }
@@ -215,7 +208,7 @@ public final class OrderBook {
             events.append(Event(kind: .cancelled, id: order.id, price: price, quantity: remaining, reason: .selfTrade))
         } else if !rests {
             events.append(Event(kind: .cancelled, id: order.id, price: price, quantity: remaining, reason: .unfilled))
-        } else if freeHead < 0 {
+        } else if restingCount == capacity {
             events.append(Event(kind: .cancelled, id: order.id, price: price, quantity: remaining, reason: .bookFull))
         } else {
             rest(order, quantity: remaining)
@@ -230,11 +223,13 @@ public final class OrderBook {
         let checksTrader = order.trader != 0 && order.selfTrade != .none
         while remaining > 0, let level = makers.pointee.best, level.pointee.key >= minKey {
             let price = Self.price(order.side.opposite, key: level.pointee.key)
-            var cursor = level.pointee.head
             var stopped = false
-            while remaining > 0 && cursor >= 0 {
+            // The maker is always the level's head: filled and cancelled makers leave the
+            // queue, a refilled iceberg goes to its back. (Removing a maker may move other
+            // orders in the table, so no slot number is kept across one.)
+            while remaining > 0 && level.pointee.head >= 0 {
+                let cursor = level.pointee.head
                 let maker = pool + Int(cursor)
-                var next = maker.pointee.next
                 if checksTrader && maker.pointee.trader == order.trader {
                     let mode = order.selfTrade
                     if mode == .cancelMaker || mode == .cancelBoth {
@@ -244,7 +239,6 @@ public final class OrderBook {
                         free(cursor)
                     }
                     if mode != .cancelMaker { stopped = true; break }
-                    cursor = next
                     continue
                 }
                 let fill = min(remaining, maker.pointee.visible)
@@ -266,15 +260,12 @@ public final class OrderBook {
                         let slice = min(maker.pointee.display, maker.pointee.open)
                         maker.pointee.setVisible(slice)
                         level.pointee.visible += slice
-                        if next >= 0 {
+                        if maker.pointee.next >= 0 {
                             unlink(cursor, from: level)
                             append(cursor, to: level)
-                        } else {
-                            next = cursor
                         }
                     }
                 }
-                cursor = next
             }
             // A level left non-empty means the taker is done (filled or stopped).
             guard level.pointee.isEmpty else { return stopped }

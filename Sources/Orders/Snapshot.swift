@@ -91,12 +91,10 @@ extension OrderBook {
             let order = NewOrder(id: id, side: side, price: price, quantity: open, display: display,
                                  trader: try reader.u32(), selfTrade: try reader.selfTrade())
             guard book.invalidity(of: order) == nil, visible > 0, visible <= open,
-                  display == 0 ? visible == open : visible <= display, book.index.find(id, in: book.pool) < 0 else {
+                  display == 0 ? visible == open : visible <= display, book.orders.find(id) < 0 else {
                 throw .badSnapshot("inconsistent resting order \(id)")
             }
-            book.rest(order, quantity: open)
-            let slot = book.index.find(id, in: book.pool)
-            book.shrinkVisible(slot, to: visible)
+            book.shrinkVisible(book.rest(order, quantity: open), to: visible)
         }
         let stopCount = try reader.u64()
         guard stopCount <= UInt64(book.capacity) else { throw .badSnapshot("more stops than capacity") }
@@ -122,7 +120,6 @@ extension OrderBook {
 
     /// Sets a just-restored order's displayed part (an iceberg mid-slice).
     private func shrinkVisible(_ slot: Int32, to visible: Int64) {
-        guard slot >= 0 else { return }
         let order = pool + Int(slot)
         let level = ladders[Int(order.pointee.side.rawValue)].level(order.pointee.level)
         level.pointee.visible -= order.pointee.visible - visible

@@ -49,6 +49,16 @@ final class DifferentialTests: XCTestCase {
         for seed in 100...104 { try compare(seed: UInt64(seed), commands: 5_000, capacity: 8) }
     }
 
+    /// A wide book of 200 fills up: its order table runs at the highest load it allows,
+    /// with long probe runs whose removals move orders that stay linked in their queues.
+    func testAFullBookMatchesTheReference() throws {
+        for seed in 300...304 { try compare(seed: UInt64(seed), commands: 10_000, capacity: 200, band: 3_000) }
+        let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 200)
+        var generator = CommandGenerator(seed: 300, band: 3_000)
+        let events = book.process((0..<10_000).map { _ in generator.next() })
+        XCTAssertTrue(events.contains { $0.reason == .bookFull })
+    }
+
     /// The batch path (with its lookahead prefetching, on from 16,384 slots) gives the
     /// same events and book as one command at a time.
     func testBatchSubmitMatchesSingleCommands() throws {

@@ -285,6 +285,19 @@ func report(_ workload: Workload, opsTarget: Double) {
     if mode == "native" { return }
     if mode == "batch" { return reportKeel(workload, nativeSeconds: seconds, batchOnly: true) }
     if mode == "journal" { return reportJournal(workload, nativeSeconds: seconds) }
+    reportLatencies(workload)
+    if mode == "latency" { return }
+    let (allocationCount, allocationBytes) = allocations(workload)
+    print("  allocations:   \(allocationCount) (\(allocationBytes / 1024) KiB) over the whole stream")
+    let perOrder = Double(book.memoryFootprint) / Double(book.restingCount)
+    print(String(format: "  memory:        %.1f bytes per resting order (%d resting, capacity %d; target 96)",
+                 perOrder, book.restingCount, book.capacity)
+          + ", plus \(book.seenIdBytes / 1024) KiB of seen-id bitmap for \(book.commandCount) commands")
+    reportKeel(workload, nativeSeconds: seconds)
+    reportJournal(workload, nativeSeconds: seconds)
+}
+
+func reportLatencies(_ workload: Workload) {
     for (label, histogram) in zip(["latency:      ", "  new orders: ", "  cancels:    ", "  modifies:   "],
                                   latencies(workload)) {
         print("  \(label) p50 \(histogram.valueAtPercentile(50)) ns, p99 \(histogram.valueAtPercentile(99)) ns, "
@@ -294,14 +307,6 @@ func report(_ workload: Workload, opsTarget: Double) {
     let timer = timerOverhead()
     print("    (the clock itself, read twice around nothing: p50 \(timer.valueAtPercentile(50)) ns, "
           + "p99 \(timer.valueAtPercentile(99)) ns; included above)")
-    let (allocationCount, allocationBytes) = allocations(workload)
-    print("  allocations:   \(allocationCount) (\(allocationBytes / 1024) KiB) over the whole stream")
-    let perOrder = Double(book.memoryFootprint) / Double(book.restingCount)
-    print(String(format: "  memory:        %.1f bytes per resting order (%d resting, capacity %d; target 96)",
-                 perOrder, book.restingCount, book.capacity)
-          + ", plus \(book.seenIdBytes / 1024) KiB of seen-id bitmap for \(book.commandCount) commands")
-    reportKeel(workload, nativeSeconds: seconds)
-    reportJournal(workload, nativeSeconds: seconds)
 }
 
 /// Seconds of `other` (best) and its time over native's as the median of `pairs`
@@ -328,8 +333,9 @@ func reportJournal(_ workload: Workload, nativeSeconds: Double) {
     }
 }
 
-// orders-bench [MESSAGES] [1k|100k|wide|stops] [native|batch|journal]
+// orders-bench [MESSAGES] [1k|100k|wide|stops] [native|latency|batch|journal]
 // `native` stops after the native throughput line (best of 10 runs), for profiling;
+// `latency` after the per-command latencies;
 // `batch` and `journal` run only that comparison after it.
 let arguments = CommandLine.arguments
 let messages = arguments.count > 1 ? Int(arguments[1]) ?? 2_000_000 : 2_000_000

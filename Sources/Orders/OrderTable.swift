@@ -9,104 +9,77 @@ func mix(_ id: UInt64) -> UInt32 {
     return UInt32(truncatingIfNeeded: product ^ (product >> 29))
 }
 
-/// Live order id → pool slot. Linear probing over one word per bucket:
-/// `hash32 << 32 | (slot + 1)`, 0 = empty. The hash half filters probes so the pool
-/// (which holds the real id) is read only on a likely hit. The table is sized to the
-/// capacity at a load of at most 1/2, so probe runs stay short and a deletion shifts
-/// little back, and not to a power of two (the hash picks a bucket by multiply-shift),
-/// which keeps it small enough to stay in cache. Deletion shifts back, so there are no
-/// tombstones and lookups never degrade.
-struct IdIndex {
-    private let table: UnsafeMutablePointer<UInt64>
-    let bucketCount: Int
+/// The resting orders, each in a slot found from its id: open addressing with linear
+/// probing over the 48-byte slots themselves, so looking an order up reads the slots where
+/// it sits. With a separate id index a cancel waits on two cache misses in a row (the
+/// bucket, then the slot it names); here it waits on one. The table is sized to the
+/// capacity at a load of at most 8/11 and not to a power of two (the hash picks a slot by
+/// multiply-shift), filling out its huge-page rounding. Deletion shifts later orders of
+/// the probe run back into the hole, so there are no tombstones (which fill every free
+/// slot under churn); the caller relinks each moved order's queue neighbours.
+struct OrderTable {
+    let slots: UnsafeMutablePointer<Slot>
+    let count: Int
 
     init(capacity: Int) {
-        bucketCount = max(16, (capacity * 2 + 8) & ~7)
-        table = LargeAllocation.allocate(UInt64.self, count: bucketCount)
-        table.initialize(repeating: 0, count: bucketCount)
+        count = LargeAllocation.bytes(Slot.self, count: capacity + capacity * 3 / 8 + 16) / MemoryLayout<Slot>.stride
+        slots = LargeAllocation.allocate(Slot.self, count: count)
+        slots.initialize(repeating: .vacant, count: count)
     }
 
-    func deallocate() { LargeAllocation.deallocate(table, count: bucketCount) }
+    func deallocate() { LargeAllocation.deallocate(slots, count: count) }
 
-    /// The bucket where the search for `hash` starts.
+    var bytes: Int { LargeAllocation.bytes(Slot.self, count: count) }
+
+    /// The slot where the search for `id` starts.
     @inline(__always)
-    private func home(_ hash: UInt32) -> Int { Int((UInt64(hash) &* UInt64(bucketCount)) >> 32) }
+    func home(_ id: UInt64) -> Int { Int((UInt64(mix(id)) &* UInt64(count)) >> 32) }
 
     @inline(__always)
-    private func following(_ index: Int) -> Int { index + 1 == bucketCount ? 0 : index + 1 }
+    private func following(_ index: Int) -> Int { index + 1 == count ? 0 : index + 1 }
 
     /// The slot holding `id`, or -1.
     @inline(__always)
-    func find(_ id: UInt64, in pool: UnsafeMutablePointer<Slot>) -> Int32 {
-        let hash = mix(id)
-        var index = home(hash)
-        while true {
-            let bucket = table[index]
-            if bucket == 0 { return -1 }
-            if UInt32(truncatingIfNeeded: bucket >> 32) == hash {
-                let slot = Int32(truncatingIfNeeded: bucket) - 1
-                if pool[Int(slot)].id == id { return slot }
-            }
+    func find(_ id: UInt64) -> Int32 {
+        var index = home(id)
+        while slots[index].isOccupied {
+            if slots[index].id == id { return Int32(truncatingIfNeeded: index) }
             index = following(index)
         }
+        return -1
     }
 
-    /// Where the search for `id` starts (to prefetch).
+    /// A vacant slot for `id` (known absent), for the caller to fill. The table is never
+    /// full: the book holds at most `capacity` orders.
     @inline(__always)
-    func homeBucket(of id: UInt64) -> UnsafeRawPointer { UnsafeRawPointer(table + home(mix(id))) }
-
-    /// The slot of the first entry whose hash matches `id`'s, without reading the pool:
-    /// almost always `find`'s answer, for prefetching. -1 when none.
-    @inline(__always)
-    func likelySlot(of id: UInt64) -> Int32 {
-        let hash = mix(id)
-        var index = home(hash)
-        while true {
-            let bucket = table[index]
-            if bucket == 0 { return -1 }
-            if UInt32(truncatingIfNeeded: bucket >> 32) == hash { return Int32(truncatingIfNeeded: bucket) - 1 }
-            index = following(index)
-        }
+    func vacancy(for id: UInt64) -> Int32 {
+        var index = home(id)
+        while slots[index].isOccupied { index = following(index) }
+        return Int32(truncatingIfNeeded: index)
     }
 
-    /// Adds `id` (known absent) at `slot`.
+    /// Vacates `slot` (already out of its queue). Each later order of the probe run whose
+    /// path passes the hole moves into it; `moved(to)` is called after each move, while
+    /// the order's queue neighbours still link to its old slot.
     @inline(__always)
-    func insert(_ id: UInt64, slot: Int32) {
-        let hash = mix(id)
-        var index = home(hash)
-        while table[index] != 0 { index = following(index) }
-        table[index] = UInt64(hash) << 32 | UInt64(UInt32(slot + 1))
-    }
-
-    /// Removes the entry for `slot` (whose id is `id`).
-    @inline(__always)
-    func remove(_ id: UInt64, slot: Int32) {
-        let hash = mix(id)
-        let wanted = UInt64(hash) << 32 | UInt64(UInt32(slot + 1))
-        var hole = home(hash)
-        while table[hole] != wanted {
-            if table[hole] == 0 { return }
-            hole = following(hole)
-        }
-        // Move later entries of the run back into the hole when it lies on their probe
-        // path, i.e. their home is at least as far behind them as the hole is.
-        var next = hole
+    func remove(_ slot: Int32, moved: (_ to: Int32) -> Void) {
+        var hole = Int(slot), next = hole
         while true {
             next = following(next)
-            let bucket = table[next]
-            if bucket == 0 { break }
-            if distance(from: home(UInt32(truncatingIfNeeded: bucket >> 32)), to: next) >= distance(from: hole, to: next) {
-                table[hole] = bucket
+            guard slots[next].isOccupied else { break }
+            if distance(from: home(slots[next].id), to: next) >= distance(from: hole, to: next) {
+                slots[hole] = slots[next]
+                moved(Int32(truncatingIfNeeded: hole))
                 hole = next
             }
         }
-        table[hole] = 0
+        slots[hole] = .vacant
     }
 
     /// Forward probe steps from `start` to `end`, wrapping around.
     @inline(__always)
     private func distance(from start: Int, to end: Int) -> Int {
-        end >= start ? end - start : end - start + bucketCount
+        end >= start ? end - start : end - start + count
     }
 }
 

@@ -1,0 +1,50 @@
+@testable import Orders
+import SeededRandom
+import XCTest
+
+/// The order table against a plain dictionary: random inserts and removals at the
+/// highest load a book allows, with every probe run wrapping past the table's end at
+/// some point. After each removal, every live id must be found at the slot the `moved`
+/// reports put it in.
+final class OrderTableTests: XCTestCase {
+    func testFindsEveryLiveIdWhereTheMovesSaidThroughChurnAtFullLoad() {
+        for capacity in [1, 5, 24, 300] {
+            let table = OrderTable(capacity: capacity)
+            defer { table.deallocate() }
+            var random = SplitMix64(seed: UInt64(capacity))
+            var slotOf: [UInt64: Int32] = [:]
+            var nextId: UInt64 = 1
+            var wrapped = false
+            for step in 0..<20_000 {
+                if slotOf.count < capacity && (slotOf.isEmpty || random.below(2) == 0) {
+                    // Ids spread like clients' counters and like large random ids.
+                    let id = random.below(3) == 0 ? random.next() | 1 << 40 : nextId
+                    nextId += 1
+                    let slot = table.vacancy(for: id)
+                    XCTAssertFalse(table.slots[Int(slot)].isOccupied)
+                    if Int(slot) < table.home(id) { wrapped = true }
+                    table.slots[Int(slot)] = Slot(id: id, level: 0, open: 1, display: 0, trader: 0, side: .buy,
+                                                  selfTrade: .none)
+                    slotOf[id] = slot
+                } else {
+                    let ids = Array(slotOf.keys).sorted()
+                    let id = ids[random.below(ids.count)]
+                    guard let slot = slotOf.removeValue(forKey: id) else { return XCTFail("model lost \(id)") }
+                    table.remove(slot) { to in
+                        // The mover copied the order into `to`; its old slot is the one the model has.
+                        let moved = table.slots[Int(to)].id
+                        XCTAssertNotNil(slotOf[moved])
+                        slotOf[moved] = to
+                    }
+                }
+                for (id, slot) in slotOf where table.find(id) != slot {
+                    return XCTFail("capacity \(capacity) step \(step): \(id) found at \(table.find(id)), moved to \(slot)")
+                }
+                XCTAssertEqual(table.find(nextId + 1_000_000), -1)
+                let occupied = (0..<table.count).filter { table.slots[$0].isOccupied }.count
+                XCTAssertEqual(occupied, slotOf.count)
+            }
+            XCTAssertTrue(wrapped || capacity == 1, "capacity \(capacity): no probe run wrapped")
+        }
+    }
+}
