@@ -4,28 +4,32 @@ import Glibc
 import Darwin
 #endif
 
-/// Memory for the big flat arrays (order pool, id index). From 2 MiB up they are
-/// 2 MiB-aligned and, on Linux, marked for transparent huge pages: random probes over
-/// 100,000 orders otherwise miss the TLB as well as the cache.
+/// Memory for the big flat array (the order table). From 2 MiB up it is 2 MiB-aligned
+/// and, on Linux, its whole 2 MiB stretches are marked for transparent huge pages: random
+/// probes over 100,000 orders otherwise miss the TLB as well as the cache. The tail past
+/// the last whole stretch stays in small pages, so the memory used is the size asked for
+/// (to the page), not a multiple of 2 MiB.
 enum LargeAllocation {
     static let hugePage = 2 << 20
+    static let smallPage = 4096
 
     static func allocate<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
         let bytes = max(count * MemoryLayout<T>.stride, 1)
         guard bytes >= hugePage else { return .allocate(capacity: count) }
         var raw: UnsafeMutableRawPointer?
-        let rounded = (bytes + hugePage - 1) / hugePage * hugePage
-        guard posix_memalign(&raw, hugePage, rounded) == 0, let raw else { return .allocate(capacity: count) }
+        guard posix_memalign(&raw, hugePage, Self.bytes(type, count: count)) == 0, let raw else {
+            return .allocate(capacity: count)
+        }
         #if os(Linux)
-        _ = madvise(raw, rounded, MADV_HUGEPAGE)
+        _ = madvise(raw, bytes / hugePage * hugePage, MADV_HUGEPAGE)
         #endif
         return raw.bindMemory(to: T.self, capacity: count)
     }
 
-    /// Bytes `allocate` reserves for `count` values (huge-page rounding included).
+    /// Bytes `allocate` takes for `count` values.
     static func bytes<T>(_ type: T.Type, count: Int) -> Int {
         let bytes = max(count * MemoryLayout<T>.stride, 1)
-        return bytes >= hugePage ? (bytes + hugePage - 1) / hugePage * hugePage : bytes
+        return bytes >= hugePage ? (bytes + smallPage - 1) / smallPage * smallPage : bytes
     }
 
     /// Frees memory from `allocate` with the same `count`.

@@ -37,7 +37,7 @@ extension OrderBook {
         case .new(let order): id = order.id
         case .cancel(let target), .modify(let target, _, _), .rejectAtEdge(let target, _, _): id = target
         }
-        // A 48-byte slot may straddle two lines; the probe may go on to the next slot.
+        // A 40-byte slot may straddle two lines; the probe may go on to the next slot.
         let start = UnsafeRawPointer(pool + orders.home(id))
         orders_prefetch(start)
         orders_prefetch(start + 64)
