@@ -42,14 +42,30 @@ extension OrderBook {
     @inline(__always)
     @discardableResult
     func rest(_ order: NewOrder, quantity: Int64) -> Int32 {
+        let slot = orders.vacancy(for: order.id)
+        restingCount += 1
+        enqueue(order, quantity: quantity, at: slot)
+        return slot
+    }
+
+    /// Moves a resting order to the back of `order`'s level, as `order`, in its own slot.
+    func requeue(_ slot: Int32, as order: NewOrder) {
+        let ladder = ladders + Int(order.side.rawValue)
+        let handle = pool[Int(slot)].level
+        let level = ladder.pointee.level(handle)
+        unlink(slot, from: level)
+        if level.pointee.isEmpty { ladder.pointee.remove(handle) }
+        enqueue(order, quantity: order.quantity, at: slot)
+    }
+
+    /// Writes `quantity` of `order` into `slot` and links it at the back of its level.
+    @inline(__always)
+    private func enqueue(_ order: NewOrder, quantity: Int64, at slot: Int32) {
         let ladder = ladders + Int(order.side.rawValue)
         let level = ladder.pointee.findOrInsert(Self.key(order.side, order.price))
-        let slot = orders.vacancy(for: order.id)
         pool[Int(slot)] = Slot(id: order.id, level: level, open: quantity, display: order.display,
                                trader: order.trader, side: order.side, selfTrade: order.selfTrade)
-        restingCount += 1
         append(slot, to: ladder.pointee.level(level))
-        return slot
     }
 
     /// Cancels a resting order, reporting it.

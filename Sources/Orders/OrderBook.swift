@@ -168,8 +168,13 @@ public final class OrderBook {
         let again = NewOrder(id: id, side: order.pointee.side, type: .limit, price: price, quantity: quantity,
                              display: order.pointee.display, trader: order.pointee.trader,
                              selfTrade: order.pointee.selfTrade)
-        unlinkAndFree(slot)
-        execute(again, minKey: Self.minKey(side: again.side, type: .limit, price: price), rests: true, into: &events)
+        let minKey = Self.minKey(side: again.side, type: .limit, price: price)
+        if let best = ladders[Int(again.side.opposite.rawValue)].best, best.pointee.key >= minKey {
+            unlinkAndFree(slot)
+            return execute(again, minKey: minKey, rests: true, into: &events)
+        }
+        // It rests without trading: from the slot it has, so the table is not touched.
+        requeue(slot, as: again)
     }
 
     /// Reduces an order's open quantity without touching its queue position.
