@@ -13,7 +13,7 @@ func mix(_ id: UInt64) -> UInt32 {
 /// probing over the 40-byte slots themselves, so looking an order up reads the slots where
 /// it sits. With a separate id index a cancel waits on two cache misses in a row (the
 /// bucket, then the slot it names); here it waits on one. The table is sized to the
-/// capacity at a load of at most 8/15, where probe runs stay short (at 8/11, W2-1k ran
+/// capacity at a load of at most 4/7, where probe runs stay short (at 8/11, W2-1k ran
 /// 15% slower, and one W2-100k command in a hundred scanned a long run), and not to a
 /// power of two (the hash picks a slot by
 /// multiply-shift). Deletion shifts later orders of
@@ -24,7 +24,7 @@ struct OrderTable {
     let count: Int
 
     init(capacity: Int) {
-        count = capacity * 15 / 8 + 16
+        count = capacity * 7 / 4 + 16
         slots = LargeAllocation.allocate(Slot.self, count: count)
         slots.initialize(repeating: .vacant, count: count)
     }
