@@ -322,7 +322,7 @@ enum OrdersBinding {
                                           journaled: journaled))
             }
         }
-        // The default book holds up to 2^20 resting orders; a smaller one keeps its id index
+        // The default book holds up to 2^20 resting orders; a smaller one keeps its order table
         // in cache, a larger one (up to 2^22) takes more.
         engine.define("orders.book_with_capacity", params: [.string, .dec, .dec, .int], labels: [nil, "tick", "lot", "capacity"],
                       result: bookType) { [unowned engine] args in
