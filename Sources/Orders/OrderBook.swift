@@ -1,3 +1,4 @@
+import COrdersSupport
 import Money
 
 /// A configuration the book cannot be built with.
@@ -235,6 +236,9 @@ public final class OrderBook {
             while remaining > 0 && level.pointee.head >= 0 {
                 let cursor = level.pointee.head
                 let maker = pool + Int(cursor)
+                // The next maker's slot is a miss of its own once this one is known: ask
+                // for it while this fill is booked.
+                if maker.pointee.next >= 0 { orders_prefetch(pool + Int(maker.pointee.next)) }
                 if checksTrader && maker.pointee.trader == order.trader {
                     let mode = order.selfTrade
                     if mode == .cancelMaker || mode == .cancelBoth {
