@@ -222,7 +222,7 @@ final class JournalTests: XCTestCase {
         XCTAssertEqual(recovered.book.snapshot(), book.snapshot())
     }
 
-    /// Records cross many writer buffers (each 256 KiB, four in turn) under every policy
+    /// Records cross every writer buffer, in turn, under every policy
     /// that hands buffers to the background writer; what is read back is every record in
     /// order, and `durableSequence` reaches the last one once `sync` returns.
     func testRecordsSpanningManyWriterBuffersComeBackInOrder() throws {
