@@ -18,8 +18,8 @@ public enum FsyncPolicy: Equatable, Sendable {
     case none
     /// Hand records to the background writer every `n` records and fsync them there
     /// (group commit): the command stream never waits for the disk, and
-    /// `durableSequence` says what is safe. While one fsync runs, later records stay
-    /// buffered; the next boundary after it finishes writes and syncs them all.
+    /// `durableSequence` says what is safe. While one fsync runs, later records are
+    /// written as buffers fill; the next boundary after it finishes syncs them all.
     case every(Int)
     /// Write and fsync after each record, before `append` returns.
     case always
@@ -28,9 +28,10 @@ public enum FsyncPolicy: Equatable, Sendable {
 /// Appends commands to a journal file.
 ///
 /// The caller's thread only copies each command and its sequence number into memory (one
-/// 64-byte entry). Encoding, checksums, `write(2)` and `fsync` run on a background queue,
-/// one buffer at a time and in order: a buffer is handed over when it fills, at each
-/// fsync boundary, and on `flush()`. The caller waits only when every
+/// 64-byte entry). Encoding, checksums and `write(2)` run on a background queue, one
+/// buffer at a time and in order, and the policy's fsyncs on another beside it: a buffer
+/// is handed over when it fills, at each fsync boundary, and on `flush()`, and is free
+/// again once written. The caller waits only when every
 /// buffer is still being written (the disk is behind) or when it asks to (`flush`,
 /// `sync`), so the system calls, and the interrupts their I/O brings, stay off the
 /// matching loop.
@@ -64,6 +65,8 @@ public final class JournalWriter {
     private var lastSequence: UInt64 = 0
     private let durability = Durability()
     private let writerQueue = DispatchQueue(label: "orders.journal.writer")
+    /// Runs the policy's fsyncs, in order, while `writerQueue` goes on writing.
+    private let syncQueue = DispatchQueue(label: "orders.journal.fsync")
     /// Buffers not held by the writer queue, counting the current one as taken.
     private let freeBuffers = DispatchSemaphore(value: bufferCount - 1)
 
@@ -96,6 +99,7 @@ public final class JournalWriter {
 
     deinit {
         try? flush()  // Also waits for the writer queue, the last user of `encoded`.
+        syncQueue.sync {}
         close(descriptor)
         buffers.deallocate()
         encoded.deallocate()
@@ -168,7 +172,7 @@ public final class JournalWriter {
         // used only on the queue.
         let address = UInt(bitPattern: buffers + current * Self.entriesPerBuffer), count = used, target = lastSequence
         let scratch = UInt(bitPattern: encoded)
-        let descriptor = self.descriptor, durability = self.durability, free = freeBuffers
+        let descriptor = self.descriptor, durability = self.durability, free = freeBuffers, syncQueue = self.syncQueue
         let updatesOnWrite = policy == .none
         writerQueue.async {
             defer { free.signal() }
@@ -182,12 +186,16 @@ public final class JournalWriter {
             }
             if updatesOnWrite { durability.sequence.store(target, ordering: .releasing) }
             guard syncing else { return }
-            if fsync(descriptor) == 0 {
-                durability.sequence.store(target, ordering: .releasing)
-            } else {
-                durability.failed.store(errno, ordering: .relaxed)
+            // The fsync runs beside later writes, so the buffers it covers are free at once:
+            // it makes durable what was written before it, and `target` claims no more.
+            syncQueue.async {
+                if fsync(descriptor) == 0 {
+                    durability.sequence.store(target, ordering: .releasing)
+                } else {
+                    durability.failed.store(errno, ordering: .relaxed)
+                }
+                durability.syncing.store(false, ordering: .releasing)
             }
-            durability.syncing.store(false, ordering: .releasing)
         }
         freeBuffers.wait()
         current = (current + 1) % Self.bufferCount
@@ -211,6 +219,7 @@ public final class JournalWriter {
     /// Flushes and fsyncs now (survives a machine crash).
     public func sync() throws(JournalError) {
         try flush()
+        syncQueue.sync {}  // A policy fsync still running would lower `durableSequence` after ours.
         guard fsync(descriptor) == 0 else { throw .io("fsync: \(Self.errorText())") }
         sinceSync = 0
         durability.sequence.store(lastSequence, ordering: .releasing)
