@@ -31,10 +31,9 @@ public enum FsyncPolicy: Equatable, Sendable {
 /// 64-byte entry). Encoding, checksums and `write(2)` run on a background queue, one
 /// buffer at a time and in order, and the policy's fsyncs on another beside it: a buffer
 /// is handed over when it fills, at each fsync boundary, and on `flush()`, and is free
-/// again once written. The caller waits only when every
-/// buffer is still being written (the disk is behind) or when it asks to (`flush`,
-/// `sync`), so the system calls, and the interrupts their I/O brings, stay off the
-/// matching loop.
+/// again once written. The caller waits only when every buffer is still being written
+/// (the disk is behind) or when it asks to (`flush`, `sync`), so the system calls, and
+/// the interrupts their I/O brings, stay off the matching loop.
 public final class JournalWriter {
     static let bufferSize = 1 << 19
     /// An fsync here takes 0.2-0.5 ms and now and then several: with four buffers the

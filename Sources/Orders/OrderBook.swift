@@ -21,8 +21,6 @@ public final class OrderBook {
     public let capacity: Int
 
     let orders: OrderTable
-    /// `orders.slots`: queue links are indices into it.
-    let pool: UnsafeMutablePointer<Slot>
     var seen: SeenIds
     /// `[buy, sell]`, indexed by `Side.rawValue`.
     let ladders: UnsafeMutablePointer<Ladder>
@@ -52,12 +50,15 @@ public final class OrderBook {
         grid = Grid(tick: tick, lot: lot)
         self.capacity = capacity
         orders = OrderTable(capacity: capacity)
-        pool = orders.slots
         seen = SeenIds(expected: capacity)
         ladders = .allocate(capacity: 2)
         ladders.initialize(to: Ladder())
         (ladders + 1).initialize(to: Ladder())
     }
+
+    /// The order table's slots: queue links are indices into them.
+    @inline(__always)
+    var pool: UnsafeMutablePointer<Slot> { orders.slots }
 
     deinit {
         orders.deallocate()
@@ -105,7 +106,7 @@ public final class OrderBook {
                 return reject(order.id, reason, into: &events)
             }
         case .postOnly:
-            if let best = ladders[Int(side.opposite.rawValue)].best, best.pointee.key >= minKey {
+            if crosses(side, minKey: minKey) {
                 return reject(order.id, .wouldTake, into: &events)
             }
         case .limit, .ioc, .market:
@@ -134,6 +135,13 @@ public final class OrderBook {
     static func minKey(side: Side, type: OrderType, price: Int64) -> Int64 {
         if type == .market || type == .stop { return .min }
         return side == .buy ? -price : price
+    }
+
+    /// True when an order on `side` with limit `minKey` would trade on arrival.
+    @inline(__always)
+    func crosses(_ side: Side, minKey: Int64) -> Bool {
+        guard let best = ladders[Int(side.opposite.rawValue)].best else { return false }
+        return best.pointee.key >= minKey
     }
 
     @inline(__always)
@@ -170,7 +178,7 @@ public final class OrderBook {
                              display: order.pointee.display, trader: order.pointee.trader,
                              selfTrade: order.pointee.selfTrade)
         let minKey = Self.minKey(side: again.side, type: .limit, price: price)
-        if let best = ladders[Int(again.side.opposite.rawValue)].best, best.pointee.key >= minKey {
+        if crosses(again.side, minKey: minKey) {
             unlinkAndFree(slot)
             return execute(again, minKey: minKey, rests: true, into: &events)
         }

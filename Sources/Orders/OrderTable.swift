@@ -13,12 +13,11 @@ func mix(_ id: UInt64) -> UInt32 {
 /// probing over the 40-byte slots themselves, so looking an order up reads the slots where
 /// it sits. With a separate id index a cancel waits on two cache misses in a row (the
 /// bucket, then the slot it names); here it waits on one. The table is sized to the
-/// capacity at a load of at most 4/7, where probe runs stay short (at 8/11, W2-1k ran
-/// 15% slower, and one W2-100k command in a hundred scanned a long run), and not to a
-/// power of two (the hash picks a slot by
-/// multiply-shift). Deletion shifts later orders of
-/// the probe run back into the hole, so there are no tombstones (which fill every free
-/// slot under churn); the caller relinks each moved order's queue neighbours.
+/// capacity at a load of at most 4/7, where probe runs stay short (at 8/11, W2-1k ran 15%
+/// slower, and one W2-100k command in a hundred scanned a long run), and not to a power of
+/// two (the hash picks a slot by multiply-shift). Deletion shifts later orders of the
+/// probe run back into the hole, so there are no tombstones (which fill every free slot
+/// under churn); the caller relinks each moved order's queue neighbours.
 struct OrderTable {
     let slots: UnsafeMutablePointer<Slot>
     let count: Int
