@@ -34,7 +34,8 @@ struct Replay: ExitCodeCommand {
         }
         let book: OrderBook
         do {
-            book = try OrderBook(tick: try Dec(parsing: tick), lot: try Dec(parsing: lot), capacity: 1 << 22)
+            book = try OrderBook(tick: try Dec(parsing: tick), lot: try Dec(parsing: lot), capacity: Limits.maxCapacity,
+                                 reserved: OrderBook.startingRoom)
         } catch {
             reporter.emit("keel: error: bad --tick or --lot: \(error)")
             return 1

@@ -14,7 +14,7 @@ extension OrderBook {
     public func submit(contentsOf commands: UnsafeBufferPointer<Command>, into events: inout [Event]) {
         let count = commands.count
         // Small books stay in cache; warming would only add work.
-        let warms = capacity >= 16_384
+        let warms = orders.room >= 16_384
         for position in 0..<count {
             if warms {
                 if position + Self.lookahead.home < count { warmHome(commands[position + Self.lookahead.home]) }

@@ -42,10 +42,30 @@ extension OrderBook {
     @inline(__always)
     @discardableResult
     func rest(_ order: NewOrder, quantity: Int64) -> Int32 {
+        if restingCount == orders.room { growOrderTable() }
         let slot = orders.vacancy(for: order.id)
         restingCount += 1
         enqueue(order, quantity: quantity, at: slot)
         return slot
+    }
+
+    /// Doubles the order table's room, up to `capacity`, and relinks every queue to its
+    /// orders' new slots.
+    @inline(never)
+    private func growOrderTable() {
+        let moves = orders.grow(room: min(capacity, orders.room * 2))
+        func moved(_ slot: Int32) -> Int32 { slot >= 0 ? moves[Int(slot)] : slot }
+        for index in 0..<orders.count where pool[index].isOccupied {
+            pool[index].prev = moved(pool[index].prev)
+            pool[index].next = moved(pool[index].next)
+        }
+        for side in Side.allCases {
+            ladders[Int(side.rawValue)].forEachBestFirst { level in
+                level.pointee.head = moved(level.pointee.head)
+                level.pointee.tail = moved(level.pointee.tail)
+                return true
+            }
+        }
     }
 
     /// Moves a resting order to the back of `order`'s level, as `order`, in its own slot.
@@ -201,8 +221,11 @@ extension OrderBook {
     /// True when `id` was ever used by a new-order command on this book.
     public func hasSeen(_ id: UInt64) -> Bool { seen.contains(id) }
 
-    /// Bytes of the book proper: order table and levels (allocated for
-    /// `capacity`, so per resting order this is lowest on a full book).
+    /// Resting orders the order table holds before it next grows.
+    public var room: Int { orders.room }
+
+    /// Bytes of the book proper: order table and levels (allocated for the table's
+    /// room, so per resting order this is lowest on a full table).
     public var memoryFootprint: Int {
         orders.bytes + ladders[0].bytes + ladders[1].bytes
     }

@@ -9,9 +9,10 @@ public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
 /// A price-time priority limit order book for one instrument.
 ///
 /// Storage is allocated up front: an order table whose slots are found by id
-/// (`OrderTable`); per side, levels sorted in blocks (`Ladder`, which grows only when the
-/// number of price levels does). `submit` appends `Event`s to a
-/// caller-owned buffer, so steady-state processing does not allocate. Deterministic: the
+/// (`OrderTable`, with room for `reserved` orders, doubling up to `capacity` when a book
+/// is given less); per side, levels sorted in blocks (`Ladder`, which grows only when the
+/// number of price levels does). `submit` appends `Event`s to a caller-owned buffer, so
+/// steady-state processing does not allocate. Deterministic: the
 /// same commands give the same events (no clocks inside).
 public final class OrderBook {
     public let tick: Dec
@@ -19,8 +20,10 @@ public final class OrderBook {
     /// `tick` and `lot` for the integer conversion path.
     public let grid: Grid
     public let capacity: Int
+    /// What a book that does not know its size reserves (`init(tick:lot:capacity:reserved:)`).
+    public static let startingRoom = 1024
 
-    let orders: OrderTable
+    var orders: OrderTable
     var seen: SeenIds
     /// `[buy, sell]`, indexed by `Side.rawValue`.
     let ladders: UnsafeMutablePointer<Ladder>
@@ -39,18 +42,27 @@ public final class OrderBook {
     ///   - tick: price increment (> 0); prices are whole multiples of it.
     ///   - lot: quantity increment (> 0).
     ///   - capacity: most resting orders at once (also the most pending stops).
-    public init(tick: Dec, lot: Dec, capacity: Int) throws(ConfigurationError) {
+    ///   - reserved: resting orders there is room for from the start, in `1...capacity`;
+    ///     all of `capacity` when nil. A book given less starts small and doubles its
+    ///     order table when it fills, which pauses that one command for a copy of the
+    ///     table: scripts and tools that do not know their size want that; a latency-bound
+    ///     book reserves everything.
+    public init(tick: Dec, lot: Dec, capacity: Int, reserved: Int? = nil) throws(ConfigurationError) {
         guard !tick.isZero && !tick.isNegative else { throw ConfigurationError(description: "tick must be positive") }
         guard !lot.isZero && !lot.isNegative else { throw ConfigurationError(description: "lot must be positive") }
         guard capacity > 0 && capacity <= Limits.maxCapacity else {
             throw ConfigurationError(description: "capacity must be in 1...\(Limits.maxCapacity)")
         }
+        let room = reserved ?? capacity
+        guard room > 0 && room <= capacity else {
+            throw ConfigurationError(description: "reserved must be in 1...\(capacity) (the capacity)")
+        }
         self.tick = tick
         self.lot = lot
         grid = Grid(tick: tick, lot: lot)
         self.capacity = capacity
-        orders = OrderTable(capacity: capacity)
-        seen = SeenIds(expected: capacity)
+        orders = OrderTable(room: room)
+        seen = SeenIds(expected: room)
         ladders = .allocate(capacity: 2)
         ladders.initialize(to: Ladder())
         (ladders + 1).initialize(to: Ladder())

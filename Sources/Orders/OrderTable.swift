@@ -12,25 +12,45 @@ func mix(_ id: UInt64) -> UInt32 {
 /// The resting orders, each in a slot found from its id: open addressing with linear
 /// probing over the 40-byte slots themselves, so looking an order up reads the slots where
 /// it sits. With a separate id index a cancel waits on two cache misses in a row (the
-/// bucket, then the slot it names); here it waits on one. The table is sized to the
-/// capacity at a load of at most 4/7, where probe runs stay short (at 8/11, W2-1k ran 15%
-/// slower, and one W2-100k command in a hundred scanned a long run), and not to a power of
-/// two (the hash picks a slot by multiply-shift). Deletion shifts later orders of the
-/// probe run back into the hole, so there are no tombstones (which fill every free slot
-/// under churn); the caller relinks each moved order's queue neighbours.
+/// bucket, then the slot it names); here it waits on one. The table is sized to its room
+/// at a load of at most 4/7, where probe runs stay short (at 8/11, W2-1k ran 15% slower,
+/// and one W2-100k command in a hundred scanned a long run), and not to a power of two
+/// (the hash picks a slot by multiply-shift). Deletion shifts later orders of the probe
+/// run back into the hole, so there are no tombstones (which fill every free slot under
+/// churn); the caller relinks each moved order's queue neighbours.
 struct OrderTable {
-    let slots: UnsafeMutablePointer<Slot>
-    let count: Int
+    private(set) var slots: UnsafeMutablePointer<Slot>
+    private(set) var count: Int
+    /// The most orders the table holds before it must grow.
+    private(set) var room: Int
 
-    init(capacity: Int) {
-        count = capacity * 7 / 4 + 16
+    init(room: Int) {
+        self.room = room
+        count = Self.slotCount(room: room)
         slots = LargeAllocation.allocate(Slot.self, count: count)
         slots.initialize(repeating: .vacant, count: count)
     }
 
+    private static func slotCount(room: Int) -> Int { room * 7 / 4 + 16 }
+
     func deallocate() { LargeAllocation.deallocate(slots, count: count) }
 
     var bytes: Int { LargeAllocation.bytes(Slot.self, count: count) }
+
+    /// Moves every order into a table with room for `newRoom`, and returns where each
+    /// old slot's order went (-1 for a vacant slot), for the caller to relink the queues.
+    mutating func grow(room newRoom: Int) -> [Int32] {
+        let old = self
+        self = OrderTable(room: newRoom)
+        var moves = [Int32](repeating: -1, count: old.count)
+        for index in 0..<old.count where old.slots[index].isOccupied {
+            let slot = vacancy(for: old.slots[index].id)
+            slots[Int(slot)] = old.slots[index]
+            moves[index] = slot
+        }
+        old.deallocate()
+        return moves
+    }
 
     /// The slot where the search for `id` starts.
     @inline(__always)
@@ -51,7 +71,7 @@ struct OrderTable {
     }
 
     /// A vacant slot for `id` (known absent), for the caller to fill. The table is never
-    /// full: the book holds at most `capacity` orders.
+    /// full: the caller grows it before it holds more than `room` orders.
     @inline(__always)
     func vacancy(for id: UInt64) -> Int32 {
         var index = home(id)

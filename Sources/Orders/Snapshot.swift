@@ -71,20 +71,21 @@ extension OrderBook {
         guard try reader.u32() == snapshotMagic, try reader.u8() == snapshotVersion else {
             throw .badSnapshot("not an order book snapshot (or another version)")
         }
+        let tick = try reader.string(), lot = try reader.string(), capacity = Int(clamping: try reader.u64())
+        let commandCount = try reader.u64(), tradeSequence = try reader.u64(), lastTradePrice = try reader.i64()
+        let restingCount = try reader.u64()
+        guard restingCount <= UInt64(max(capacity, 0)) else { throw .badSnapshot("more orders than capacity") }
+        // Room for the orders there are; the table grows from there like any other.
+        let reserved = min(capacity, max(Int(restingCount), OrderBook.startingRoom))
         let book: OrderBook
         do {
-            let tick = try Dec(parsing: try reader.string()), lot = try Dec(parsing: try reader.string())
-            book = try OrderBook(tick: tick, lot: lot, capacity: Int(clamping: try reader.u64()))
-        } catch let error as JournalError {
-            throw error
+            book = try OrderBook(tick: try Dec(parsing: tick), lot: try Dec(parsing: lot), capacity: capacity, reserved: reserved)
         } catch {
             throw .badSnapshot("bad configuration: \(error)")
         }
-        book.commandCount = try reader.u64()
-        book.tradeSequence = try reader.u64()
-        book.lastTradePrice = try reader.i64()
-        let restingCount = try reader.u64()
-        guard restingCount <= UInt64(book.capacity) else { throw .badSnapshot("more orders than capacity") }
+        book.commandCount = commandCount
+        book.tradeSequence = tradeSequence
+        book.lastTradePrice = lastTradePrice
         for _ in 0..<restingCount {
             let id = try reader.u64(), side = try reader.side(), price = try reader.i64()
             let open = try reader.i64(), visible = try reader.i64(), display = try reader.i64()

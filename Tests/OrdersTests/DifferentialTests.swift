@@ -5,8 +5,8 @@ import XCTest
 /// The engine against `ReferenceBook` on random command streams: identical events after
 /// every command, identical L3 books at checkpoints.
 final class DifferentialTests: XCTestCase {
-    func compare(seed: UInt64, commands: Int, capacity: Int, band: Int = 21) throws {
-        let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: capacity)
+    func compare(seed: UInt64, commands: Int, capacity: Int, band: Int = 21, reserved: Int? = nil) throws {
+        let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: capacity, reserved: reserved)
         var reference = ReferenceBook(capacity: capacity)
         var generator = CommandGenerator(seed: seed, band: band)
         var events: [Event] = []
@@ -59,20 +59,53 @@ final class DifferentialTests: XCTestCase {
         XCTAssertTrue(events.contains { $0.reason == .bookFull })
     }
 
-    /// The batch path (with its lookahead prefetching, on from 16,384 slots) gives the
+    /// A book that starts with room for one order doubles its table again and again, each
+    /// time moving every order to a new slot and relinking every queue, and still matches
+    /// the reference, up to a full book.
+    func testAGrowingBookMatchesTheReference() throws {
+        for seed in 400...404 { try compare(seed: UInt64(seed), commands: 10_000, capacity: 2_000, band: 3_000, reserved: 1) }
+        for seed in 405...406 { try compare(seed: UInt64(seed), commands: 10_000, capacity: 200, band: 3_000, reserved: 1) }
+        let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 2_000, reserved: 1)
+        XCTAssertEqual(book.room, 1)
+        var generator = CommandGenerator(seed: 400, band: 3_000)
+        var peak = 0
+        for _ in 0..<10_000 {
+            _ = book.process([generator.next()])
+            peak = max(peak, book.restingCount)
+        }
+        XCTAssertGreaterThan(peak, 1_024, "the table doubled at least ten times")
+        XCTAssertGreaterThanOrEqual(book.room, peak)
+        XCTAssertLessThanOrEqual(book.room, 2_000)
+    }
+
+    func testReservedRoomIsChecked() throws {
+        XCTAssertThrowsError(try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 10, reserved: 0))
+        XCTAssertThrowsError(try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 10, reserved: 11))
+        XCTAssertEqual(try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 10).room, 10)
+        let small = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 1 << 22, reserved: OrderBook.startingRoom)
+        let full = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 1 << 22)
+        XCTAssertLessThan(small.memoryFootprint, 1 << 20)
+        XCTAssertGreaterThan(full.memoryFootprint, 100 << 20)
+    }
+
+    /// The batch path (with its lookahead prefetching, on from room for 16,384 orders) gives the
     /// same events and book as one command at a time.
     func testBatchSubmitMatchesSingleCommands() throws {
         var generator = CommandGenerator(seed: 5)
         let commands = (0..<20_000).map { _ in generator.next() }
         let single = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000)
         let batched = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000)
-        var expected: [Event] = [], events: [Event] = []
+        let growing = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000, reserved: 1)
+        var expected: [Event] = []
         for command in commands { single.submit(command, into: &expected) }
-        for start in stride(from: 0, to: commands.count, by: 1000) {
-            batched.submit(contentsOf: Array(commands[start..<min(start + 1000, commands.count)]), into: &events)
+        for book in [batched, growing] {
+            var events: [Event] = []
+            for start in stride(from: 0, to: commands.count, by: 1000) {
+                book.submit(contentsOf: Array(commands[start..<min(start + 1000, commands.count)]), into: &events)
+            }
+            XCTAssertEqual(events, expected)
+            XCTAssertEqual(book.restingOrders(), single.restingOrders())
         }
-        XCTAssertEqual(events, expected)
-        XCTAssertEqual(batched.restingOrders(), single.restingOrders())
         XCTAssertEqual(batched.process([]), [])
     }
 

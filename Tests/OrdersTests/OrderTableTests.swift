@@ -9,7 +9,7 @@ import XCTest
 final class OrderTableTests: XCTestCase {
     func testFindsEveryLiveIdWhereTheMovesSaidThroughChurnAtFullLoad() {
         for capacity in [1, 5, 24, 300] {
-            let table = OrderTable(capacity: capacity)
+            let table = OrderTable(room: capacity)
             defer { table.deallocate() }
             var random = SplitMix64(seed: UInt64(capacity))
             var slotOf: [UInt64: Int32] = [:]
@@ -46,5 +46,36 @@ final class OrderTableTests: XCTestCase {
             }
             XCTAssertTrue(wrapped || capacity == 1, "capacity \(capacity): no probe run wrapped")
         }
+    }
+
+    /// Growing moves every order to the slot `grow` reports for it, where `find` finds it,
+    /// and leaves room for the new number of orders.
+    func testGrowReportsWhereEveryOrderWent() {
+        var table = OrderTable(room: 3)
+        defer { table.deallocate() }
+        var random = SplitMix64(seed: 9)
+        var slotOf: [UInt64: Int32] = [:]
+        for round in 0..<8 {
+            while slotOf.count < table.room {
+                let id = random.below(2) == 0 ? random.next() : UInt64(slotOf.count + 1 + round * 1_000)
+                guard slotOf[id] == nil else { continue }
+                let slot = table.vacancy(for: id)
+                table.slots[Int(slot)] = Slot(id: id, level: 0, open: Int64(id & 0xFFFF) + 1, display: 0, trader: 0,
+                                              side: .sell, selfTrade: .none)
+                slotOf[id] = slot
+            }
+            let oldCount = table.count
+            let moves = table.grow(room: table.room * 2)
+            XCTAssertEqual(moves.count, oldCount)
+            XCTAssertEqual(moves.filter { $0 >= 0 }.count, slotOf.count)
+            for (id, slot) in slotOf {
+                let moved = moves[Int(slot)]
+                XCTAssertEqual(table.find(id), moved, "round \(round) id \(id)")
+                XCTAssertEqual(table.slots[Int(moved)].open, Int64(id & 0xFFFF) + 1)
+                slotOf[id] = moved
+            }
+            XCTAssertEqual((0..<table.count).filter { table.slots[$0].isOccupied }.count, slotOf.count)
+        }
+        XCTAssertEqual(table.room, 3 << 8)
     }
 }

@@ -322,13 +322,16 @@ enum OrdersBinding {
                                           journaled: journaled))
             }
         }
-        // The default book holds up to 2^20 resting orders; a smaller one keeps its order table
-        // in cache, a larger one (up to 2^22) takes more.
+        // The default book holds up to 2^20 resting orders, starting small and growing as
+        // orders rest. This one reserves all of its capacity up front, so no command ever
+        // waits for the order table to grow; a small one keeps its table in cache, a larger
+        // one (up to 2^22) takes more.
         engine.define("orders.book_with_capacity", params: [.string, .dec, .dec, .int], labels: [nil, "tick", "lot", "capacity"],
                       result: bookType) { [unowned engine] args in
             let symbol = try Arguments.string(args, 0)
+            let capacity = try Arguments.int(args, 3)
             return .host(try makeBook(engine, symbol, tick: try Arguments.dec(args, 1), lot: try Arguments.dec(args, 2), journaled: false,
-                                      capacity: try Arguments.int(args, 3)))
+                                      capacity: capacity, reserved: capacity))
         }
         engine.define("Book.journal", params: [bookType], result: .bytes) { args in
             let book = try Arguments.object(args, 0, as: Book.self)
@@ -452,9 +455,9 @@ enum OrdersBinding {
     }
 
     static func makeBook(_ engine: Engine, _ symbol: String, tick: Dec, lot: Dec, journaled: Bool,
-                         capacity: Int = 1 << 20) throws -> Book {
+                         capacity: Int = 1 << 20, reserved: Int = OrderBook.startingRoom) throws -> Book {
         do {
-            let book = try OrderBook(tick: tick, lot: lot, capacity: capacity)
+            let book = try OrderBook(tick: tick, lot: lot, capacity: capacity, reserved: min(reserved, capacity))
             return Book(engine: book, symbol: symbol, values: try EventValues(engine, book), journaled: journaled)
         } catch let error as HostError {
             throw error
