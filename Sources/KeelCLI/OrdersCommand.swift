@@ -40,7 +40,7 @@ struct Replay: ExitCodeCommand {
             reporter.emit("keel: error: bad --tick or --lot: \(error)")
             return 1
         }
-        var replay = CSVReplay(book: book, file: file)
+        var replay = CSVReplay(book: book, file: file, reporter: reporter)
         var lineNumber = 0
         for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
@@ -55,14 +55,30 @@ struct Replay: ExitCodeCommand {
 struct CSVReplay {
     let book: OrderBook
     let file: String
+    let reporter: Reporter
     var ids: [String: UInt64] = [:]
     var names: [String] = [""]
     var events: [Orders.Event] = []
     var out = ""
 
-    init(book: OrderBook, file: String) {
+    init(book: OrderBook, file: String, reporter: Reporter) {
         self.book = book
         self.file = file
+        self.reporter = reporter
+    }
+
+    /// A line's comma-separated fields, trimmed, with the 1-based column (in Unicode
+    /// scalars, as every diagnostic counts) where each starts in the line.
+    static func fields(of line: String) -> (texts: [String], columns: [Int]) {
+        var texts: [String] = [], columns: [Int] = []
+        var column = 1
+        for piece in line.unicodeScalars.split(separator: ",", omittingEmptySubsequences: false) {
+            let leading = piece.prefix { $0.properties.isWhitespace }.count
+            texts.append(String(String.UnicodeScalarView(piece)).trimmingCharacters(in: .whitespacesAndNewlines))
+            columns.append(column + leading)
+            column += piece.count + 1
+        }
+        return (texts, columns)
     }
 
     /// Order ids may be any token; each new one gets the next number.
@@ -77,14 +93,15 @@ struct CSVReplay {
     mutating func line(_ raw: String, number: Int) {
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty || text.hasPrefix("#") { return }
-        let fields = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let (fields, columns) = Self.fields(of: raw)
         events.removeAll(keepingCapacity: true)
         do {
             try apply(fields)
         } catch {
             flush()
-            let message = "\(file):\(number):1: error: \(error.message)\n\(raw)\n^\n"
-            FileHandle.standardError.write(Data(message.utf8))
+            let column = columns[min(error.field, columns.count - 1)]
+            reporter.emit(Diagnostic(fileName: file, line: number, column: column, sourceLine: raw, message: error.message)
+                .render(color: reporter.color))
             return
         }
         for e in events {
@@ -99,27 +116,32 @@ struct CSVReplay {
         if out.utf8.count > 1 << 16 { flush() }
     }
 
-    struct Malformed: Error { let message: String }
+    /// What is wrong with a line, and the field (0 the command) it is wrong in.
+    struct Malformed: Error {
+        let message: String
+        var field = 0
+    }
 
     mutating func apply(_ f: [String]) throws(Malformed) {
         func need(_ count: ClosedRange<Int>) throws(Malformed) {
             guard count.contains(f.count) else {
-                throw Malformed(message: "'\(f[0])' takes \(count.lowerBound - 1)\(count.count > 1 ? " or \(count.upperBound - 1)" : "") fields, found \(f.count - 1)")
+                throw Malformed(message: "'\(f[0])' takes \(count.lowerBound - 1)\(count.count > 1 ? " or \(count.upperBound - 1)" : "") fields, found \(f.count - 1)",
+                                field: f.count > count.upperBound ? count.upperBound : f.count - 1)
             }
         }
         func name(_ i: Int) throws(Malformed) -> String {
-            guard !f[i].isEmpty else { throw Malformed(message: "field \(i + 1) is an empty order id") }
+            guard !f[i].isEmpty else { throw Malformed(message: "field \(i + 1) is an empty order id", field: i) }
             return f[i]
         }
         func side(_ i: Int) throws(Malformed) -> Side {
             switch f[i] {
             case "buy": return .buy
             case "sell": return .sell
-            default: throw Malformed(message: "unknown side '\(f[i])'; expected buy or sell")
+            default: throw Malformed(message: "unknown side '\(f[i])'; expected buy or sell", field: i)
             }
         }
         func number(_ i: Int, _ what: String) throws(Malformed) -> Dec {
-            guard let d = try? Dec(parsing: f[i]) else { throw Malformed(message: "\(what) '\(f[i])' is not a decimal number") }
+            guard let d = try? Dec(parsing: f[i]) else { throw Malformed(message: "\(what) '\(f[i])' is not a decimal number", field: i) }
             return d
         }
         switch f[0] {
@@ -131,7 +153,7 @@ struct CSVReplay {
             case "ioc": type = .ioc
             case "fok": type = .fok
             case "post": type = .postOnly
-            default: throw Malformed(message: "unknown time in force '\(f[5])'; expected gtc, ioc, fok or post")
+            default: throw Malformed(message: "unknown time in force '\(f[5])'; expected gtc, ioc, fok or post", field: 5)
             }
             let (n, s, p, q) = (try name(1), try side(2), try number(3, "price"), try number(4, "quantity"))
             submitNew(id(n), s, type, price: p, quantity: q)

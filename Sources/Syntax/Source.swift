@@ -106,6 +106,15 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
         self.sourceLine = file.lineText(line)
     }
 
+    /// A diagnostic on one line of a file that is not Keel source (a data file's line).
+    public init(fileName: String, line: Int, column: Int, sourceLine: String, message: String) {
+        self.fileName = fileName
+        self.line = line
+        self.column = column
+        self.message = message.count > 300 ? String(message.prefix(300)) + "..." : message
+        self.sourceLine = sourceLine
+    }
+
     public init(file: SourceFile, span: Span, message: String) {
         let loc = file.location(of: min(span.start, file.scalars.count))
         self.init(file: file, line: loc.line, column: loc.column, message: message)

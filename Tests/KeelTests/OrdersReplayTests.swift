@@ -13,6 +13,8 @@ final class OrdersReplayTests: XCTestCase {
         XCTAssertEqual(run.stdout, expected)
         let errors = run.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
         XCTAssertEqual(errors.map { $0.split(separator: ":")[1] }, ["22", "25", "26"], run.stderr)
+        // The column of the field at fault: the command, the side, the time in force.
+        XCTAssertEqual(errors.map { $0.split(separator: ":")[2] }, ["1", "9", "18"], run.stderr)
         XCTAssertTrue(errors[0].hasSuffix("unknown command 'bogus'; expected limit, market, cancel or modify"))
     }
 
@@ -23,6 +25,27 @@ final class OrdersReplayTests: XCTestCase {
         let run = try keel.run(["orders", "replay", path, "--tick", "0.25", "--lot", "0.1"])
         // 0.6 is off a 0.25 tick and 0.05 off a 0.1 lot; the quantity is checked first.
         XCTAssertEqual(run.stdout, "trade,b,s,0.50,0.1\nreject,c,off_lot\nrest,s,sell,0.50,0.2\n")
+    }
+
+    /// The caret stands under the field at fault, wherever spaces put it, and a line of a
+    /// megabyte is shown cut around it.
+    func testDiagnosticsPointAtTheFieldAtFault() throws {
+        let path = NSTemporaryDirectory() + "keel-replay-columns-\(getpid()).csv"
+        let long = String(repeating: "9", count: 1 << 20)
+        try "limit, z , buy ,  abc ,1\nlimit,w,buy,10,\(long)x\nlimit,v,buy,10,1,gtc,extra\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try keel.run(["orders", "replay", path])
+        XCTAssertEqual(run.status, 0)
+        let lines = run.stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        XCTAssertEqual(lines[0], "\(path):1:19: error: price 'abc' is not a decimal number")
+        XCTAssertEqual(lines[1], "limit, z , buy ,  abc ,1")
+        XCTAssertEqual(lines[2], String(repeating: " ", count: 18) + "^")
+        XCTAssertTrue(lines[3].hasPrefix("\(path):2:16: error: quantity '999"), lines[3])
+        XCTAssertLessThan(lines[4].count, 200)
+        XCTAssertEqual(lines[5], String(repeating: " ", count: 15) + "^")
+        XCTAssertEqual(lines[6], "\(path):3:22: error: 'limit' takes 4 or 5 fields, found 6")
+        XCTAssertLessThan(run.stderr.utf8.count, 2_000)
     }
 
     func testAMissingFileIsAnError() throws {
