@@ -32,8 +32,9 @@ final class OrdersReplayTests: XCTestCase {
     func testDiagnosticsPointAtTheFieldAtFault() throws {
         let path = NSTemporaryDirectory() + "keel-replay-columns-\(getpid()).csv"
         let long = String(repeating: "9", count: 1 << 20)
-        try "limit, z , buy ,  abc ,1\nlimit,w,buy,10,\(long)x\nlimit,v,buy,10,1,gtc,extra\n"
-            .write(toFile: path, atomically: true, encoding: .utf8)
+        // The fourth line: "é" is one column, and the invalid byte 0xFF another.
+        let text = "limit, z , buy ,  abc ,1\nlimit,w,buy,10,\(long)x\nlimit,v,buy,10,1,gtc,extra\nlimit,é"
+        try Data(text.utf8 + [0xFF] + Array(",up,1,1\n".utf8)).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let run = try keel.run(["orders", "replay", path])
         XCTAssertEqual(run.status, 0)
@@ -45,6 +46,8 @@ final class OrdersReplayTests: XCTestCase {
         XCTAssertLessThan(lines[4].count, 200)
         XCTAssertEqual(lines[5], String(repeating: " ", count: 15) + "^")
         XCTAssertEqual(lines[6], "\(path):3:22: error: 'limit' takes 4 or 5 fields, found 6")
+        XCTAssertEqual(lines[9], "\(path):4:10: error: unknown side 'up'; expected buy or sell")
+        XCTAssertEqual(lines[11], String(repeating: " ", count: 9) + "^")
         XCTAssertLessThan(run.stderr.utf8.count, 2_000)
     }
 
