@@ -111,13 +111,33 @@ struct CSVReplay {
         for e in events {
             switch e.kind {
             case .trade:
-                out += "trade,\(names[Int(e.id)]),\(names[Int(e.maker)]),\(book.price(ofTicks: e.price)),\(book.quantity(ofLots: e.quantity))\n"
+                out += "trade,\(names[Int(e.id)]),\(names[Int(e.maker)]),\(priceText(e.price)),\(quantityText(e.quantity))\n"
             case .rejected:
                 out += "reject,\(names[Int(e.id)]),\(e.reason.name)\n"
             default: break
             }
         }
         if out.utf8.count > 1 << 16 { flush() }
+    }
+
+    func priceText(_ ticks: Int64) -> String { book.grid.priceText(ofTicks: ticks) ?? book.price(ofTicks: ticks).description }
+
+    func quantityText(_ lots: Int64) -> String { book.grid.quantityText(ofLots: lots) ?? book.quantity(ofLots: lots).description }
+
+    /// A number as written in the file: a word when it is plain and short (most are),
+    /// which converts to ticks and lots without GMP, else a `Dec`.
+    enum Number {
+        case word(DecimalWord)
+        case dec(Dec)
+
+        var word: DecimalWord? { if case .word(let w) = self { w } else { nil } }
+
+        var dec: Dec {
+            switch self {
+            case .word(let w): w.dec
+            case .dec(let d): d
+            }
+        }
     }
 
     /// What is wrong with a line, and the field (0 the command) it is wrong in.
@@ -144,9 +164,10 @@ struct CSVReplay {
             default: throw Malformed(message: "unknown side '\(f[i])'; expected buy or sell", field: i)
             }
         }
-        func number(_ i: Int, _ what: String) throws(Malformed) -> Dec {
+        func number(_ i: Int, _ what: String) throws(Malformed) -> Number {
+            if let word = DecimalWord(parsing: f[i]) { return .word(word) }
             guard let d = try? Dec(parsing: f[i]) else { throw Malformed(message: "\(what) '\(f[i])' is not a decimal number", field: i) }
-            return d
+            return .dec(d)
         }
         switch f[0] {
         case "limit":
@@ -172,9 +193,12 @@ struct CSVReplay {
             try need(4...4)
             let (n, p, q) = (try name(1), try number(2, "price"), try number(3, "quantity"))
             let order = id(n)
+            if let p = p.word, let q = q.word, let command = book.grid.modifyCommand(id: order, price: p, quantity: q) {
+                return book.submit(command, into: &events)
+            }
             let command: Command
             do throws(Reason) {
-                command = try book.modifyCommand(id: order, price: p, quantity: q)
+                command = try book.modifyCommand(id: order, price: p.dec, quantity: q.dec)
             } catch {
                 command = .rejectAtEdge(id: order, reason: error, modifying: true)
             }
@@ -184,10 +208,14 @@ struct CSVReplay {
         }
     }
 
-    mutating func submitNew(_ order: UInt64, _ side: Side, _ type: OrderType, price: Dec?, quantity: Dec) {
+    mutating func submitNew(_ order: UInt64, _ side: Side, _ type: OrderType, price: Number?, quantity: Number) {
+        let p: DecimalWord? = if let price { price.word } else { .zero }
+        if let q = quantity.word, let p, let command = book.grid.command(for: DecimalOrder(id: order, side: side, type: type, price: p, quantity: q)) {
+            return book.submit(command, into: &events)
+        }
         let command: Command
         do throws(Reason) {
-            command = .new(try book.newOrder(id: order, side: side, type: type, price: price, quantity: quantity))
+            command = .new(try book.newOrder(id: order, side: side, type: type, price: price?.dec, quantity: quantity.dec))
         } catch {
             command = .rejectAtEdge(id: order, reason: error, modifying: false)
         }
@@ -196,7 +224,7 @@ struct CSVReplay {
 
     mutating func finish() {
         for o in book.restingOrders() {
-            out += "rest,\(names[Int(o.id)]),\(o.side.name),\(book.price(ofTicks: o.price)),\(book.quantity(ofLots: o.quantity))\n"
+            out += "rest,\(names[Int(o.id)]),\(o.side.name),\(priceText(o.price)),\(quantityText(o.quantity))\n"
         }
         flush()
     }

@@ -25,6 +25,36 @@ public struct DecimalWord: Sendable, Equatable {
         self.negative = negative
     }
 
+    /// Plain decimal text, `[+-]digits[.digits]` with a coefficient that fits a word, as
+    /// `Dec(parsing:)` reads it; nil for any other text (an exponent, separators, more
+    /// digits), which is for `Dec(parsing:)` to decide. Spares a CSV reader GMP's parser.
+    public init?(parsing text: String) {
+        var coefficient: UInt64 = 0, digits = 0, fraction = 0, negative = false
+        var seenPoint = false, index = 0
+        for byte in text.utf8 {
+            defer { index += 1 }
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let (times10, overflow) = coefficient.multipliedReportingOverflow(by: 10)
+                let (sum, carry) = times10.addingReportingOverflow(UInt64(byte &- UInt8(ascii: "0")))
+                guard !overflow && !carry else { return nil }
+                coefficient = sum
+                digits += 1
+                if seenPoint { fraction += 1 }
+            case UInt8(ascii: "."):
+                guard !seenPoint else { return nil }
+                seenPoint = true
+            case UInt8(ascii: "-"), UInt8(ascii: "+"):
+                guard index == 0 else { return nil }
+                negative = byte == UInt8(ascii: "-")
+            default:
+                return nil
+            }
+        }
+        guard digits > 0 else { return nil }
+        self.init(coefficient: coefficient, exponent: Int32(-fraction), negative: negative)
+    }
+
     /// A plain `0`, as `Dec(0)`.
     public static let zero = DecimalWord(coefficient: 0, exponent: 0, negative: false)
 
@@ -51,8 +81,9 @@ public struct DecimalOrder: Sendable, Equatable {
                   trader: trader, selfTrade: selfTrade)
     }
 
-    init(id: UInt64, side: Side, type: OrderType, price: DecimalWord, quantity: DecimalWord, stopPrice: DecimalWord,
-         display: DecimalWord, trader: UInt32, selfTrade: SelfTradePrevention) {
+    public init(id: UInt64, side: Side, type: OrderType, price: DecimalWord, quantity: DecimalWord,
+                stopPrice: DecimalWord = .zero, display: DecimalWord = .zero, trader: UInt32 = 0,
+                selfTrade: SelfTradePrevention = .none) {
         self.id = id
         self.side = side
         self.type = type
@@ -95,6 +126,24 @@ public struct Grid: Equatable, Sendable {
     private static func unitExponent(_ unit: DecimalWord?) -> Int32 {
         guard let unit, unit.coefficient == 1, !unit.negative else { return .min }
         return unit.exponent
+    }
+
+    /// `units` ticks as `price(ofTicks:)` prints, without making a `Dec`; nil unless the
+    /// tick is `1E-p` (0.01, 1), whose multiples print as the units with `p` decimals.
+    public func priceText(ofTicks units: Int64) -> String? { Self.plainText(units, unit: tick) }
+
+    /// `units` lots as `quantity(ofLots:)` prints; nil unless the lot is `1E-p`.
+    public func quantityText(ofLots units: Int64) -> String? { Self.plainText(units, unit: lot) }
+
+    private static func plainText(_ units: Int64, unit: DecimalWord?) -> String? {
+        let places = -Int(unitExponent(unit))
+        guard places >= 0 && places <= 18 else { return nil }
+        var digits = String(units.magnitude)
+        if places > 0 {
+            if digits.count <= places { digits = String(repeating: "0", count: places + 1 - digits.count) + digits }
+            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -places))
+        }
+        return units < 0 ? "-" + digits : digits
     }
 
     // The `OrderBook` conversions from word-sized parts, with the same rejections in the

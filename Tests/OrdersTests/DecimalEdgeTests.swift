@@ -1,5 +1,6 @@
 import Money
 import Orders
+import SeededRandom
 import XCTest
 
 final class DecimalEdgeTests: XCTestCase {
@@ -112,5 +113,48 @@ final class DecimalEdgeTests: XCTestCase {
                        try book.modifyCommand(id: 7, price: dec("12.25"), quantity: dec("0")))
         XCTAssertEqual(book.grid.modifyCommand(id: 7, price: try word("12.30"), quantity: try word("10")),
                        .rejectAtEdge(id: 7, reason: .offTick, modifying: true))
+    }
+
+    /// Plain text parses to the value `Dec(parsing:)` gives; anything else is left to it.
+    func testWordParsingAgreesWithDecParsing() throws {
+        for text in ["10", "10.00", "+10.5", "-10.5", ".5", "5.", "-0", "0.000", "007.0700", "18446744073709551615",
+                     "1844674407370955161.5"] {
+            let word = try XCTUnwrap(DecimalWord(parsing: text), text)
+            XCTAssertEqual(word.dec, try dec(text), text)
+            XCTAssertEqual(word.dec.description, try dec(text).description, text)
+        }
+        // Exponents, separators, words past 2^64 and malformed text go to `Dec(parsing:)`.
+        for text in ["1e5", "1E+1", "1_000", "18446744073709551616", "", ".", "-", "+-1", "1.2.3", "1-", " 1", "NaN", "0x10"] {
+            XCTAssertNil(DecimalWord(parsing: text), text)
+        }
+        var random = SplitMix64(seed: 11)
+        for _ in 0..<20_000 {
+            let digits = String(random.next() >> random.below(64))
+            let point = random.below(digits.count + 1)
+            var text = digits
+            if random.below(3) > 0 { text.insert(".", at: text.index(text.startIndex, offsetBy: point)) }
+            if random.below(4) == 0 { text = "-" + text }
+            let word = try XCTUnwrap(DecimalWord(parsing: text), text)
+            XCTAssertEqual(word.dec.description, try dec(text).description, text)
+        }
+    }
+
+    /// Ticks and lots print as `Dec` prints their value, on every grid of the `1E-p` form,
+    /// and other grids are left to `Dec`.
+    func testPlainTextOfTicksAndLotsAgreesWithDec() throws {
+        var random = SplitMix64(seed: 12)
+        for places in 0...8 {
+            let unit = places == 0 ? "1" : "0." + String(repeating: "0", count: places - 1) + "1"
+            let book = try OrderBook(tick: dec(unit), lot: dec(unit), capacity: 1)
+            for _ in 0..<2_000 {
+                let units = Int64(bitPattern: random.next() >> random.below(64)) & Int64.max
+                XCTAssertEqual(book.grid.priceText(ofTicks: units), book.price(ofTicks: units).description, "\(units) at \(unit)")
+                XCTAssertEqual(book.grid.quantityText(ofLots: units), book.quantity(ofLots: units).description)
+            }
+            XCTAssertEqual(book.grid.priceText(ofTicks: 0), book.price(ofTicks: 0).description)
+        }
+        let quarters = try OrderBook(tick: dec("0.25"), lot: dec("10"), capacity: 1)
+        XCTAssertNil(quarters.grid.priceText(ofTicks: 5))
+        XCTAssertNil(quarters.grid.quantityText(ofLots: 5))
     }
 }
