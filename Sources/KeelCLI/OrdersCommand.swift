@@ -67,20 +67,27 @@ struct CSVReplay {
         self.reporter = reporter
     }
 
-    /// A line's comma-separated fields, trimmed of blanks (space, tab, CR), with the index
-    /// of each one's first byte. Read as bytes: going through Foundation's trimming took
-    /// most of a replay's time.
-    static func fields(of line: ArraySlice<UInt8>) -> (texts: [String], starts: [Int]) {
+    /// The current line's comma-separated fields, trimmed of blanks (space, tab, CR), and
+    /// the index of each one's first byte; kept between lines so reading one allocates
+    /// nothing but long fields. (Foundation's trimming took most of a replay's time.)
+    var fields: [String] = []
+    var fieldStarts: [Int] = []
+
+    mutating func split(_ line: ArraySlice<UInt8>) {
         func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
-        var texts: [String] = [], starts: [Int] = []
-        for piece in line.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
-            var start = piece.startIndex, end = piece.endIndex
-            while start < end && isBlank(piece[start]) { start += 1 }
-            while end > start && isBlank(piece[end - 1]) { end -= 1 }
-            texts.append(String(decoding: piece[start..<end], as: UTF8.self))
-            starts.append(start)
+        fields.removeAll(keepingCapacity: true)
+        fieldStarts.removeAll(keepingCapacity: true)
+        var start = line.startIndex
+        while true {
+            let end = line[start...].firstIndex(of: UInt8(ascii: ",")) ?? line.endIndex
+            var first = start, last = end
+            while first < last && isBlank(line[first]) { first += 1 }
+            while last > first && isBlank(line[last - 1]) { last -= 1 }
+            fields.append(String(decoding: line[first..<last], as: UTF8.self))
+            fieldStarts.append(first)
+            guard end < line.endIndex else { return }
+            start = end + 1
         }
-        return (texts, starts)
     }
 
     /// Order ids may be any token; each new one gets the next number.
@@ -94,14 +101,14 @@ struct CSVReplay {
 
     mutating func line(_ bytes: ArraySlice<UInt8>, number: Int) {
         guard let first = bytes.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }), first != UInt8(ascii: "#") else { return }
-        let (fields, starts) = Self.fields(of: bytes)
+        split(bytes)
         events.removeAll(keepingCapacity: true)
         do {
             try apply(fields)
         } catch {
             flush()
             // Columns count Unicode scalars, as in every diagnostic (invalid bytes shown as U+FFFD).
-            let before = bytes[bytes.startIndex..<starts[min(error.field, starts.count - 1)]]
+            let before = bytes[bytes.startIndex..<fieldStarts[min(error.field, fieldStarts.count - 1)]]
             let column = String(decoding: before, as: UTF8.self).unicodeScalars.count + 1
             let raw = String(decoding: bytes, as: UTF8.self)
             reporter.emit(Diagnostic(fileName: file, line: number, column: column, sourceLine: raw, message: error.message)
