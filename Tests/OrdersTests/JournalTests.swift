@@ -81,6 +81,34 @@ final class JournalTests: XCTestCase {
         }
     }
 
+    /// A restored book reserves the orders its snapshot holds and grows from there like
+    /// any other, giving the events the book it was taken from gives.
+    func testARestoredBookGrowsFromTheOrdersItHolds() throws {
+        let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000)
+        var events: [Event] = []
+        for id in 1...1_500 {
+            book.submit(.new(NewOrder(id: UInt64(id), side: id % 2 == 0 ? .buy : .sell,
+                                      price: id % 2 == 0 ? Int64(1_000 - id % 300) : Int64(1_001 + id % 300), quantity: 5)),
+                        into: &events)
+        }
+        let restored = try OrderBook.restore(snapshot: book.snapshot())
+        XCTAssertEqual(restored.room, 1_500)
+        XCTAssertEqual(restored.restingOrders(), book.restingOrders())
+        var generator = CommandGenerator(seed: 78, band: 3_000)
+        var expected: [Event] = [], got: [Event] = []
+        for _ in 0..<8_000 {
+            var command = generator.next()
+            // The generator's ids start at 1; keep them clear of the prefilled ones.
+            if case .new(var order) = command { order.id += 10_000; command = .new(order) }
+            book.submit(command, into: &expected)
+            restored.submit(command, into: &got)
+        }
+        XCTAssertEqual(got, expected)
+        XCTAssertEqual(restored.restingOrders(), book.restingOrders())
+        XCTAssertGreaterThan(restored.room, 1_500)
+        XCTAssertGreaterThan(restored.restingCount, 1_500)
+    }
+
     func journalBytes(_ commands: [Command]) throws -> [UInt8] {
         let path = directory + "/bytes"
         try? FileManager.default.removeItem(atPath: path)
