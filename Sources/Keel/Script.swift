@@ -15,8 +15,12 @@ public final class Script: @unchecked Sendable {
     let code: [StmtCode]
     let entries: [String: Engine.FunctionEntry]
     let shapes: Compiler.Shapes
+    /// The engine the script was compiled in: its bindings' host functions, which every
+    /// instance calls, read the module shapes through it.
+    let compiledIn: Engine
 
-    init(checked: CheckedProgram, code: [StmtCode], shapes: Compiler.Shapes) {
+    init(checked: CheckedProgram, code: [StmtCode], shapes: Compiler.Shapes, compiledIn: Engine) {
+        self.compiledIn = compiledIn
         self.checked = checked
         self.code = code
         self.shapes = shapes
@@ -32,12 +36,13 @@ public final class Script: @unchecked Sendable {
     public static func compile(source: String, name: String = "<script>",
                                stdlibPath: String? = Engine.defaultStdlibPath(),
                                host: (Engine) throws -> Void = { _ in }) throws -> Script {
-        let engine = try Engine(stdlibPath: nil, output: OutputBuffer { _ in })
+        // It runs no code (its top-level code is recorded for the instances), so its stack is small.
+        let engine = try Engine(limits: Limits(stackSlots: 64), stdlibPath: nil, output: OutputBuffer { _ in })
         engine.recording = []
         try host(engine)
         if let stdlibPath { try engine.useStdlib(at: stdlibPath) }
         try engine.load(source: source, name: name)
-        return Script(checked: engine.checker.result, code: engine.recording ?? [], shapes: engine.shapes)
+        return Script(checked: engine.checker.result, code: engine.recording ?? [], shapes: engine.shapes, compiledIn: engine)
     }
 
     /// A fresh instance: its own globals and stack; its top-level code runs now.

@@ -224,6 +224,12 @@ extension OrderBook {
     /// Resting orders the order table holds before it next grows.
     public var room: Int { orders.room }
 
+    /// The bytes of order table a book reserving room for `reserved` orders allocates (in
+    /// `1...Limits.maxCapacity`), for a host to weigh before it makes the book.
+    public static func tableBytes(reserving reserved: Int) -> Int {
+        OrderTable.bytes(room: min(max(reserved, 1), Limits.maxCapacity))
+    }
+
     /// Bytes of the book proper: order table and levels (allocated for the table's
     /// room, so per resting order this is lowest on a full table).
     public var memoryFootprint: Int {

@@ -37,6 +37,9 @@ struct OrderTable {
 
     var bytes: Int { LargeAllocation.bytes(Slot.self, count: count) }
 
+    /// What a table with room for `room` orders takes.
+    static func bytes(room: Int) -> Int { LargeAllocation.bytes(Slot.self, count: slotCount(room: room)) }
+
     /// Moves every order into a table with room for `newRoom`, and returns where each
     /// old slot's order went (-1 for a vacant slot), for the caller to relink the queues.
     mutating func grow(room newRoom: Int) -> [Int32] {

@@ -49,85 +49,61 @@ extension Compiler {
         return .value { _ throws(Unwind) in throw internalError("a callable", s) }
     }
 
-    /// A call to a host function. Its arguments go into an array the call site keeps from
-    /// call to call, so a call allocates nothing for them. Up to three arguments are
-    /// evaluated by closures captured one by one, cheaper to call than through an array.
+    /// A call to a host function. Its arguments go into an array the VM keeps from call to
+    /// call (`VM.takeArguments`), so a call allocates nothing for them. Up to three
+    /// arguments are evaluated by closures captured one by one, cheaper to call than
+    /// through an array.
     func hostCall(_ name: String, _ args: [Compiled], site s: Site) -> Compiled {
         let body = hostFunctions[name]?.body
-        let arguments = ArgumentArray(capacity: args.count)
         let codes = args.map { Operand(code: $0.value) }
-        // Each takes the array out for the call: a call re-entering this site meanwhile builds its own.
         switch codes.count {
         case 1:
             let a = codes[0].code
             return .value { vm throws(Unwind) in
-                var values = arguments.take()
+                var values = vm.takeArguments()
                 values.append(try a(vm))
-                return try Compiler.callHost(body, name, &values, returningTo: arguments, vm, s)
+                return try Compiler.callHost(body, name, &values, vm, s)
             }
         case 2:
             let a = codes[0].code, b = codes[1].code
             return .value { vm throws(Unwind) in
-                var values = arguments.take()
+                var values = vm.takeArguments()
                 values.append(try a(vm))
                 values.append(try b(vm))
-                return try Compiler.callHost(body, name, &values, returningTo: arguments, vm, s)
+                return try Compiler.callHost(body, name, &values, vm, s)
             }
         case 3:
             let a = codes[0].code, b = codes[1].code, c = codes[2].code
             return .value { vm throws(Unwind) in
-                var values = arguments.take()
+                var values = vm.takeArguments()
                 values.append(try a(vm))
                 values.append(try b(vm))
                 values.append(try c(vm))
-                return try Compiler.callHost(body, name, &values, returningTo: arguments, vm, s)
+                return try Compiler.callHost(body, name, &values, vm, s)
             }
         default:
             return .value { vm throws(Unwind) in
-                var values = arguments.take()
+                var values = vm.takeArguments()
                 for o in codes { values.append(try o.code(vm)) }
-                return try Compiler.callHost(body, name, &values, returningTo: arguments, vm, s)
+                return try Compiler.callHost(body, name, &values, vm, s)
             }
         }
     }
 
     @inline(__always)
-    static func callHost(_ body: HostFunction.Body?, _ name: String, _ values: inout [Value], returningTo arguments: ArgumentArray,
+    static func callHost(_ body: HostFunction.Body?, _ name: String, _ values: inout [Value],
                          _ vm: VM, _ s: Site) throws(Unwind) -> Value {
-        defer { arguments.putBack(&values) }
+        defer { vm.putBackArguments(&values) }
         guard let body else { throw fail("host function '\(name)' is not bound", s) }
         // A loop calls from one site: comparing spares the reference counting of a store.
         if vm.hostCallSite !== s { vm.hostCallSite = s }
-        return try callNative(body, values, s)
+        return try vm.asHostCaller { () throws(Unwind) in try callNative(body, values, s) }
     }
 
     /// A closure kept in a struct, not directly in an array, keeps its own calling
     /// convention: no reabstraction thunk on every call (see `Step`).
     struct Operand {
         let code: Code
-    }
-
-    /// A call site's argument array between calls: empty, with its capacity kept.
-    final class ArgumentArray {
-        private var values: [Value]
-
-        init(capacity: Int) {
-            values = []
-            values.reserveCapacity(capacity)
-        }
-
-        func take() -> [Value] {
-            var taken: [Value] = []
-            swap(&taken, &values)
-            return taken
-        }
-
-        /// Releases the arguments and keeps the storage; a host function that kept the
-        /// array shares it, so emptying it then copies it first (copy on write).
-        func putBack(_ used: inout [Value]) {
-            used.removeAllKeepingCapacity()
-            swap(&used, &values)
-        }
     }
 
     func valueCall(_ callee: @escaping Code, _ argCodes: [Code], offset: Int, site s: Site) -> Compiled {

@@ -265,7 +265,7 @@ public final class Compiler {
     /// Calls a Keel closure with arguments already evaluated, in a fresh frame above the caller's.
     public static func invoke(_ vm: VM, _ closure: Closure, _ args: [Value], frameOffset: Int, site: Site) throws(Unwind) -> Value {
         if let native = closure.native {
-            return try callNative(native, args, site)
+            return try vm.asHostCaller { () throws(Unwind) in try callNative(native, args, site) }
         }
         let p = closure.proto
         let newBase = try enter(vm, p, frameOffset: frameOffset, site: site)

@@ -124,8 +124,9 @@ public struct Limits: Sendable {
     /// Wall-clock time for one load or call, in milliseconds.
     public var milliseconds: Int?
     public var callDepth: Int
-    /// Bytes the script may allocate for strings and collections in one load or call
-    /// (an estimate counted where they are built or grown; the stack is preallocated).
+    /// Bytes the script may allocate for strings and collections, and host objects that
+    /// report theirs (order books), in one load or call (an estimate counted where they
+    /// are built or grown; the stack is preallocated).
     public var memory: Int
     public var stackSlots: Int
     /// The most elements any one list, map or string may hold.
@@ -177,6 +178,9 @@ public final class VM {
     public var scriptArguments: [String] = []
     /// Where the host function now running was called from, for errors it raises.
     var hostCallSite: Site?
+    /// Argument arrays of finished host calls, for the next ones. Kept by the VM, not the
+    /// call site: a script's compiled code is shared by all its instances, on any thread.
+    var spareArguments: [[Value]] = []
 
     public init(limits: Limits = Limits(), output: OutputBuffer = OutputBuffer { _ in }) {
         self.limits = limits
@@ -247,6 +251,53 @@ public final class VM {
     public func hostWork(_ n: Int) throws {
         guard let site = hostCallSite else { return }
         try work(n, site)
+    }
+
+    /// Charges `bytes` that the host function now running allocated for the script (an
+    /// order book's tables, say) against the memory limit.
+    public func hostAllocated(_ bytes: Int) throws {
+        guard let site = hostCallSite else { return }
+        try charge(bytes, site)
+    }
+
+    /// An empty argument array for a host call, with the capacity of an earlier one.
+    @inline(__always)
+    func takeArguments() -> [Value] { spareArguments.popLast() ?? [] }
+
+    /// Keeps a host call's argument array for the next call, emptied; a host function that
+    /// kept the array shares it, so emptying it then copies it first (copy on write).
+    @inline(__always)
+    func putBackArguments(_ used: inout [Value]) {
+        used.removeAllKeepingCapacity()
+        var kept: [Value] = []
+        swap(&kept, &used)
+        spareArguments.append(kept)
+    }
+
+    /// The VM whose host call is running on this thread. Bindings are compiled once for a
+    /// `Script` and serve all its instances, each with its own VM, so they cannot keep
+    /// one: they charge their work and memory to this.
+    public static var hostCaller: VM? {
+        guard let raw = pthread_getspecific(hostCallerKey) else { return nil }
+        return Unmanaged<VM>.fromOpaque(raw).takeUnretainedValue()
+    }
+
+    private static let hostCallerKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// Runs `body` as this VM's host call on this thread, restoring the caller before it
+    /// (a host function may run another VM's script).
+    @inline(__always)
+    func asHostCaller<T>(_ body: () throws(Unwind) -> T) throws(Unwind) -> T {
+        let key = Self.hostCallerKey, previous = UnsafeRawPointer(pthread_getspecific(key))
+        let current = UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque())
+        guard previous != current else { return try body() }
+        pthread_setspecific(key, current)
+        defer { pthread_setspecific(key, previous) }
+        return try body()
     }
 
     static let slice = 1024

@@ -184,6 +184,87 @@ final class ScriptTests: XCTestCase {
         XCTAssertEqual(try instance.call("small", []).intValue, 6)
     }
 
+    /// An order book's tables count against the memory limit: reserved up front before
+    /// they are made, and grown as orders rest.
+    func testOrderBooksCountAgainstTheMemoryLimit() throws {
+        let script = try Script.compile(source: """
+            use orders
+            fn reserve() -> Int { len(orders.book_with_capacity("R", tick: 1, lot: 1, capacity: 1000000).orders()) }
+            fn fill(n: Int) -> Int {
+              let book = orders.book("F", tick: 1, lot: 1)
+              for i in 0..n { book.submit(orders.limit(i + 1, Side.buy, dec(1 + i % 100), 1)) }
+              len(book.orders())
+            }
+            """)
+        let instance = try script.instantiate(limits: Limits(memory: 8 << 20))
+        func assertMemoryLimit(_ body: () throws -> Value) {
+            XCTAssertThrowsError(try body()) { error in
+                guard case KeelError.runtime(let d, let limit) = error else { return XCTFail("\(error)") }
+                XCTAssertEqual(limit, .memory, d.message)
+            }
+        }
+        assertMemoryLimit { try instance.call("reserve", []) }
+        // 20,000 orders take tables of about 2.3 MB (grown from 1,024, 4.6 MB charged in all);
+        // 200,000 would need 18 MB.
+        XCTAssertEqual(try instance.call("fill", [.int(20_000)]).intValue, 20_000)
+        assertMemoryLimit { try instance.call("fill", [.int(200_000)]) }
+        let unlimited = try script.instantiate()
+        XCTAssertEqual(try unlimited.call("fill", [.int(200_000)]).intValue, 200_000)
+    }
+
+    /// The bound modules' functions work from instances of a compiled script, on several
+    /// threads at once (they used to reach back into the engine the script was compiled
+    /// in, which was gone), and charge their work to the instance that calls them.
+    func testBoundModulesServeScriptInstances() throws {
+        let script = try Script.compile(source: """
+            use orders
+            use merkle
+            use ledger
+            fn trade() -> Int {
+              let book = orders.book("S", tick: 0.01, lot: 1)
+              let summary = book.run_summary([orders.limit(1, Side.sell, 10.00, 5), orders.ioc(2, Side.buy, 10.00, 3)])
+              let journaled = orders.journaled_book("J", tick: 0.01, lot: 1)
+              journaled.submit(orders.limit(3, Side.buy, 9.99, 2))
+              let recovered = orders.recover("J", journaled.journal(), tick: 0.01, lot: 1)
+              summary.trades * 100 + len(recovered.book.orders())
+            }
+            fn prove() -> Int { len(merkle.proof([hex("00"), hex("01"), hex("02")], 1).path) }
+            fn audit() -> Bool {
+              let book = ledger.new()
+              let bank = book.account("bank", USD)
+              let alice = book.account("alice", USD)
+              let r = book.transfer(1, from: bank, to: alice, 5.00 USD)
+              ledger.audit(book.export()) == book.verify()
+            }
+            fn commands(n: Int) -> List[Command] {
+              var commands: List[Command] = []
+              for i in 0..n { commands.push(orders.limit(i + 1, Side.buy, dec(1 + i % 50), 1)) }
+              commands
+            }
+            fn summarize(commands: List[Command]) -> Int { orders.book("M", tick: 1, lot: 1).run_summary(commands).commands }
+            """)
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            do {
+                let instance = try script.instantiate()
+                XCTAssertEqual(try instance.call("trade", []).intValue, 101)
+                XCTAssertEqual(try instance.call("prove", []).intValue, 2)
+                XCTAssertEqual(try instance.call("audit", []), .bool(true))
+            } catch {
+                XCTFail("\(error)")
+            }
+        }
+        // The batch's host work (a step per command) counts against the calling instance's steps.
+        let unlimited = try script.instantiate()
+        let commands = try unlimited.call("commands", [.int(20_000)])
+        let limited = try script.instantiate(limits: Limits(steps: 5_000))
+        XCTAssertThrowsError(try limited.call("summarize", [commands])) { error in
+            guard case KeelError.runtime(_, let limit) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(limit, .steps)
+        }
+        XCTAssertEqual(try limited.call("summarize", [.list(Array(commands.listElements?.prefix(1_000) ?? []))]).intValue, 1_000)
+        XCTAssertEqual(try unlimited.call("summarize", [commands]).intValue, 20_000)
+    }
+
     /// Work inside one built-in counts as steps, so a single huge call is stopped up front.
     func testBuiltinWorkCountsAgainstTheStepLimit() throws {
         let script = try Script.compile(source: """

@@ -296,17 +296,17 @@ enum LedgerBinding {
         engine.define("Ledger.void", params: [ledgerType, int, int], labels: [nil, nil, "hold"], result: postedType) { args in
             try resolve(args, .voidPending, amount: 0)
         }
-        engine.define("Ledger.transfer_legs", params: [ledgerType, int, .list(.record("Leg"))], result: postedType) { [unowned engine] args in
-            try engine.vm.hostWork(try Arguments.list(args, 2).count)
+        engine.define("Ledger.transfer_legs", params: [ledgerType, int, .list(.record("Leg"))], result: postedType) { args in
+            try VM.hostCaller?.hostWork(try Arguments.list(args, 2).count)
             return try multiLeg(args, pending: false, timeout: 0)
         }
         engine.define("Ledger.hold_legs", params: [ledgerType, int, .list(.record("Leg")), .duration],
-                      labels: [nil, nil, nil, "timeout"], result: postedType) { [unowned engine] args in
-            try engine.vm.hostWork(try Arguments.list(args, 2).count)
+                      labels: [nil, nil, nil, "timeout"], result: postedType) { args in
+            try VM.hostCaller?.hostWork(try Arguments.list(args, 2).count)
             return try multiLeg(args, pending: true, timeout: try wholeSeconds(args, 3, "a hold's timeout"))
         }
-        engine.define("Ledger.atomically", params: [ledgerType, .list(.record("Transfer"))], result: .list(postedType)) { [unowned engine] args in
-            try engine.vm.hostWork(try Arguments.list(args, 1).count)
+        engine.define("Ledger.atomically", params: [ledgerType, .list(.record("Transfer"))], result: .list(postedType)) { args in
+            try VM.hostCaller?.hostWork(try Arguments.list(args, 1).count)
             let book = try Arguments.object(args, 0, as: Book.self)
             let transfers = try Arguments.list(args, 1).map { item -> Transfer in
                 guard case .record(let r) = item else { throw HostError("not a Transfer") }
@@ -493,17 +493,17 @@ enum LedgerBinding {
             guard i >= 0, i < book.engine.entries.count else { return .none }
             return try book.values.entry(book, i)
         }
-        engine.define("Ledger.journal", params: [ledgerType], result: .list(.record("Entry"))) { [unowned engine] args in
+        engine.define("Ledger.journal", params: [ledgerType], result: .list(.record("Entry"))) { args in
             let book = try Arguments.object(args, 0, as: Book.self)
-            try engine.vm.hostWork(book.engine.entries.count)
+            try VM.hostCaller?.hostWork(book.engine.entries.count)
             return .list(try book.engine.entries.indices.map { try book.values.entry(book, $0) })
         }
         engine.define("Ledger.head", params: [ledgerType], result: .bytes) { args in
             .bytes(try Arguments.object(args, 0, as: Book.self).engine.chainHead.bytes)
         }
-        engine.define("Ledger.verify", params: [ledgerType], result: .enumeration("Audit")) { [unowned engine] args in
+        engine.define("Ledger.verify", params: [ledgerType], result: .enumeration("Audit")) { args in
             let book = try Arguments.object(args, 0, as: Book.self)
-            try engine.vm.hostWork(book.engine.entries.count)
+            try VM.hostCaller?.hostWork(book.engine.entries.count)
             do throws(LedgerError) {
                 let head = try book.engine.verify()
                 return book.values.audit(.intact(entries: book.engine.entries.count, head: head))
@@ -512,26 +512,26 @@ enum LedgerBinding {
                 throw HostError(describe(error))
             }
         }
-        engine.define("Ledger.export", params: [ledgerType], result: .bytes) { [unowned engine] args in
+        engine.define("Ledger.export", params: [ledgerType], result: .bytes) { args in
             let book = try Arguments.object(args, 0, as: Book.self)
-            try engine.vm.hostWork(book.engine.entries.count)
+            try VM.hostCaller?.hostWork(book.engine.entries.count)
             return .bytes(book.engine.exportJournal())
         }
         // Re-verifies exported bytes from the genesis: what an outside auditor does.
         engine.define("ledger.audit", params: [.bytes], result: .enumeration("Audit")) { [unowned engine] args in
             let bytes = try Arguments.bytes(args, 0)
-            try engine.vm.hostWork(bytes.count / Ledger.exportedEntrySize)
+            try VM.hostCaller?.hostWork(bytes.count / Ledger.exportedEntrySize)
             return try ResultValues(engine).audit(Ledger.audit(journal: bytes))
         }
         // `normal` is the side whose movements the statement shows as positive: a bank
         // account's statement shows deposits, which the ledger debits to it.
         engine.define("Ledger.reconcile", params: [ledgerType, anyAccount, .string, .int, .enumeration("Normal")],
-                      labels: [nil, nil, "statement", "tolerance_days", "normal"], result: .record("Reconciliation")) { [unowned engine] args in
+                      labels: [nil, nil, "statement", "tolerance_days", "normal"], result: .record("Reconciliation")) { args in
             let book = try Arguments.object(args, 0, as: Book.self)
             let account = try Arguments.object(args, 1, as: AccountRef.self)
             let csv = try Arguments.string(args, 2), days = try Arguments.int(args, 3)
             guard case .variant(let normal) = args[4] else { throw HostError("argument 5 must be a Normal") }
-            try engine.vm.hostWork(csv.utf8.count >> 4 + book.engine.entries.count)
+            try VM.hostCaller?.hostWork(csv.utf8.count >> 4 + book.engine.entries.count)
             let lines: [StatementLine]
             do throws(ReconcileError) {
                 lines = try StatementLine.parse(csv: csv, unit: account.unit)
@@ -552,7 +552,7 @@ enum LedgerBinding {
     static func installBeancount(_ engine: Engine) {
         engine.define("ledger.read_beancount", params: [.string], result: .record("Beancount")) { [unowned engine] args in
             let text = try Arguments.string(args, 0)
-            try engine.vm.hostWork(text.utf8.count >> 4)
+            try VM.hostCaller?.hostWork(text.utf8.count >> 4)
             let report = BeancountJournal.load(text: text)
             let errors = try report.errors.map { e in
                 try engine.record("JournalError", ["line": .int(e.line), "kind": .string(e.kind.rawValue), "message": .string(e.message)])
@@ -578,8 +578,8 @@ enum LedgerBinding {
 
     static func installSplits(_ engine: Engine) {
         engine.define("ledger.split", params: [.money("$"), .list(.enumeration("Share"))], result: .list(.money("$")),
-                      literalCheck: checkLiteralShares) { [unowned engine] args in
-            try engine.vm.hostWork(try Arguments.list(args, 1).count)
+                      literalCheck: checkLiteralShares) { args in
+            try VM.hostCaller?.hostWork(try Arguments.list(args, 1).count)
             guard case .money(let amount, let c) = args[0] else { throw HostError("split divides Money") }
             let unit = CurrencyTable.shared.currency(c)
             guard let total = unit.minorUnits(of: amount) else {

@@ -32,20 +32,20 @@ enum MerkleBinding {
 
     static func installTrees(_ engine: Engine) {
         let leaves = KType.list(.bytes)
-        engine.define("merkle.root", params: [leaves], result: .bytes) { [unowned engine] args in
+        engine.define("merkle.root", params: [leaves], result: .bytes) { args in
             let data = try Arguments.byteList(args, 0)
-            try engine.vm.hostWork(data.count)
+            try VM.hostCaller?.hostWork(data.count)
             return bytes(RFC6962.rootHash(leaves: data))
         }
         engine.define("merkle.proof", params: [leaves, .int], result: proofType) { [unowned engine] args in
             let data = try Arguments.byteList(args, 0), index = try Arguments.int(args, 1)
-            try engine.vm.hostWork(data.count)
+            try VM.hostCaller?.hostWork(data.count)
             let path = try RFC6962.inclusionProof(index: index, size: data.count, leafHashes: data.map(RFC6962.leafHash))
             return try proofValue(engine, InclusionProof(mode: .log, index: index, size: data.count, path: path))
         }
         engine.define("merkle.consistency", params: [leaves, .int], result: consistencyType) { [unowned engine] args in
             let data = try Arguments.byteList(args, 0), size1 = try Arguments.int(args, 1)
-            try engine.vm.hostWork(data.count)
+            try VM.hostCaller?.hostWork(data.count)
             let path = try RFC6962.consistencyProof(size1: size1, size2: data.count, leafHashes: data.map(RFC6962.leafHash))
             return try consistencyValue(engine, ConsistencyProof(size1: size1, size2: data.count, path: path))
         }
@@ -61,9 +61,9 @@ enum MerkleBinding {
             let proof = InclusionProof(mode: .sortedPair, index: index, size: tree.values.count, path: try tree.proof(forValueAt: index))
             return try proofValue(engine, proof)
         }
-        engine.define("merkle.bitcoin_root", params: [leaves], result: .bytes) { [unowned engine] args in
+        engine.define("merkle.bitcoin_root", params: [leaves], result: .bytes) { args in
             let txids = try hashes(Arguments.list(args, 0), what: "txid")
-            try engine.vm.hostWork(txids.count)
+            try VM.hostCaller?.hostWork(txids.count)
             guard !txids.isEmpty else { throw HostError("a Bitcoin tree needs at least one txid") }
             let result = BitcoinMerkle.merkleRoot(txids: txids)
             if result.mutated {
@@ -73,7 +73,7 @@ enum MerkleBinding {
         }
         engine.define("merkle.bitcoin_proof", params: [leaves, .int], result: proofType) { [unowned engine] args in
             let txids = try hashes(Arguments.list(args, 0), what: "txid"), index = try Arguments.int(args, 1)
-            try engine.vm.hostWork(txids.count)
+            try VM.hostCaller?.hostWork(txids.count)
             let path = try BitcoinMerkle.inclusionProof(index: index, txids: txids)
             return try proofValue(engine, InclusionProof(mode: .bitcoin, index: index, size: txids.count, path: path))
         }
@@ -81,7 +81,7 @@ enum MerkleBinding {
 
     static func sortedTree(_ engine: Engine, _ args: [Value]) throws -> SimpleMerkleTree {
         let values = try hashes(Arguments.list(args, 0), what: "sorted-pair leaf")
-        try engine.vm.hostWork(values.count)
+        try VM.hostCaller?.hostWork(values.count)
         return try SimpleMerkleTree(values: values, sortLeaves: true)
     }
 
@@ -189,15 +189,15 @@ enum MerkleBinding {
     // MARK: chunking
 
     static func installChunking(_ engine: Engine) {
-        engine.define("merkle.chunks", params: [.bytes, .int], labels: [nil, "average"], result: .list(.bytes)) { [unowned engine] args in
+        engine.define("merkle.chunks", params: [.bytes, .int], labels: [nil, "average"], result: .list(.bytes)) { args in
             let data = try Arguments.bytes(args, 0)
-            try engine.vm.hostWork(data.count >> 6)
+            try VM.hostCaller?.hostWork(data.count >> 6)
             let chunker = try ContentChunker(averageSize: try Arguments.int(args, 1))
             return .list(chunker.chunks(data).map { .bytes(Array($0)) })
         }
-        engine.define("merkle.fixed_chunks", params: [.bytes, .int], result: .list(.bytes)) { [unowned engine] args in
+        engine.define("merkle.fixed_chunks", params: [.bytes, .int], result: .list(.bytes)) { args in
             let data = try Arguments.bytes(args, 0)
-            try engine.vm.hostWork(data.count >> 6)
+            try VM.hostCaller?.hostWork(data.count >> 6)
             return .list(try ChunkedMerkle.chunks(of: data, chunkSize: try Arguments.int(args, 1)).map { .bytes(Array($0)) })
         }
     }

@@ -31,6 +31,9 @@ enum OrdersBinding {
     /// when journaled, its journal in memory (every command recorded before it is applied).
     final class Book {
         let engine: OrderBook
+        /// The engine's table bytes charged to scripts so far: what the book grows by
+        /// beyond them counts against the memory limit of the call that grew it.
+        private var chargedBytes: Int
         let symbol: String
         let values: EventValues
         var events: [Orders.Event] = []
@@ -49,6 +52,17 @@ enum OrdersBinding {
             self.symbol = symbol
             self.values = values
             self.journaled = journaled
+            chargedBytes = engine.memoryFootprint
+        }
+
+        /// Charges what the engine's tables grew by since the last charge to the running
+        /// script's memory limit.
+        func chargeGrowth(to vm: VM?) throws {
+            let footprint = engine.memoryFootprint
+            guard footprint > chargedBytes else { return }
+            let grown = footprint - chargedBytes
+            chargedBytes = footprint
+            try vm?.hostAllocated(grown)
         }
 
         func submit(_ command: Command) throws {
@@ -343,7 +357,7 @@ enum OrdersBinding {
         engine.define("orders.recover", params: [.string, .bytes, .dec, .dec], labels: [nil, nil, "tick", "lot"],
                       result: .record("Recovered")) { [unowned engine] args in
             let symbol = try Arguments.string(args, 0), bytes = try Arguments.bytes(args, 1)
-            try engine.vm.hostWork(bytes.count >> 4)
+            try VM.hostCaller?.hostWork(bytes.count >> 4)
             let book = try makeBook(engine, symbol, tick: try Arguments.dec(args, 2), lot: try Arguments.dec(args, 3), journaled: true)
             let contents: JournalContents
             do { contents = try Journal.decode(bytes) } catch { throw HostError("\(symbol): \(error)") }
@@ -352,6 +366,7 @@ enum OrdersBinding {
                     throw HostError("\(symbol): journal entry \(entry.sequence) does not follow \(book.engine.commandCount)")
                 }
                 try book.submit(entry.command)
+                try book.chargeGrowth(to: VM.hostCaller)
             }
             return try engine.record("Recovered", ["book": .host(book), "events": book.values.list(book.events),
                                                    "warnings": .list(contents.warnings.map(Value.string))])
@@ -370,12 +385,13 @@ enum OrdersBinding {
             do throws(JournalError) { contents = try Journal.read(path: path) } catch { throw HostError("\(symbol): \(error)") }
             try grid.check(tick: tick, lot: lot, journalIsEmpty: contents.entries.isEmpty)
             book.grid = grid
-            try engine.vm.hostWork(contents.entries.count)
+            try VM.hostCaller?.hostWork(contents.entries.count)
             for entry in contents.entries {
                 guard entry.sequence == book.engine.commandCount &+ 1 else {
                     throw HostError("\(symbol): journal entry \(entry.sequence) does not follow \(book.engine.commandCount)")
                 }
                 try book.submit(entry.command)
+                try book.chargeGrowth(to: VM.hostCaller)
             }
             do throws(JournalError) {
                 book.file = try JournalWriter(path: path, policy: .none, validLength: contents.validLength)
@@ -389,21 +405,22 @@ enum OrdersBinding {
             let book = try Arguments.object(args, 0, as: Book.self)
             book.events.removeAllKeepingCapacity()
             try book.submit(try command(args[1], for: book.engine))
+            try book.chargeGrowth(to: VM.hostCaller)
             try book.acknowledge()
             return book.submitted.value(book.events, book.values)
         }
-        engine.define("Book.run", params: [bookType, .list(commandType)], result: eventsType) { [unowned engine] args in
+        engine.define("Book.run", params: [bookType, .list(commandType)], result: eventsType) { args in
             let book = try Arguments.object(args, 0, as: Book.self)
             let commands = try Arguments.list(args, 1)
-            try engine.vm.hostWork(commands.count)
+            try VM.hostCaller?.hostWork(commands.count)
             var events: [Value] = []
-            try runBatch(commands, on: book) { events.append(contentsOf: $0.map(book.values.value)) }
+            try runBatch(commands, on: book, vm: VM.hostCaller) { events.append(contentsOf: $0.map(book.values.value)) }
             return .list(events)
         }
         engine.define("Book.run_summary", params: [bookType, .list(commandType)], result: .record("BatchSummary")) { [unowned engine] args in
             let book = try Arguments.object(args, 0, as: Book.self)
             let commands = try Arguments.list(args, 1)
-            try engine.vm.hostWork(commands.count)
+            try VM.hostCaller?.hostWork(commands.count)
             // Lots are summed exactly in 128 bits (a fill is below 2^63 and there are fewer
             // than 2^64 of them) and become a decimal once. Events are counted by kind
             // without branches: their kinds come in no order a predictor could learn.
@@ -411,7 +428,7 @@ enum OrdersBinding {
             let counts = UnsafeMutablePointer<Int>.allocate(capacity: EventKind.allCases.count)
             counts.initialize(repeating: 0, count: EventKind.allCases.count)
             defer { counts.deallocate() }
-            try runBatch(commands, on: book) { events in
+            try runBatch(commands, on: book, vm: VM.hostCaller) { events in
                 for e in events {
                     counts[Int(e.kind.rawValue)] &+= 1
                     tradedLots &+= e.kind == .trade ? UInt128(UInt64(e.quantity)) : 0
@@ -456,6 +473,8 @@ enum OrdersBinding {
 
     static func makeBook(_ engine: Engine, _ symbol: String, tick: Dec, lot: Dec, journaled: Bool,
                          capacity: Int = 1 << 20, reserved: Int = OrderBook.startingRoom) throws -> Book {
+        // Charged before it is made: a book reserving 2^22 orders takes 280 MiB.
+        try VM.hostCaller?.hostAllocated(OrderBook.tableBytes(reserving: min(reserved, capacity)))
         do {
             let book = try OrderBook(tick: tick, lot: lot, capacity: capacity, reserved: min(reserved, capacity))
             return Book(engine: book, symbol: symbol, values: try EventValues(engine, book), journaled: journaled)
@@ -508,7 +527,7 @@ enum OrdersBinding {
 
     /// Runs a list of Keel commands through the engine's batch path, `chunk` at a time,
     /// handing each chunk's events to `consume` before the buffer is reused.
-    static func runBatch(_ commands: [Value], on book: Book, consume: ([Orders.Event]) throws -> Void) throws {
+    static func runBatch(_ commands: [Value], on book: Book, vm: VM?, consume: ([Orders.Event]) throws -> Void) throws {
         let chunkSize = 256
         let chunk = UnsafeMutablePointer<Command>.allocate(capacity: chunkSize)
         defer { chunk.deallocate() }
@@ -530,6 +549,7 @@ enum OrdersBinding {
                 }
                 book.events.removeAll(keepingCapacity: true)
                 try book.submit(batch: UnsafeBufferPointer(start: chunk, count: end - position))
+                try book.chargeGrowth(to: vm)
                 try consume(book.events)
                 position = end
             }
