@@ -1,5 +1,6 @@
 import COrdersSupport
 import Orders
+import Synchronization
 
 /// The `orders` module: limit order books on the native `Orders` engine. Commands and
 /// events are Keel values (enums and records); prices and quantities are exact `Dec`
@@ -197,15 +198,14 @@ enum OrdersBinding {
     /// script's `use orders` declares the types.
     final class CommandShapesCache {
         unowned let engine: Engine
-        private var resolved: CommandShapes?
+        /// Atomic: a compiled script's instances call the constructors on any thread.
+        private let resolved = AtomicLazyReference<CommandShapes>()
 
         init(_ engine: Engine) { self.engine = engine }
 
         func get() throws -> CommandShapes {
-            if let resolved { return resolved }
-            let shapes = try CommandShapes(engine)
-            resolved = shapes
-            return shapes
+            if let shapes = resolved.load() { return shapes }
+            return resolved.storeIfNil(try CommandShapes(engine))
         }
     }
 
