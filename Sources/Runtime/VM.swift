@@ -178,9 +178,9 @@ public final class VM {
     public var scriptArguments: [String] = []
     /// Where the host function now running was called from, for errors it raises.
     var hostCallSite: Site?
-    /// Argument arrays of finished host calls, for the next ones. Kept by the VM, not the
-    /// call site: a script's compiled code is shared by all its instances, on any thread.
-    var spareArguments: [[Value]] = []
+    /// The argument array of a finished host call, for the next one. Kept by the VM, not
+    /// the call site: a script's compiled code is shared by all its instances, on any thread.
+    var spareArguments: [Value] = []
 
     public init(limits: Limits = Limits(), output: OutputBuffer = OutputBuffer { _ in }) {
         self.limits = limits
@@ -260,18 +260,21 @@ public final class VM {
         try charge(bytes, site)
     }
 
-    /// An empty argument array for a host call, with the capacity of an earlier one.
+    /// An empty argument array for a host call, with the capacity of an earlier one (a
+    /// call made while another's arguments are out builds its own).
     @inline(__always)
-    func takeArguments() -> [Value] { spareArguments.popLast() ?? [] }
+    func takeArguments() -> [Value] {
+        var taken: [Value] = []
+        swap(&taken, &spareArguments)
+        return taken
+    }
 
     /// Keeps a host call's argument array for the next call, emptied; a host function that
     /// kept the array shares it, so emptying it then copies it first (copy on write).
     @inline(__always)
     func putBackArguments(_ used: inout [Value]) {
         used.removeAllKeepingCapacity()
-        var kept: [Value] = []
-        swap(&kept, &used)
-        spareArguments.append(kept)
+        swap(&used, &spareArguments)
     }
 
     /// The VM whose host call is running on this thread. Bindings are compiled once for a
@@ -288,15 +291,18 @@ public final class VM {
         return key
     }()
 
-    /// Runs `body` as this VM's host call on this thread, restoring the caller before it
-    /// (a host function may run another VM's script).
+    /// Runs `body` as this VM's host call on this thread. The caller before it is restored
+    /// afterwards when there was one (a host function may run another VM's script); after
+    /// an outermost call the VM stays recorded, so a loop of host calls sets nothing. A
+    /// VM recorded after its last call may be gone: it is only compared, never read, since
+    /// every host call records its own VM before its body runs.
     @inline(__always)
     func asHostCaller<T>(_ body: () throws(Unwind) -> T) throws(Unwind) -> T {
         let key = Self.hostCallerKey, previous = UnsafeRawPointer(pthread_getspecific(key))
         let current = UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque())
         guard previous != current else { return try body() }
         pthread_setspecific(key, current)
-        defer { pthread_setspecific(key, previous) }
+        defer { if let previous { pthread_setspecific(key, previous) } }
         return try body()
     }
 

@@ -198,14 +198,30 @@ enum OrdersBinding {
     /// script's `use orders` declares the types.
     final class CommandShapesCache {
         unowned let engine: Engine
-        /// Atomic: a compiled script's instances call the constructors on any thread.
-        private let resolved = AtomicLazyReference<CommandShapes>()
+        /// The resolved shapes' retained address, 0 until then. Atomic: a compiled script's
+        /// instances call the constructors on any thread. (An `AtomicLazyReference` here
+        /// looked up its generic metadata on every constructor call.)
+        private let resolved = Atomic<UInt>(0)
 
         init(_ engine: Engine) { self.engine = engine }
 
+        deinit {
+            if let address = UnsafeRawPointer(bitPattern: resolved.load(ordering: .acquiring)) {
+                Unmanaged<CommandShapes>.fromOpaque(address).release()
+            }
+        }
+
         func get() throws -> CommandShapes {
-            if let shapes = resolved.load() { return shapes }
-            return resolved.storeIfNil(try CommandShapes(engine))
+            if let address = UnsafeRawPointer(bitPattern: resolved.load(ordering: .acquiring)) {
+                return Unmanaged<CommandShapes>.fromOpaque(address).takeUnretainedValue()
+            }
+            let shapes = Unmanaged.passRetained(try CommandShapes(engine))
+            let address = UInt(bitPattern: shapes.toOpaque())
+            let (won, winner) = resolved.compareExchange(expected: 0, desired: address, ordering: .acquiringAndReleasing)
+            if won { return shapes.takeUnretainedValue() }
+            shapes.release()
+            guard let winning = UnsafeRawPointer(bitPattern: winner) else { throw HostError("orders: command shapes lost") }
+            return Unmanaged<CommandShapes>.fromOpaque(winning).takeUnretainedValue()
         }
     }
 
