@@ -126,6 +126,8 @@ struct Ladder {
     /// The best level's handle, or -1 when the side is empty: kept, since matching reads
     /// it per fill and reaching it through the blocks is four dependent loads.
     private(set) var bestHandle: Int32 = -1
+    /// Times the storage grew (`bytes` changed).
+    private(set) var growths = 0
 
     init() {
         levels = .allocate(capacity: 0)
@@ -274,6 +276,7 @@ struct Ladder {
     }
 
     private mutating func rehash(buckets size: Int) {
+        growths += 1
         buckets.deallocate()
         buckets = .allocate(capacity: size)
         buckets.initialize(repeating: 0, count: size)
@@ -283,6 +286,7 @@ struct Ladder {
     }
 
     private mutating func growLevels() {
+        growths += 1
         let capacity = max(16, levelCapacity * 2)
         let grown = UnsafeMutablePointer<Level>.allocate(capacity: capacity)
         grown.moveInitialize(from: levels, count: levelCapacity)  // Level is trivial
@@ -409,6 +413,7 @@ struct Ladder {
     }
 
     private mutating func growBlocks() {
+        growths += 1
         let capacity = max(1, blockCapacity * 2)
         let grown = UnsafeMutablePointer<Entry>.allocate(capacity: capacity * Self.blockSize)
         grown.moveInitialize(from: entries, count: blockCapacity * Self.blockSize)  // Entry is trivial

@@ -224,6 +224,10 @@ extension OrderBook {
     /// Resting orders the order table holds before it next grows.
     public var room: Int { orders.room }
 
+    /// Changes whenever `memoryFootprint` does (it counts the times the book's storage
+    /// grew): a cheap check for a host that charges the growth to someone.
+    public var storageGrowths: Int { orders.growths + ladders[0].growths + ladders[1].growths }
+
     /// The bytes of order table a book reserving room for `reserved` orders allocates (in
     /// `1...Limits.maxCapacity`), for a host to weigh before it makes the book.
     public static func tableBytes(reserving reserved: Int) -> Int {

@@ -23,6 +23,8 @@ struct OrderTable {
     private(set) var count: Int
     /// The most orders the table holds before it must grow.
     private(set) var room: Int
+    /// Times the table grew.
+    private(set) var growths = 0
 
     init(room: Int) {
         self.room = room
@@ -45,6 +47,7 @@ struct OrderTable {
     mutating func grow(room newRoom: Int) -> [Int32] {
         let old = self
         self = OrderTable(room: newRoom)
+        growths = old.growths + 1
         var moves = [Int32](repeating: -1, count: old.count)
         for index in 0..<old.count where old.slots[index].isOccupied {
             let slot = vacancy(for: old.slots[index].id)

@@ -50,9 +50,9 @@ extension Compiler {
     }
 
     /// A call to a host function. Its arguments go into an array the VM keeps from call to
-    /// call (`VM.takeArguments`), so a call allocates nothing for them. Up to three
-    /// arguments are evaluated by closures captured one by one, cheaper to call than
-    /// through an array.
+    /// call for each nesting depth (`VM.takeArguments`), so a call allocates nothing for
+    /// them. Up to three arguments are evaluated by closures captured one by one, cheaper
+    /// to call than through an array.
     func hostCall(_ name: String, _ args: [Compiled], site s: Site) -> Compiled {
         let body = hostFunctions[name]?.body
         let codes = args.map { Operand(code: $0.value) }
@@ -61,39 +61,42 @@ extension Compiler {
             let a = codes[0].code
             return .value { vm throws(Unwind) in
                 var values = vm.takeArguments()
+                defer { vm.putBackArguments(&values) }
                 values.append(try a(vm))
-                return try Compiler.callHost(body, name, &values, vm, s)
+                return try Compiler.callHost(body, name, values, vm, s)
             }
         case 2:
             let a = codes[0].code, b = codes[1].code
             return .value { vm throws(Unwind) in
                 var values = vm.takeArguments()
+                defer { vm.putBackArguments(&values) }
                 values.append(try a(vm))
                 values.append(try b(vm))
-                return try Compiler.callHost(body, name, &values, vm, s)
+                return try Compiler.callHost(body, name, values, vm, s)
             }
         case 3:
             let a = codes[0].code, b = codes[1].code, c = codes[2].code
             return .value { vm throws(Unwind) in
                 var values = vm.takeArguments()
+                defer { vm.putBackArguments(&values) }
                 values.append(try a(vm))
                 values.append(try b(vm))
                 values.append(try c(vm))
-                return try Compiler.callHost(body, name, &values, vm, s)
+                return try Compiler.callHost(body, name, values, vm, s)
             }
         default:
             return .value { vm throws(Unwind) in
                 var values = vm.takeArguments()
+                defer { vm.putBackArguments(&values) }
                 for o in codes { values.append(try o.code(vm)) }
-                return try Compiler.callHost(body, name, &values, vm, s)
+                return try Compiler.callHost(body, name, values, vm, s)
             }
         }
     }
 
     @inline(__always)
-    static func callHost(_ body: HostFunction.Body?, _ name: String, _ values: inout [Value],
+    static func callHost(_ body: HostFunction.Body?, _ name: String, _ values: [Value],
                          _ vm: VM, _ s: Site) throws(Unwind) -> Value {
-        defer { vm.putBackArguments(&values) }
         guard let body else { throw fail("host function '\(name)' is not bound", s) }
         // A loop calls from one site: comparing spares the reference counting of a store.
         if vm.hostCallSite !== s { vm.hostCallSite = s }

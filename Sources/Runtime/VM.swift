@@ -178,15 +178,23 @@ public final class VM {
     public var scriptArguments: [String] = []
     /// Where the host function now running was called from, for errors it raises.
     var hostCallSite: Site?
-    /// The argument array of a finished host call, for the next one. Kept by the VM, not
-    /// the call site: a script's compiled code is shared by all its instances, on any thread.
-    var spareArguments: [Value] = []
+    /// Argument arrays of finished host calls, by nesting depth (the first `spareDepths`),
+    /// for the next ones. Kept by the VM, not the call site: a script's compiled code is
+    /// shared by all its instances, on any thread.
+    let spareArguments: UnsafeMutablePointer<[Value]>
+    static let spareDepths = 16
+    /// `VM.hostCallerKey`, read here without the check a static makes on each access.
+    let hostCallerKey = VM.hostCallerKey
+    /// Host calls whose arguments are being evaluated or that are running.
+    var hostDepth = 0
 
     public init(limits: Limits = Limits(), output: OutputBuffer = OutputBuffer { _ in }) {
         self.limits = limits
         self.capacity = limits.stackSlots
         self.stack = .allocate(capacity: capacity)
         self.stack.initialize(repeating: .unit, count: capacity)
+        spareArguments = .allocate(capacity: Self.spareDepths)
+        spareArguments.initialize(repeating: [], count: Self.spareDepths)
         self.globals = .allocate(capacity: 0)
         self.stepBudget = limits.steps
         self.cancellation = Cancellation()
@@ -196,6 +204,8 @@ public final class VM {
     deinit {
         stack.deinitialize(count: capacity)
         stack.deallocate()
+        spareArguments.deinitialize(count: Self.spareDepths)
+        spareArguments.deallocate()
         globals.deinitialize(count: globalCapacity)
         globals.deallocate()
     }
@@ -260,21 +270,25 @@ public final class VM {
         try charge(bytes, site)
     }
 
-    /// An empty argument array for a host call, with the capacity of an earlier one (a
-    /// call made while another's arguments are out builds its own).
+    /// An empty argument array for a host call, with the capacity of an earlier call's at
+    /// the same nesting depth (an argument may itself be a host call).
     @inline(__always)
     func takeArguments() -> [Value] {
+        let depth = hostDepth
+        hostDepth = depth &+ 1
         var taken: [Value] = []
-        swap(&taken, &spareArguments)
+        if depth < Self.spareDepths { swap(&taken, &spareArguments[depth]) }
         return taken
     }
 
-    /// Keeps a host call's argument array for the next call, emptied; a host function that
-    /// kept the array shares it, so emptying it then copies it first (copy on write).
+    /// Keeps a host call's argument array for the next call at its depth, emptied; a host
+    /// function that kept the array shares it, so emptying it then copies it (copy on write).
     @inline(__always)
     func putBackArguments(_ used: inout [Value]) {
+        hostDepth &-= 1
+        guard hostDepth < Self.spareDepths else { return }
         used.removeAllKeepingCapacity()
-        swap(&used, &spareArguments)
+        swap(&used, &spareArguments[hostDepth])
     }
 
     /// The VM whose host call is running on this thread. Bindings are compiled once for a
@@ -285,7 +299,7 @@ public final class VM {
         return Unmanaged<VM>.fromOpaque(raw).takeUnretainedValue()
     }
 
-    private static let hostCallerKey: pthread_key_t = {
+    static let hostCallerKey: pthread_key_t = {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
         return key
@@ -298,7 +312,7 @@ public final class VM {
     /// every host call records its own VM before its body runs.
     @inline(__always)
     func asHostCaller<T>(_ body: () throws(Unwind) -> T) throws(Unwind) -> T {
-        let key = Self.hostCallerKey, previous = UnsafeRawPointer(pthread_getspecific(key))
+        let key = hostCallerKey, previous = UnsafeRawPointer(pthread_getspecific(key))
         let current = UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque())
         guard previous != current else { return try body() }
         pthread_setspecific(key, current)

@@ -192,7 +192,7 @@ extension Value: Hashable {
 extension Array {
     /// `removeAll(keepingCapacity: true)` for short arrays: removing from the end skips the
     /// generic range replacement, which costs more than emptying a few elements does.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func removeAllKeepingCapacity() {
         while !isEmpty { removeLast() }
     }

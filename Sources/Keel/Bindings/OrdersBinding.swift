@@ -35,6 +35,7 @@ enum OrdersBinding {
         /// The engine's table bytes charged to scripts so far: what the book grows by
         /// beyond them counts against the memory limit of the call that grew it.
         private var chargedBytes: Int
+        private var chargedGrowths = 0
         let symbol: String
         let values: EventValues
         var events: [Orders.Event] = []
@@ -58,12 +59,14 @@ enum OrdersBinding {
 
         /// Charges what the engine's tables grew by since the last charge to the running
         /// script's memory limit.
-        func chargeGrowth(to vm: VM?) throws {
+        func chargeGrowth() throws {
+            guard engine.storageGrowths != chargedGrowths else { return }
+            chargedGrowths = engine.storageGrowths
             let footprint = engine.memoryFootprint
             guard footprint > chargedBytes else { return }
             let grown = footprint - chargedBytes
             chargedBytes = footprint
-            try vm?.hostAllocated(grown)
+            try VM.hostCaller?.hostAllocated(grown)
         }
 
         func submit(_ command: Command) throws {
@@ -382,7 +385,7 @@ enum OrdersBinding {
                     throw HostError("\(symbol): journal entry \(entry.sequence) does not follow \(book.engine.commandCount)")
                 }
                 try book.submit(entry.command)
-                try book.chargeGrowth(to: VM.hostCaller)
+                try book.chargeGrowth()
             }
             return try engine.record("Recovered", ["book": .host(book), "events": book.values.list(book.events),
                                                    "warnings": .list(contents.warnings.map(Value.string))])
@@ -407,7 +410,7 @@ enum OrdersBinding {
                     throw HostError("\(symbol): journal entry \(entry.sequence) does not follow \(book.engine.commandCount)")
                 }
                 try book.submit(entry.command)
-                try book.chargeGrowth(to: VM.hostCaller)
+                try book.chargeGrowth()
             }
             do throws(JournalError) {
                 book.file = try JournalWriter(path: path, policy: .none, validLength: contents.validLength)
@@ -421,7 +424,7 @@ enum OrdersBinding {
             let book = try Arguments.object(args, 0, as: Book.self)
             book.events.removeAllKeepingCapacity()
             try book.submit(try command(args[1], for: book.engine))
-            try book.chargeGrowth(to: VM.hostCaller)
+            try book.chargeGrowth()
             try book.acknowledge()
             return book.submitted.value(book.events, book.values)
         }
@@ -430,7 +433,7 @@ enum OrdersBinding {
             let commands = try Arguments.list(args, 1)
             try VM.hostCaller?.hostWork(commands.count)
             var events: [Value] = []
-            try runBatch(commands, on: book, vm: VM.hostCaller) { events.append(contentsOf: $0.map(book.values.value)) }
+            try runBatch(commands, on: book) { events.append(contentsOf: $0.map(book.values.value)) }
             return .list(events)
         }
         engine.define("Book.run_summary", params: [bookType, .list(commandType)], result: .record("BatchSummary")) { [unowned engine] args in
@@ -444,7 +447,7 @@ enum OrdersBinding {
             let counts = UnsafeMutablePointer<Int>.allocate(capacity: EventKind.allCases.count)
             counts.initialize(repeating: 0, count: EventKind.allCases.count)
             defer { counts.deallocate() }
-            try runBatch(commands, on: book, vm: VM.hostCaller) { events in
+            try runBatch(commands, on: book) { events in
                 for e in events {
                     counts[Int(e.kind.rawValue)] &+= 1
                     tradedLots &+= e.kind == .trade ? UInt128(UInt64(e.quantity)) : 0
@@ -543,7 +546,7 @@ enum OrdersBinding {
 
     /// Runs a list of Keel commands through the engine's batch path, `chunk` at a time,
     /// handing each chunk's events to `consume` before the buffer is reused.
-    static func runBatch(_ commands: [Value], on book: Book, vm: VM?, consume: ([Orders.Event]) throws -> Void) throws {
+    static func runBatch(_ commands: [Value], on book: Book, consume: ([Orders.Event]) throws -> Void) throws {
         let chunkSize = 256
         let chunk = UnsafeMutablePointer<Command>.allocate(capacity: chunkSize)
         defer { chunk.deallocate() }
@@ -565,7 +568,7 @@ enum OrdersBinding {
                 }
                 book.events.removeAll(keepingCapacity: true)
                 try book.submit(batch: UnsafeBufferPointer(start: chunk, count: end - position))
-                try book.chargeGrowth(to: vm)
+                try book.chargeGrowth()
                 try consume(book.events)
                 position = end
             }
