@@ -293,8 +293,10 @@ public final class VM {
 
     /// The VM whose host call is running on this thread. Bindings are compiled once for a
     /// `Script` and serve all its instances, each with its own VM, so they cannot keep
-    /// one: they charge their work and memory to this.
-    public static var hostCaller: VM? {
+    /// one: they charge their work and memory to this. Only for use inside a host function's
+    /// body, where it is always the calling VM (outside one it may name a VM since freed),
+    /// hence not public.
+    package static var hostCaller: VM? {
         guard let raw = pthread_getspecific(hostCallerKey) else { return nil }
         return Unmanaged<VM>.fromOpaque(raw).takeUnretainedValue()
     }

@@ -35,7 +35,7 @@ enum OrdersBinding {
         /// The engine's table bytes charged to scripts so far: what the book grows by
         /// beyond them counts against the memory limit of the call that grew it.
         private var chargedBytes: Int
-        private var chargedGrowths = 0
+        private var chargedGrowths: Int
         let symbol: String
         let values: EventValues
         var events: [Orders.Event] = []
@@ -55,6 +55,7 @@ enum OrdersBinding {
             self.values = values
             self.journaled = journaled
             chargedBytes = engine.memoryFootprint
+            chargedGrowths = engine.storageGrowths
         }
 
         /// Charges what the engine's tables grew by since the last charge to the running
