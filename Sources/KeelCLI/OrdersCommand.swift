@@ -41,8 +41,11 @@ struct Replay: ExitCodeCommand {
             return 1
         }
         var replay = CSVReplay(book: book, file: file, reporter: reporter)
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        // At most one new order name per line: the name table never rehashes as it fills.
+        replay.ids.reserveCapacity(min(lines.count, 1 << 24))
         var lineNumber = 0
-        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+        for line in lines {
             lineNumber += 1
             replay.line(line, number: lineNumber)
         }

@@ -138,12 +138,28 @@ public struct Grid: Equatable, Sendable {
     private static func plainText(_ units: Int64, unit: DecimalWord?) -> String? {
         let places = -Int(unitExponent(unit))
         guard places >= 0 && places <= 18 else { return nil }
-        var digits = String(units.magnitude)
-        if places > 0 {
-            if digits.count <= places { digits = String(repeating: "0", count: places + 1 - digits.count) + digits }
-            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -places))
+        // Written from the right end of the buffer, then moved to its start: 19 digits, 18
+        // padding zeros, a point and a sign at most.
+        return String(unsafeUninitializedCapacity: 41) { text in
+            var magnitude = units.magnitude, end = 41, written = 0
+            repeat {
+                end -= 1
+                text[end] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                written += 1
+                if written == places {
+                    end -= 1
+                    text[end] = UInt8(ascii: ".")
+                }
+            } while magnitude > 0 || written <= places
+            if units < 0 {
+                end -= 1
+                text[end] = UInt8(ascii: "-")
+            }
+            let count = 41 - end
+            for i in 0..<count { text[i] = text[end + i] }
+            return count
         }
-        return units < 0 ? "-" + digits : digits
     }
 
     // The `OrderBook` conversions from word-sized parts, with the same rejections in the

@@ -150,6 +150,7 @@ final class DecimalEdgeTests: XCTestCase {
                 let units = Int64(bitPattern: random.next() >> random.below(64)) & Int64.max
                 XCTAssertEqual(book.grid.priceText(ofTicks: units), book.price(ofTicks: units).description, "\(units) at \(unit)")
                 XCTAssertEqual(book.grid.quantityText(ofLots: units), book.quantity(ofLots: units).description)
+                XCTAssertEqual(book.grid.priceText(ofTicks: -units), book.price(ofTicks: -units).description)
             }
             XCTAssertEqual(book.grid.priceText(ofTicks: 0), book.price(ofTicks: 0).description)
         }
