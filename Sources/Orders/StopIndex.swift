@@ -29,7 +29,8 @@ struct StopIndex {
     var count: Int { pending.count }
     var isEmpty: Bool { pending.isEmpty }
 
-    func contains(_ id: UInt64) -> Bool { pending[id] != nil }
+    /// (Checked for emptiness first: hashing an id costs more than most cancels do.)
+    func contains(_ id: UInt64) -> Bool { !pending.isEmpty && pending[id] != nil }
 
     /// Adds `order` as the newest stop; false (and nothing added) if its id is pending.
     @discardableResult
@@ -44,7 +45,7 @@ struct StopIndex {
 
     /// Takes the stop `id` out, or nil if it is not pending.
     mutating func remove(_ id: UInt64) -> NewOrder? {
-        guard let stop = pending.removeValue(forKey: id) else { return nil }
+        guard !pending.isEmpty, let stop = pending.removeValue(forKey: id) else { return nil }
         stale += 1
         if stale > 1024 && stale > pending.count { rebuild() }
         return stop.order
