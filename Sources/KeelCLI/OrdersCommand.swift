@@ -134,22 +134,6 @@ struct CSVReplay {
 
     func quantityText(_ lots: Int64) -> String { book.grid.quantityText(ofLots: lots) ?? book.quantity(ofLots: lots).description }
 
-    /// A number as written in the file: a word when it is plain and short (most are),
-    /// which converts to ticks and lots without GMP, else a `Dec`.
-    enum Number {
-        case word(DecimalWord)
-        case dec(Dec)
-
-        var word: DecimalWord? { if case .word(let w) = self { w } else { nil } }
-
-        var dec: Dec {
-            switch self {
-            case .word(let w): w.dec
-            case .dec(let d): d
-            }
-        }
-    }
-
     /// What is wrong with a line, and the field (0 the command) it is wrong in.
     struct Malformed: Error {
         let message: String
@@ -174,10 +158,9 @@ struct CSVReplay {
             default: throw Malformed(message: "unknown side '\(f[i])'; expected buy or sell", field: i)
             }
         }
-        func number(_ i: Int, _ what: String) throws(Malformed) -> Number {
-            if let word = DecimalWord(parsing: f[i]) { return .word(word) }
+        func number(_ i: Int, _ what: String) throws(Malformed) -> Dec {
             guard let d = try? Dec(parsing: f[i]) else { throw Malformed(message: "\(what) '\(f[i])' is not a decimal number", field: i) }
-            return .dec(d)
+            return d
         }
         switch f[0] {
         case "limit":
@@ -203,12 +186,9 @@ struct CSVReplay {
             try need(4...4)
             let (n, p, q) = (try name(1), try number(2, "price"), try number(3, "quantity"))
             let order = id(n)
-            if let p = p.word, let q = q.word, let command = book.grid.modifyCommand(id: order, price: p, quantity: q) {
-                return book.submit(command, into: &events)
-            }
             let command: Command
             do throws(Reason) {
-                command = try book.modifyCommand(id: order, price: p.dec, quantity: q.dec)
+                command = try book.modifyCommand(id: order, price: p, quantity: q)
             } catch {
                 command = .rejectAtEdge(id: order, reason: error, modifying: true)
             }
@@ -218,14 +198,10 @@ struct CSVReplay {
         }
     }
 
-    mutating func submitNew(_ order: UInt64, _ side: Side, _ type: OrderType, price: Number?, quantity: Number) {
-        let p: DecimalWord? = if let price { price.word } else { .zero }
-        if let q = quantity.word, let p, let command = book.grid.command(for: DecimalOrder(id: order, side: side, type: type, price: p, quantity: q)) {
-            return book.submit(command, into: &events)
-        }
+    mutating func submitNew(_ order: UInt64, _ side: Side, _ type: OrderType, price: Dec?, quantity: Dec) {
         let command: Command
         do throws(Reason) {
-            command = .new(try book.newOrder(id: order, side: side, type: type, price: price?.dec, quantity: quantity.dec))
+            command = .new(try book.newOrder(id: order, side: side, type: type, price: price, quantity: quantity))
         } catch {
             command = .rejectAtEdge(id: order, reason: error, modifying: false)
         }

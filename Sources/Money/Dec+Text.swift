@@ -5,6 +5,45 @@ extension Dec {
     /// separate digits (`1_000.5`); the value is kept exactly, trailing zeros
     /// included.
     public init(parsing text: String) throws(DecimalError) {
+        if let plain = Dec(plainText: text) {
+            self = plain
+            return
+        }
+        try self.init(scanning: text)
+    }
+
+    /// Plain text, `[+|-]digits[.digits]` with a coefficient that fits a word (prices and
+    /// quantities in a file, mostly), read in one pass with no array; nil for any other
+    /// text, which the scanner reads. It was half the time of `keel orders replay`.
+    init?(plainText text: String) {
+        var coefficient: UInt64 = 0, digits = 0, fraction = 0, negative = false
+        var seenPoint = false, first = true
+        for byte in text.utf8 {
+            defer { first = false }
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let (times10, overflow) = coefficient.multipliedReportingOverflow(by: 10)
+                let (sum, carry) = times10.addingReportingOverflow(UInt64(byte &- UInt8(ascii: "0")))
+                guard !overflow && !carry else { return nil }
+                coefficient = sum
+                digits += 1
+                if seenPoint { fraction += 1 }
+            case UInt8(ascii: "."):
+                guard !seenPoint else { return nil }
+                seenPoint = true
+            case UInt8(ascii: "-"), UInt8(ascii: "+"):
+                guard first else { return nil }
+                negative = byte == UInt8(ascii: "-")
+            default:
+                return nil
+            }
+        }
+        guard digits > 0 else { return nil }
+        self.init(wordCoefficient: coefficient, exponent: -fraction, signMinus: negative)
+    }
+
+    /// Any literal `init(parsing:)` takes, through the general scanner.
+    init(scanning text: String) throws(DecimalError) {
         var scanner = LiteralScanner(text.utf8[...])
         guard let literal = scanner.scan() else { throw .invalidLiteral(text) }
         let significant = literal.digits.drop { $0 == UInt8(ascii: "0") }

@@ -25,36 +25,6 @@ public struct DecimalWord: Sendable, Equatable {
         self.negative = negative
     }
 
-    /// Plain decimal text, `[+-]digits[.digits]` with a coefficient that fits a word, as
-    /// `Dec(parsing:)` reads it; nil for any other text (an exponent, separators, more
-    /// digits), which is for `Dec(parsing:)` to decide. Spares a CSV reader GMP's parser.
-    public init?(parsing text: String) {
-        var coefficient: UInt64 = 0, digits = 0, fraction = 0, negative = false
-        var seenPoint = false, index = 0
-        for byte in text.utf8 {
-            defer { index += 1 }
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                let (times10, overflow) = coefficient.multipliedReportingOverflow(by: 10)
-                let (sum, carry) = times10.addingReportingOverflow(UInt64(byte &- UInt8(ascii: "0")))
-                guard !overflow && !carry else { return nil }
-                coefficient = sum
-                digits += 1
-                if seenPoint { fraction += 1 }
-            case UInt8(ascii: "."):
-                guard !seenPoint else { return nil }
-                seenPoint = true
-            case UInt8(ascii: "-"), UInt8(ascii: "+"):
-                guard index == 0 else { return nil }
-                negative = byte == UInt8(ascii: "-")
-            default:
-                return nil
-            }
-        }
-        guard digits > 0 else { return nil }
-        self.init(coefficient: coefficient, exponent: Int32(-fraction), negative: negative)
-    }
-
     /// A plain `0`, as `Dec(0)`.
     public static let zero = DecimalWord(coefficient: 0, exponent: 0, negative: false)
 
@@ -81,9 +51,8 @@ public struct DecimalOrder: Sendable, Equatable {
                   trader: trader, selfTrade: selfTrade)
     }
 
-    public init(id: UInt64, side: Side, type: OrderType, price: DecimalWord, quantity: DecimalWord,
-                stopPrice: DecimalWord = .zero, display: DecimalWord = .zero, trader: UInt32 = 0,
-                selfTrade: SelfTradePrevention = .none) {
+    init(id: UInt64, side: Side, type: OrderType, price: DecimalWord, quantity: DecimalWord, stopPrice: DecimalWord,
+         display: DecimalWord, trader: UInt32, selfTrade: SelfTradePrevention) {
         self.id = id
         self.side = side
         self.type = type

@@ -1,3 +1,4 @@
+import SeededRandom
 import XCTest
 @testable import Money
 
@@ -15,6 +16,34 @@ final class DecBasicTests: XCTestCase {
         ]
         for (input, expected) in cases {
             XCTAssertEqual(try dec(input).description, expected, input)
+        }
+    }
+
+    /// The one-pass reading of plain text gives the value, exponent and sign the general
+    /// scanner gives, and leaves every other form to it.
+    func testPlainTextAgreesWithTheScanner() throws {
+        func assertSame(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws {
+            let plain = try XCTUnwrap(Dec(plainText: text), text, file: file, line: line)
+            let scanned = try Dec(scanning: text)
+            XCTAssertEqual(plain, scanned, text, file: file, line: line)
+            XCTAssertEqual(plain.description, scanned.description, text, file: file, line: line)
+            XCTAssertEqual(plain.isSignMinus, scanned.isSignMinus, text, file: file, line: line)
+        }
+        for text in ["10", "10.00", "+10.5", "-10.5", ".5", "5.", "-0", "0.000", "007.0700", "18446744073709551615",
+                     "1844674407370955161.5"] {
+            try assertSame(text)
+        }
+        for text in ["1e5", "1E+1", "1_000", "18446744073709551616", "", ".", "-", "+-1", "1.2.3", "1-", " 1", "NaN"] {
+            XCTAssertNil(Dec(plainText: text), text)
+        }
+        // Random plain texts: digits of every length to 20, a point anywhere or none, a sign.
+        var random = SplitMix64(seed: 11)
+        for _ in 0..<20_000 {
+            let digits = String(random.next() >> random.below(64))
+            var text = digits
+            if random.below(3) > 0 { text.insert(".", at: text.index(text.startIndex, offsetBy: random.below(digits.count + 1))) }
+            if random.below(4) == 0 { text = "-" + text }
+            try assertSame(text)
         }
     }
 

@@ -115,30 +115,6 @@ final class DecimalEdgeTests: XCTestCase {
                        .rejectAtEdge(id: 7, reason: .offTick, modifying: true))
     }
 
-    /// Plain text parses to the value `Dec(parsing:)` gives; anything else is left to it.
-    func testWordParsingAgreesWithDecParsing() throws {
-        for text in ["10", "10.00", "+10.5", "-10.5", ".5", "5.", "-0", "0.000", "007.0700", "18446744073709551615",
-                     "1844674407370955161.5"] {
-            let word = try XCTUnwrap(DecimalWord(parsing: text), text)
-            XCTAssertEqual(word.dec, try dec(text), text)
-            XCTAssertEqual(word.dec.description, try dec(text).description, text)
-        }
-        // Exponents, separators, words past 2^64 and malformed text go to `Dec(parsing:)`.
-        for text in ["1e5", "1E+1", "1_000", "18446744073709551616", "", ".", "-", "+-1", "1.2.3", "1-", " 1", "NaN", "0x10"] {
-            XCTAssertNil(DecimalWord(parsing: text), text)
-        }
-        var random = SplitMix64(seed: 11)
-        for _ in 0..<20_000 {
-            let digits = String(random.next() >> random.below(64))
-            let point = random.below(digits.count + 1)
-            var text = digits
-            if random.below(3) > 0 { text.insert(".", at: text.index(text.startIndex, offsetBy: point)) }
-            if random.below(4) == 0 { text = "-" + text }
-            let word = try XCTUnwrap(DecimalWord(parsing: text), text)
-            XCTAssertEqual(word.dec.description, try dec(text).description, text)
-        }
-    }
-
     /// Ticks and lots print as `Dec` prints their value, on every grid of the `1E-p` form,
     /// and other grids are left to `Dec`.
     func testPlainTextOfTicksAndLotsAgreesWithDec() throws {
