@@ -1,3 +1,5 @@
+import Orders
+
 /// Swift conversions for values going into and out of scripts.
 extension Value {
     public init(_ int: Int) { self = .int(int) }
@@ -45,6 +47,13 @@ extension Value {
     public var variant: (name: String, payload: [Value])? {
         guard case .variant(let v) = self else { return nil }
         return (v.shape.variants[v.tag], v.payload)
+    }
+
+    /// The engine behind an `orders` `Book` value, for a host that inspects or times it
+    /// (changing it behind the script's back would leave the book's journal behind).
+    public var orderBook: OrderBook? {
+        guard case .host(let object) = self, let book = object as? OrdersBinding.Book else { return nil }
+        return book.engine
     }
 
     /// Whether a host-made value may be passed where a script expects `type`.

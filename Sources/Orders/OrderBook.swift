@@ -37,6 +37,8 @@ public final class OrderBook {
     /// Commands submitted so far (journal and snapshot sequence numbers).
     public internal(set) var commandCount: UInt64 = 0
     public internal(set) var restingCount = 0
+    /// When set, batch calls record each command's service time here.
+    public var serviceTimes: ServiceTimes?
 
     /// - Parameters:
     ///   - tick: price increment (> 0); prices are whole multiples of it.

@@ -1,6 +1,7 @@
 import Dispatch
 import XCTest
 import Keel
+import Orders
 
 final class EmbeddingTests: XCTestCase {
     func testHostFunctionsAndCallingScriptFunctions() throws {
@@ -263,6 +264,29 @@ final class ScriptTests: XCTestCase {
         }
         XCTAssertEqual(try limited.call("summarize", [.list(Array(commands.listElements?.prefix(1_000) ?? []))]).intValue, 1_000)
         XCTAssertEqual(try unlimited.call("summarize", [commands]).intValue, 20_000)
+    }
+
+    /// A host reaches the engine behind a script's book: it sees what the script did and can
+    /// time each command of the script's batch calls; anything else has no book.
+    func testAHostReachesTheEngineBehindABook() throws {
+        let engine = try Engine()
+        try engine.load(source: """
+            use orders
+            fn book() -> Book { orders.book("H", tick: 0.01, lot: 1) }
+            fn run(book: Book) -> Int {
+              book.run_summary([orders.limit(1, Side.sell, 10.00, 5), orders.limit(2, Side.sell, 10.01, 5),
+                                orders.ioc(3, Side.buy, 10.00, 3)]).trades
+            }
+            """)
+        let book = try engine.call("book", [])
+        guard let native = book.orderBook else { return XCTFail("no engine behind a Book") }
+        let times = ServiceTimes(expecting: 3)
+        native.serviceTimes = times
+        times.start()
+        XCTAssertEqual(try engine.call("run", [book]).intValue, 1)
+        XCTAssertEqual(times.nanoseconds.count, 3)
+        XCTAssertEqual(native.restingOrders().map(\.quantity), [2, 5])
+        XCTAssertNil(Value.int(1).orderBook)
     }
 
     /// Work inside one built-in counts as steps, so a single huge call is stopped up front.

@@ -88,17 +88,21 @@ final class DifferentialTests: XCTestCase {
         XCTAssertGreaterThan(full.memoryFootprint, 100 << 20)
     }
 
-    /// The batch path (with its lookahead prefetching, on from room for 16,384 orders) gives the
-    /// same events and book as one command at a time.
+    /// The batch path (with its lookahead prefetching, on from room for 16,384 orders, and
+    /// with service times recorded) gives the same events and book as one command at a time.
     func testBatchSubmitMatchesSingleCommands() throws {
         var generator = CommandGenerator(seed: 5)
         let commands = (0..<20_000).map { _ in generator.next() }
         let single = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000)
         let batched = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000)
         let growing = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000, reserved: 1)
+        let timed = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000)
+        let times = ServiceTimes(expecting: commands.count)
+        timed.serviceTimes = times
+        times.start()
         var expected: [Event] = []
         for command in commands { single.submit(command, into: &expected) }
-        for book in [batched, growing] {
+        for book in [batched, growing, timed] {
             var events: [Event] = []
             for start in stride(from: 0, to: commands.count, by: 1000) {
                 book.submit(contentsOf: Array(commands[start..<min(start + 1000, commands.count)]), into: &events)
@@ -107,6 +111,9 @@ final class DifferentialTests: XCTestCase {
             XCTAssertEqual(book.restingOrders(), single.restingOrders())
         }
         XCTAssertEqual(batched.process([]), [])
+        // A timed book records one service time per command, each a plausible duration.
+        XCTAssertEqual(times.nanoseconds.count, commands.count)
+        XCTAssertTrue(times.nanoseconds.allSatisfy { $0 > 0 && $0 < 60_000_000_000 })
     }
 
     /// The generator really produces the situations the rules are about.
