@@ -1,38 +1,33 @@
 /// One slot of the order table. Resting orders of a level form an intrusive doubly linked
-/// list (`prev`/`next`, -1 ends). 40 bytes, so the table can run at a low load within 96
-/// bytes per order: the price is the level's key, the level handle, side and self-trade
-/// mode share one word, an iceberg's display and current slice fit 32 bits
-/// (`Limits.maxDisplay`), and a plain order shows all it has, so it needs neither.
+/// list (`prev`/`next`, -1 ends). 32 bytes, two to a cache line, so a random slot is one
+/// line, never two: the price is the level's key, and the level handle, side, self-trade
+/// mode and an iceberg flag share one word. A plain order shows all it has; an iceberg's
+/// display size and current slice live beside the table (`OrderBook.icebergs`), read only
+/// for orders flagged as icebergs.
 struct Slot {
     var id: UInt64
-    /// `level << 3 | selfTrade << 1 | side`; -1 for a vacant slot. (Handles stay below
-    /// 2^28: a side has at most one level per resting order.)
-    private var place: Int32
-    var prev: Int32
-    var next: Int32
-    var trader: UInt32
     /// Open lots including an iceberg's reserve.
     var open: Int64
-    /// Iceberg display size; 0 for plain orders.
-    var peak: Int32
-    /// An iceberg's displayed lots (unused for plain orders).
-    var slice: Int32
+    var prev: Int32
+    var next: Int32
+    /// `level << 4 | iceberg << 3 | selfTrade << 1 | side`; -1 for a vacant slot. (Handles
+    /// stay below 2^27: a side has at most one level per resting order.)
+    private var place: Int32
+    var trader: UInt32
 
     /// A resting order, not yet linked into its level's queue.
-    init(id: UInt64, level: Int32, open: Int64, display: Int64, trader: UInt32, side: Side,
+    init(id: UInt64, level: Int32, open: Int64, iceberg: Bool, trader: UInt32, side: Side,
          selfTrade: SelfTradePrevention) {
         self.id = id
-        place = level << 3 | Int32(selfTrade.rawValue) << 1 | Int32(side.rawValue)
         self.open = open
         prev = -1
         next = -1
+        place = level << 4 | (iceberg ? 8 : 0) | Int32(selfTrade.rawValue) << 1 | Int32(side.rawValue)
         self.trader = trader
-        peak = Int32(truncatingIfNeeded: display)
-        slice = Int32(truncatingIfNeeded: display > 0 ? min(display, open) : 0)
     }
 
     static var vacant: Slot {
-        var slot = Slot(id: 0, level: 0, open: 0, display: 0, trader: 0, side: .buy, selfTrade: .none)
+        var slot = Slot(id: 0, level: 0, open: 0, iceberg: false, trader: 0, side: .buy, selfTrade: .none)
         slot.place = -1
         return slot
     }
@@ -42,24 +37,23 @@ struct Slot {
 
     /// The handle of its level in its side's `Ladder`.
     @inline(__always)
-    var level: Int32 { place >> 3 }
+    var level: Int32 { place >> 4 }
 
     @inline(__always)
     var side: Side { place & 1 == 0 ? .buy : .sell }
 
     var selfTrade: SelfTradePrevention { SelfTradePrevention(rawValue: UInt8(place >> 1 & 3)) ?? .none }
 
-    var display: Int64 { Int64(peak) }
-
-    /// Displayed lots: all of a plain order, the current slice of an iceberg.
+    /// True when the order shows a slice of what it has (`OrderBook.icebergs`).
     @inline(__always)
-    var visible: Int64 { peak == 0 ? open : Int64(slice) }
+    var isIceberg: Bool { place & 8 != 0 }
+}
 
-    /// Sets an iceberg's slice (≤ display); plain orders show `open` anyway.
-    @inline(__always)
-    mutating func setVisible(_ lots: Int64) {
-        if peak != 0 { slice = Int32(truncatingIfNeeded: lots) }
-    }
+/// An iceberg's display size and the slice it shows now (at most the display size and
+/// the order's open lots).
+struct Iceberg {
+    var display: Int64
+    var slice: Int64
 }
 
 /// A price level: its FIFO queue's ends and totals (32 bytes; empty when `head` is -1).

@@ -4,25 +4,30 @@ import Glibc
 import Darwin
 #endif
 
-/// Memory for the big flat array (the order table). From 2 MiB up it is 2 MiB-aligned
-/// and, on Linux, its whole 2 MiB stretches are marked for transparent huge pages: random
-/// probes over 100,000 orders otherwise miss the TLB as well as the cache. The tail past
-/// the last whole stretch stays in small pages, so the memory used is the size asked for
-/// (to the page), not a multiple of 2 MiB.
+/// Memory for the big flat array (the order table), aligned to a cache line so that no
+/// 32-byte slot straddles two. From 2 MiB up it is 2 MiB-aligned and, on Linux, its whole
+/// 2 MiB stretches are marked for transparent huge pages: random probes over 100,000
+/// orders otherwise miss the TLB as well as the cache. The tail past the last whole
+/// stretch stays in small pages, so the memory used is the size asked for (to the page),
+/// not a multiple of 2 MiB.
 enum LargeAllocation {
     static let hugePage = 2 << 20
     static let smallPage = 4096
+    static let cacheLine = 64
 
     static func allocate<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
         let bytes = max(count * MemoryLayout<T>.stride, 1)
-        guard bytes >= hugePage else { return .allocate(capacity: count) }
         var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, hugePage, Self.bytes(type, count: count)) == 0, let raw else {
-            return .allocate(capacity: count)
+        if bytes >= hugePage, posix_memalign(&raw, hugePage, Self.bytes(type, count: count)) == 0, let raw {
+            #if os(Linux)
+            _ = madvise(raw, bytes / hugePage * hugePage, MADV_HUGEPAGE)
+            #endif
+            return raw.bindMemory(to: T.self, capacity: count)
         }
-        #if os(Linux)
-        _ = madvise(raw, bytes / hugePage * hugePage, MADV_HUGEPAGE)
-        #endif
+        // As Swift's own allocation does, running out of memory stops the process.
+        guard posix_memalign(&raw, max(cacheLine, MemoryLayout<T>.alignment), bytes) == 0, let raw else {
+            fatalError("out of memory allocating \(bytes) bytes")
+        }
         return raw.bindMemory(to: T.self, capacity: count)
     }
 
@@ -32,12 +37,8 @@ enum LargeAllocation {
         return bytes >= hugePage ? (bytes + smallPage - 1) / smallPage * smallPage : bytes
     }
 
-    /// Frees memory from `allocate` with the same `count`.
-    static func deallocate<T>(_ pointer: UnsafeMutablePointer<T>, count: Int) {
-        if max(count * MemoryLayout<T>.stride, 1) >= hugePage {
-            free(pointer)
-        } else {
-            pointer.deallocate()
-        }
+    /// Frees memory from `allocate`.
+    static func deallocate<T>(_ pointer: UnsafeMutablePointer<T>) {
+        free(pointer)
     }
 }

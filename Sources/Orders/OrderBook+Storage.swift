@@ -9,7 +9,7 @@ extension OrderBook {
         if prev >= 0 { pool[Int(prev)].next = next } else { level.pointee.head = next }
         if next >= 0 { pool[Int(next)].prev = prev } else { level.pointee.tail = prev }
         level.pointee.open -= order.pointee.open
-        level.pointee.visible -= order.pointee.visible
+        level.pointee.visible -= visible(order)
     }
 
     /// Puts `slot` at the back of `level`'s queue.
@@ -21,13 +21,36 @@ extension OrderBook {
         if level.pointee.tail >= 0 { pool[Int(level.pointee.tail)].next = slot } else { level.pointee.head = slot }
         level.pointee.tail = slot
         level.pointee.open += order.pointee.open
-        level.pointee.visible += order.pointee.visible
+        level.pointee.visible += visible(order)
     }
+
+    /// Displayed lots: all of a plain order, the current slice of an iceberg.
+    @inline(__always)
+    func visible(_ order: UnsafePointer<Slot>) -> Int64 {
+        order.pointee.isIceberg ? iceberg(order.pointee.id).slice : order.pointee.open
+    }
+
+    /// An iceberg's display size; 0 for a plain order.
+    func display(of order: UnsafePointer<Slot>) -> Int64 {
+        order.pointee.isIceberg ? iceberg(order.pointee.id).display : 0
+    }
+
+    /// Sets an iceberg's slice (at most its display size); a plain order shows its open
+    /// lots anyway.
+    @inline(__always)
+    func setSlice(_ order: UnsafePointer<Slot>, _ lots: Int64) {
+        if order.pointee.isIceberg { icebergs[order.pointee.id]?.slice = lots }
+    }
+
+    /// Out of line: the match loop only branches on the flag.
+    @inline(never)
+    private func iceberg(_ id: UInt64) -> Iceberg { icebergs[id] ?? Iceberg(display: 0, slice: 0) }
 
     /// Vacates an unlinked slot. Orders the table moves to fill the hole take their queue
     /// neighbours' links (or their level's ends) with them.
     @inline(__always)
     func free(_ slot: Int32) {
+        if pool[Int(slot)].isIceberg { icebergs.removeValue(forKey: pool[Int(slot)].id) }
         orders.remove(slot) { to in
             let order = pool[Int(to)]
             let level = ladders[Int(order.side.rawValue)].level(order.level)
@@ -83,8 +106,13 @@ extension OrderBook {
     private func enqueue(_ order: NewOrder, quantity: Int64, at slot: Int32) {
         let ladder = ladders + Int(order.side.rawValue)
         let level = ladder.pointee.findOrInsert(Self.key(order.side, order.price))
-        pool[Int(slot)] = Slot(id: order.id, level: level, open: quantity, display: order.display,
+        pool[Int(slot)] = Slot(id: order.id, level: level, open: quantity, iceberg: order.display > 0,
                                trader: order.trader, side: order.side, selfTrade: order.selfTrade)
+        if order.display > 0 {
+            let room = icebergs.capacity
+            icebergs[order.id] = Iceberg(display: order.display, slice: min(order.display, quantity))
+            if icebergs.capacity != room { icebergGrowths += 1 }
+        }
         append(slot, to: ladder.pointee.level(level))
     }
 
@@ -151,10 +179,10 @@ extension OrderBook {
     private func visibleBeforeOwn(trader: UInt32, in level: Level) -> Int64? {
         var total: Int64 = 0, cursor = level.head
         while cursor >= 0 {
-            let maker = pool[Int(cursor)]
-            if maker.trader == trader { return total }
-            total += maker.visible
-            cursor = maker.next
+            let maker = pool + Int(cursor)
+            if maker.pointee.trader == trader { return total }
+            total += visible(maker)
+            cursor = maker.pointee.next
         }
         return nil
     }
@@ -200,11 +228,12 @@ extension OrderBook {
             ladders[Int(side.rawValue)].forEachBestFirst { level in
                 var cursor = level.pointee.head
                 while cursor >= 0 {
-                    let order = pool[Int(cursor)]
-                    result.append(RestingOrder(id: order.id, side: order.side, price: Self.price(side, key: level.pointee.key),
-                                               quantity: order.open, visible: order.visible, display: order.display,
-                                               trader: order.trader, selfTrade: order.selfTrade))
-                    cursor = order.next
+                    let order = pool + Int(cursor)
+                    result.append(RestingOrder(id: order.pointee.id, side: order.pointee.side,
+                                               price: Self.price(side, key: level.pointee.key), quantity: order.pointee.open,
+                                               visible: visible(order), display: display(of: order),
+                                               trader: order.pointee.trader, selfTrade: order.pointee.selfTrade))
+                    cursor = order.pointee.next
                 }
                 return true
             }
@@ -226,7 +255,7 @@ extension OrderBook {
 
     /// Changes whenever `memoryFootprint` does (it counts the times the book's storage
     /// grew): a cheap check for a host that charges the growth to someone.
-    public var storageGrowths: Int { orders.growths + ladders[0].growths + ladders[1].growths }
+    public var storageGrowths: Int { orders.growths + ladders[0].growths + ladders[1].growths + icebergGrowths }
 
     /// The bytes of order table a book reserving room for `reserved` orders allocates (in
     /// `1...Limits.maxCapacity`), for a host to weigh before it makes the book.
@@ -234,10 +263,19 @@ extension OrderBook {
         OrderTable.bytes(room: min(max(reserved, 1), Limits.maxCapacity))
     }
 
-    /// Bytes of the book proper: order table and levels (allocated for the table's
-    /// room, so per resting order this is lowest on a full table).
+    /// Bytes of the book proper: order table, levels and icebergs (allocated for the
+    /// table's room, so per resting order this is lowest on a full table).
     public var memoryFootprint: Int {
-        orders.bytes + ladders[0].bytes + ladders[1].bytes
+        orders.bytes + ladders[0].bytes + ladders[1].bytes + icebergBytes
+    }
+
+    /// About what the iceberg table takes: a Swift dictionary's power-of-two buckets of
+    /// key and value, beside a bit each.
+    private var icebergBytes: Int {
+        guard icebergs.capacity > 0 else { return 0 }
+        var buckets = 1
+        while buckets * 3 / 4 < icebergs.capacity { buckets *= 2 }
+        return buckets * (MemoryLayout<UInt64>.stride + MemoryLayout<Iceberg>.stride) + buckets / 8
     }
 
     /// Bytes of the seen-id set (duplicate detection over the book's life): a bit per id

@@ -29,6 +29,11 @@ public final class OrderBook {
     let ladders: UnsafeMutablePointer<Ladder>
     /// Untriggered stop and stop-limit orders, by trigger price and arrival.
     var stops = StopIndex()
+    /// Resting icebergs' display sizes and slices, by id. Icebergs are rare, so their two
+    /// numbers stay out of the order slots, which they would make a quarter larger.
+    var icebergs: [UInt64: Iceberg] = [:]
+    /// Times `icebergs` reallocated its storage.
+    var icebergGrowths = 0
 
     /// Trades so far; the last trade's sequence number.
     public internal(set) var tradeSequence: UInt64 = 0
@@ -189,7 +194,7 @@ public final class OrderBook {
         }
         // Loses priority: leave the book and come back as a GTC limit.
         let again = NewOrder(id: id, side: order.pointee.side, type: .limit, price: price, quantity: quantity,
-                             display: order.pointee.display, trader: order.pointee.trader,
+                             display: display(of: order), trader: order.pointee.trader,
                              selfTrade: order.pointee.selfTrade)
         let minKey = Self.minKey(side: again.side, type: .limit, price: price)
         if crosses(again.side, minKey: minKey) {
@@ -203,11 +208,11 @@ public final class OrderBook {
     /// Reduces an order's open quantity without touching its queue position.
     func shrinkInPlace(_ order: UnsafeMutablePointer<Slot>, to quantity: Int64) {
         let level = ladders[Int(order.pointee.side.rawValue)].level(order.pointee.level)
-        let visible = min(order.pointee.visible, quantity)
+        let shown = visible(order), kept = min(shown, quantity)
         level.pointee.open -= order.pointee.open - quantity
-        level.pointee.visible -= order.pointee.visible - visible
+        level.pointee.visible -= shown - kept
         order.pointee.open = quantity
-        order.pointee.setVisible(visible)
+        setSlice(order, kept)
     }
 
     @inline(__always)
@@ -272,24 +277,25 @@ public final class OrderBook {
                     if mode != .cancelMaker { stopped = true; break }
                     continue
                 }
-                let fill = min(remaining, maker.pointee.visible)
+                let shown = visible(maker)
+                let fill = min(remaining, shown)
                 tradeSequence &+= 1
                 events.append(Event(kind: .trade, id: order.id, maker: maker.pointee.id, price: price,
                                     quantity: fill, sequence: tradeSequence))
                 lastTradePrice = price
                 remaining -= fill
-                maker.pointee.setVisible(maker.pointee.visible - fill)
+                setSlice(maker, shown - fill)
                 maker.pointee.open -= fill
                 level.pointee.visible -= fill
                 level.pointee.open -= fill
-                if maker.pointee.visible == 0 {
+                if fill == shown {
                     if maker.pointee.open == 0 {
                         unlink(cursor, from: level)
                         free(cursor)
                     } else {
                         // Iceberg: show the next slice and go to the back of the queue.
-                        let slice = min(maker.pointee.display, maker.pointee.open)
-                        maker.pointee.setVisible(slice)
+                        let slice = min(display(of: maker), maker.pointee.open)
+                        setSlice(maker, slice)
                         level.pointee.visible += slice
                         if maker.pointee.next >= 0 {
                             unlink(cursor, from: level)

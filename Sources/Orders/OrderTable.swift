@@ -10,7 +10,7 @@ func mix(_ id: UInt64) -> UInt32 {
 }
 
 /// The resting orders, each in a slot found from its id: open addressing with linear
-/// probing over the 40-byte slots themselves, so looking an order up reads the slots where
+/// probing over the 32-byte slots themselves, so looking an order up reads the slots where
 /// it sits. With a separate id index a cancel waits on two cache misses in a row (the
 /// bucket, then the slot it names); here it waits on one. The table is sized to its room
 /// at a load of at most 4/7, where probe runs stay short (at 8/11, W2-1k ran 15% slower,
@@ -35,7 +35,7 @@ struct OrderTable {
 
     private static func slotCount(room: Int) -> Int { room * 7 / 4 + 16 }
 
-    func deallocate() { LargeAllocation.deallocate(slots, count: count) }
+    func deallocate() { LargeAllocation.deallocate(slots) }
 
     var bytes: Int { LargeAllocation.bytes(Slot.self, count: count) }
 

@@ -123,8 +123,8 @@ extension OrderBook {
     private func shrinkVisible(_ slot: Int32, to visible: Int64) {
         let order = pool + Int(slot)
         let level = ladders[Int(order.pointee.side.rawValue)].level(order.pointee.level)
-        level.pointee.visible -= order.pointee.visible - visible
-        order.pointee.setVisible(visible)
+        level.pointee.visible -= self.visible(order) - visible
+        setSlice(order, visible)
     }
 
     /// Writes the snapshot atomically: a temporary file, fsync, rename.

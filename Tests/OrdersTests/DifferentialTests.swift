@@ -1,5 +1,5 @@
 import Money
-import Orders
+@testable import Orders
 import XCTest
 
 /// The engine against `ReferenceBook` on random command streams: identical events after
@@ -27,6 +27,9 @@ final class DifferentialTests: XCTestCase {
                 }
                 XCTAssertEqual(book.pendingStops, reference.stops, "seed \(seed) step \(step)")
                 XCTAssertEqual(book.restingCount, resting.count)
+                // The iceberg table holds exactly the resting icebergs: none is left behind.
+                XCTAssertEqual(Set(book.icebergs.keys), Set(resting.filter { $0.display > 0 }.map(\.id)),
+                               "seed \(seed) step \(step)")
             }
         }
     }

@@ -23,7 +23,7 @@ final class OrderTableTests: XCTestCase {
                     let slot = table.vacancy(for: id)
                     XCTAssertFalse(table.slots[Int(slot)].isOccupied)
                     if Int(slot) < table.home(id) { wrapped = true }
-                    table.slots[Int(slot)] = Slot(id: id, level: 0, open: 1, display: 0, trader: 0, side: .buy,
+                    table.slots[Int(slot)] = Slot(id: id, level: 0, open: 1, iceberg: false, trader: 0, side: .buy,
                                                   selfTrade: .none)
                     slotOf[id] = slot
                 } else {
@@ -50,6 +50,16 @@ final class OrderTableTests: XCTestCase {
 
     /// Growing moves every order to the slot `grow` reports for it, where `find` finds it,
     /// and leaves room for the new number of orders.
+    /// Two slots to a cache line, and the table starts on a line, so no slot spans two.
+    func testSlotsAreHalfACacheLineAndLineAligned() {
+        XCTAssertEqual(MemoryLayout<Slot>.stride, 32)
+        for room in [1, 100, 100_000] {
+            let table = OrderTable(room: room)
+            XCTAssertEqual(Int(bitPattern: table.slots) % 64, 0, "room \(room)")
+            table.deallocate()
+        }
+    }
+
     func testGrowReportsWhereEveryOrderWent() {
         var table = OrderTable(room: 3)
         defer { table.deallocate() }
@@ -60,7 +70,7 @@ final class OrderTableTests: XCTestCase {
                 let id = random.below(2) == 0 ? random.next() : UInt64(slotOf.count + 1 + round * 1_000)
                 guard slotOf[id] == nil else { continue }
                 let slot = table.vacancy(for: id)
-                table.slots[Int(slot)] = Slot(id: id, level: 0, open: Int64(id & 0xFFFF) + 1, display: 0, trader: 0,
+                table.slots[Int(slot)] = Slot(id: id, level: 0, open: Int64(id & 0xFFFF) + 1, iceberg: false, trader: 0,
                                               side: .sell, selfTrade: .none)
                 slotOf[id] = slot
             }
