@@ -244,6 +244,9 @@ extension OrderBook {
     /// Untriggered stop orders, in arrival order.
     public var pendingStops: [NewOrder] { stops.inArrivalOrder }
 
+    /// How many stop orders wait for their trigger.
+    public var pendingStopCount: Int { stops.count }
+
     /// True when `id` is resting in the book (not a pending stop).
     public func isResting(_ id: UInt64) -> Bool { orders.find(id) >= 0 }
 

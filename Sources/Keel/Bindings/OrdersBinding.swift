@@ -30,7 +30,7 @@ enum OrdersBinding {
 
     /// A book, the reusable buffer its events land in, the Keel shapes of its events, and,
     /// when journaled, its journal in memory (every command recorded before it is applied).
-    final class Book {
+    final class Book: CustomStringConvertible {
         let engine: OrderBook
         /// The engine's table bytes charged to scripts so far: what the book grows by
         /// beyond them counts against the memory limit of the call that grew it.
@@ -48,6 +48,17 @@ enum OrdersBinding {
         var file: JournalWriter?
         /// The journal file's recorded grid, locked for as long as this book writes it.
         var grid: JournalGrid?
+
+        /// What `print(book)` shows: the top of the book and how much is in it.
+        var description: String {
+            let top = engine.depth(levels: 1)
+            func best(_ levels: [DepthLevel]) -> String {
+                guard let level = levels.first else { return "-" }
+                return "\(engine.quantity(ofLots: level.quantity)) @ \(engine.price(ofTicks: level.price))"
+            }
+            return "Book(\(symbol): bid \(best(top.bids)) | ask \(best(top.asks)), \(engine.restingCount) resting, "
+                + "\(engine.pendingStopCount) stops, \(engine.tradeSequence) trades)"
+        }
 
         init(engine: OrderBook, symbol: String, values: EventValues, journaled: Bool) {
             self.engine = engine
