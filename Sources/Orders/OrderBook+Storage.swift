@@ -119,8 +119,7 @@ extension OrderBook {
     /// Cancels a resting order, reporting it.
     func removeResting(_ slot: Int32, reason: Reason, into events: inout [Event]) {
         let order = pool + Int(slot)
-        events.append(Event(kind: .cancelled, id: order.pointee.id, price: price(of: order), quantity: order.pointee.open,
-                            reason: reason))
+        reportCancelled(order.pointee.id, price: price(of: order), quantity: order.pointee.open, reason: reason, into: &events)
         unlinkAndFree(slot)
     }
 

@@ -42,6 +42,11 @@ public final class OrderBook {
     /// Commands submitted so far (journal and snapshot sequence numbers).
     public internal(set) var commandCount: UInt64 = 0
     public internal(set) var restingCount = 0
+    /// Rejection and cancellation events, and lots traded, since this object was made (not
+    /// carried by snapshots): a batch's summary is their change, with no pass over its events.
+    package internal(set) var rejections: UInt64 = 0
+    package internal(set) var cancellations: UInt64 = 0
+    package internal(set) var tradedLots: UInt128 = 0
     /// When set, batch calls record each command's service time here.
     public var serviceTimes: ServiceTimes?
 
@@ -165,15 +170,23 @@ public final class OrderBook {
 
     @inline(__always)
     func reject(_ id: UInt64, _ reason: Reason, into events: inout [Event]) {
+        rejections &+= 1
         events.append(Event(kind: .rejected, id: id, reason: reason))
+    }
+
+    /// Reports `quantity` of order `id` cancelled.
+    @inline(__always)
+    func reportCancelled(_ id: UInt64, price: Int64, quantity: Int64, reason: Reason, into events: inout [Event]) {
+        cancellations &+= 1
+        events.append(Event(kind: .cancelled, id: id, price: price, quantity: quantity, reason: reason))
     }
 
     func cancel(_ id: UInt64, into events: inout [Event]) {
         let slot = orders.find(id)
         if slot >= 0 { return removeResting(slot, reason: .requested, into: &events) }
         if let order = stops.remove(id) {
-            events.append(Event(kind: .cancelled, id: id, price: order.type == .stop ? 0 : order.price,
-                                quantity: order.quantity, reason: .requested))
+            reportCancelled(id, price: order.type == .stop ? 0 : order.price, quantity: order.quantity, reason: .requested,
+                            into: &events)
             return
         }
         reject(id, .unknownId, into: &events)
@@ -238,11 +251,11 @@ public final class OrderBook {
         guard remaining > 0 else { return }
         let price = order.type == .market || order.type == .stop ? 0 : order.price
         if stopped {
-            events.append(Event(kind: .cancelled, id: order.id, price: price, quantity: remaining, reason: .selfTrade))
+            reportCancelled(order.id, price: price, quantity: remaining, reason: .selfTrade, into: &events)
         } else if !rests {
-            events.append(Event(kind: .cancelled, id: order.id, price: price, quantity: remaining, reason: .unfilled))
+            reportCancelled(order.id, price: price, quantity: remaining, reason: .unfilled, into: &events)
         } else if restingCount == capacity {
-            events.append(Event(kind: .cancelled, id: order.id, price: price, quantity: remaining, reason: .bookFull))
+            reportCancelled(order.id, price: price, quantity: remaining, reason: .bookFull, into: &events)
         } else {
             rest(order, quantity: remaining)
         }
@@ -269,8 +282,8 @@ public final class OrderBook {
                 if checksTrader && maker.pointee.trader == order.trader {
                     let mode = order.selfTrade
                     if mode == .cancelMaker || mode == .cancelBoth {
-                        events.append(Event(kind: .cancelled, id: maker.pointee.id, price: price,
-                                            quantity: maker.pointee.open, reason: .selfTrade))
+                        reportCancelled(maker.pointee.id, price: price, quantity: maker.pointee.open, reason: .selfTrade,
+                                        into: &events)
                         unlink(cursor, from: level)
                         free(cursor)
                     }
@@ -280,6 +293,7 @@ public final class OrderBook {
                 let shown = visible(maker)
                 let fill = min(remaining, shown)
                 tradeSequence &+= 1
+                tradedLots &+= UInt128(UInt64(fill))
                 events.append(Event(kind: .trade, id: order.id, maker: maker.pointee.id, price: price,
                                     quantity: fill, sequence: tradeSequence))
                 lastTradePrice = price

@@ -452,21 +452,15 @@ enum OrdersBinding {
             let book = try Arguments.object(args, 0, as: Book.self)
             let commands = try Arguments.list(args, 1)
             try VM.hostCaller?.hostWork(commands.count)
-            // Lots are summed exactly in 128 bits (a fill is below 2^63 and there are fewer
-            // than 2^64 of them) and become a decimal once. Events are counted by kind
-            // without branches: their kinds come in no order a predictor could learn.
-            var tradedLots: UInt128 = 0
-            let counts = UnsafeMutablePointer<Int>.allocate(capacity: EventKind.allCases.count)
-            counts.initialize(repeating: 0, count: EventKind.allCases.count)
-            defer { counts.deallocate() }
-            try runBatch(commands, on: book) { events in
-                for e in events {
-                    counts[Int(e.kind.rawValue)] &+= 1
-                    tradedLots &+= e.kind == .trade ? UInt128(UInt64(e.quantity)) : 0
-                }
-            }
-            let trades = counts[Int(EventKind.trade.rawValue)], rejected = counts[Int(EventKind.rejected.rawValue)]
-            let cancelled = counts[Int(EventKind.cancelled.rawValue)]
+            // The engine keeps the counts (lots summed exactly in 128 bits: a fill is below
+            // 2^63 and there are fewer than 2^64 of them), so the summary is their change.
+            let orderBook = book.engine
+            let trades0 = orderBook.tradeSequence, rejections0 = orderBook.rejections, cancellations0 = orderBook.cancellations
+            let lots0 = orderBook.tradedLots
+            try runBatch(commands, on: book) { _ in }
+            let trades = Int(orderBook.tradeSequence &- trades0), rejected = Int(orderBook.rejections &- rejections0)
+            let cancelled = Int(orderBook.cancellations &- cancellations0)
+            let tradedLots = orderBook.tradedLots &- lots0
             let lotsHigh = UInt64(tradedLots >> 64), lotsLow = UInt64(truncatingIfNeeded: tradedLots)
             let lots = try Dec(words: lotsHigh, lotsLow)
             return try engine.record("BatchSummary", ["commands": .int(commands.count), "trades": .int(trades), "rejected": .int(rejected),
