@@ -92,15 +92,21 @@ public final class JournalWriter {
         }
         self.descriptor = descriptor
         self.policy = policy
-        buffers = .allocate(capacity: Self.entriesPerBuffer * Self.bufferCount)
+        // Both are touched here, so that the command stream takes no page faults the first
+        // time round the buffers (2,048 of them without huge pages), nor the writer queue.
+        let entryCount = Self.entriesPerBuffer * Self.bufferCount
+        buffers = LargeAllocation.allocate(Entry.self, count: entryCount)
+        UnsafeMutableRawPointer(buffers).initializeMemory(as: UInt8.self, repeating: 0,
+                                                          count: entryCount * MemoryLayout<Entry>.stride)
         encoded = .allocate(byteCount: Self.entriesPerBuffer * Self.maxRecord, alignment: 64)
+        encoded.initializeMemory(as: UInt8.self, repeating: 0, count: Self.entriesPerBuffer * Self.maxRecord)
     }
 
     deinit {
         try? flush()  // Also waits for the writer queue, the last user of `encoded`.
         syncQueue.sync {}
         close(descriptor)
-        buffers.deallocate()
+        LargeAllocation.deallocate(buffers)
         encoded.deallocate()
     }
 
