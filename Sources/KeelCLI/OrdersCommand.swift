@@ -42,8 +42,7 @@ struct Replay: ExitCodeCommand {
         }
         var replay = CSVReplay(book: book, file: file, reporter: reporter)
         let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        // At most one new order name per line: the name table never rehashes as it fills.
-        replay.ids.reserveCapacity(min(lines.count, 1 << 24))
+        replay.expectedNames = min(lines.count, 1 << 24)
         var lineNumber = 0
         for line in lines {
             lineNumber += 1
@@ -59,8 +58,12 @@ struct CSVReplay {
     let book: OrderBook
     let file: String
     let reporter: Reporter
+    /// Names that are not plain numbers, by the id each got, and the way back.
     var ids: [String: UInt64] = [:]
-    var names: [String] = [""]
+    var names: [String] = []
+    /// At most one new order name per line: sized for that at the first such name, the
+    /// table never rehashes as it fills.
+    var expectedNames = 0
     var events: [Orders.Event] = []
     var out = ""
 
@@ -93,13 +96,39 @@ struct CSVReplay {
         }
     }
 
-    /// Order ids may be any token; each new one gets the next number.
+    /// Ids from `otherNames` up are names that are not plain numbers; a plain number below
+    /// it is its own id, so the common file, numbered orders, needs no name table.
+    static let otherNames: UInt64 = 1 << 62
+
+    /// Order ids may be any token: a plain number (digits, no leading zero) below 2^62 is
+    /// itself, any other name gets the next id from `otherNames` on.
     mutating func id(_ name: String) -> UInt64 {
+        if let number = Self.plainNumber(name) { return number }
         if let id = ids[name] { return id }
-        let id = UInt64(names.count)
+        if ids.isEmpty { ids.reserveCapacity(expectedNames) }
+        let id = Self.otherNames + UInt64(names.count)
         ids[name] = id
         names.append(name)
         return id
+    }
+
+    /// The number `name` writes when it is its own canonical decimal below `otherNames`.
+    static func plainNumber(_ name: String) -> UInt64? {
+        name.utf8.withContiguousStorageIfAvailable { bytes -> UInt64? in
+            guard let first = bytes.first, first != UInt8(ascii: "0") || bytes.count == 1, bytes.count <= 19 else { return nil }
+            var value: UInt64 = 0
+            for byte in bytes {
+                let digit = byte &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value * 10 + UInt64(digit)
+            }
+            return value < otherNames ? value : nil
+        } ?? nil
+    }
+
+    /// The name `id` was written as.
+    func name(_ id: UInt64) -> String {
+        id < Self.otherNames ? String(id) : names[Int(id - Self.otherNames)]
     }
 
     mutating func line(_ bytes: ArraySlice<UInt8>, number: Int) {
@@ -121,9 +150,9 @@ struct CSVReplay {
         for e in events {
             switch e.kind {
             case .trade:
-                out += "trade,\(names[Int(e.id)]),\(names[Int(e.maker)]),\(priceText(e.price)),\(quantityText(e.quantity))\n"
+                out += "trade,\(name(e.id)),\(name(e.maker)),\(priceText(e.price)),\(quantityText(e.quantity))\n"
             case .rejected:
-                out += "reject,\(names[Int(e.id)]),\(e.reason.name)\n"
+                out += "reject,\(name(e.id)),\(e.reason.name)\n"
             default: break
             }
         }
@@ -210,7 +239,7 @@ struct CSVReplay {
 
     mutating func finish() {
         for o in book.restingOrders() {
-            out += "rest,\(names[Int(o.id)]),\(o.side.name),\(priceText(o.price)),\(quantityText(o.quantity))\n"
+            out += "rest,\(name(o.id)),\(o.side.name),\(priceText(o.price)),\(quantityText(o.quantity))\n"
         }
         flush()
     }

@@ -27,6 +27,38 @@ final class OrdersReplayTests: XCTestCase {
         XCTAssertEqual(run.stdout, "trade,b,s,0.50,0.1\nreject,c,off_lot\nrest,s,sell,0.50,0.2\n")
     }
 
+    /// Order names are tokens: "7" and "07" are two orders, a plain number at or past 2^62
+    /// is a name like any other, and each prints back as written.
+    func testOrderNamesAreTokensWhateverTheyLookLike() throws {
+        let path = NSTemporaryDirectory() + "keel-replay-names-\(getpid()).csv"
+        let big = "4611686018427387904"  // 2^62
+        let text = """
+            limit,7,sell,10,1
+            limit,07,sell,10,2
+            limit,\(big),sell,11,3
+            limit,0,sell,12,4
+            cancel,07
+            limit,x7,buy,11,2
+            limit,07,buy,9,1
+            cancel,8
+            market,\(big)0,buy,2
+
+            """
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try keel.run(["orders", "replay", path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, """
+            trade,x7,7,10.00,1
+            trade,x7,\(big),11.00,1
+            reject,07,duplicate_id
+            reject,8,unknown_id
+            trade,\(big)0,\(big),11.00,2
+            rest,0,sell,12.00,4
+
+            """)
+    }
+
     /// The caret stands under the field at fault, wherever spaces put it, and a line of a
     /// megabyte is shown cut around it.
     func testDiagnosticsPointAtTheFieldAtFault() throws {
