@@ -7,13 +7,17 @@ import Darwin
 /// Per-command service times of a book's batch calls, for a host measuring latency inside
 /// the stream: each command's time is from the end of the command before it (or `start()`)
 /// to its own end, so work between batch calls (an embedding converting the next chunk)
-/// falls on the first command of the chunk, as it would for a real queue.
+/// falls on the first command of the chunk, as it would for a real queue. Memory is taken
+/// once: past `capacity` times, commands are only counted in `dropped`.
 public final class ServiceTimes {
     public private(set) var nanoseconds: [UInt64] = []
+    public private(set) var dropped = 0
+    public let capacity: Int
     private var last: UInt64 = 0
 
-    public init(expecting count: Int) {
-        nanoseconds.reserveCapacity(count)
+    public init(capacity: Int) {
+        self.capacity = max(capacity, 0)
+        nanoseconds.reserveCapacity(self.capacity)
     }
 
     /// Starts the clock for the next command.
@@ -22,7 +26,7 @@ public final class ServiceTimes {
     @inline(__always)
     func commandFinished() {
         let time = Self.now()
-        nanoseconds.append(time &- last)
+        if nanoseconds.count < capacity { nanoseconds.append(time &- last) } else { dropped += 1 }
         last = time
     }
 

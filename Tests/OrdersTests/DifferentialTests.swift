@@ -100,7 +100,7 @@ final class DifferentialTests: XCTestCase {
         let batched = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000)
         let growing = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000, reserved: 1)
         let timed = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 20_000)
-        let times = ServiceTimes(expecting: commands.count)
+        let times = ServiceTimes(capacity: commands.count)
         timed.serviceTimes = times
         times.start()
         var expected: [Event] = []

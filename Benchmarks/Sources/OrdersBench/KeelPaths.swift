@@ -105,7 +105,7 @@ struct KeelPaths {
         let book = try prefilledBook(prefill)
         guard let engineBook = book.orderBook else { fatalError("a Keel book has no engine") }
         _ = try engine.call("set_stream", [stream])
-        let times = ServiceTimes(expecting: count)
+        let times = ServiceTimes(capacity: count)
         engineBook.serviceTimes = times
         times.start()
         _ = try engine.call("batch", [book])

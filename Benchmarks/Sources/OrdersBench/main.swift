@@ -245,7 +245,7 @@ func batchServiceTimes(_ workload: Workload) -> Histogram<UInt64> {
     let book = prefilled(workload)
     var events: [Event] = []
     events.reserveCapacity(1024)
-    let times = ServiceTimes(expecting: workload.stream.count)
+    let times = ServiceTimes(capacity: workload.stream.count)
     book.serviceTimes = times
     times.start()
     submitInChunks(workload.stream, to: book, events: &events) { _ in }
