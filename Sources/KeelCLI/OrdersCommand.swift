@@ -96,23 +96,21 @@ struct CSVReplay {
         }
     }
 
-    /// Ids from `otherNames` up are names that are not plain numbers; a plain number below
-    /// it is its own id, so the common file, numbered orders, needs no name table.
-    static let otherNames: UInt64 = 1 << 62
-
-    /// Order ids may be any token: a plain number (digits, no leading zero) below 2^62 is
-    /// itself, any other name gets the next id from `otherNames` on.
+    /// Order ids may be any token. A plain number (digits, no leading zero) below 2^62 has
+    /// the even id twice itself, so the common file, numbered orders, needs no name table;
+    /// any other name gets the next odd id. Both stay small, where the book's duplicate
+    /// check is a bitmap.
     mutating func id(_ name: String) -> UInt64 {
-        if let number = Self.plainNumber(name) { return number }
+        if let number = Self.plainNumber(name) { return number << 1 }
         if let id = ids[name] { return id }
         if ids.isEmpty { ids.reserveCapacity(expectedNames) }
-        let id = Self.otherNames + UInt64(names.count)
+        let id = UInt64(names.count) << 1 | 1
         ids[name] = id
         names.append(name)
         return id
     }
 
-    /// The number `name` writes when it is its own canonical decimal below `otherNames`.
+    /// The number `name` writes when it is its own canonical decimal below 2^62.
     static func plainNumber(_ name: String) -> UInt64? {
         name.utf8.withContiguousStorageIfAvailable { bytes -> UInt64? in
             guard let first = bytes.first, first != UInt8(ascii: "0") || bytes.count == 1, bytes.count <= 19 else { return nil }
@@ -122,13 +120,13 @@ struct CSVReplay {
                 guard digit < 10 else { return nil }
                 value = value * 10 + UInt64(digit)
             }
-            return value < otherNames ? value : nil
+            return value < 1 << 62 ? value : nil
         } ?? nil
     }
 
     /// The name `id` was written as.
     func name(_ id: UInt64) -> String {
-        id < Self.otherNames ? String(id) : names[Int(id - Self.otherNames)]
+        id & 1 == 0 ? String(id >> 1) : names[Int(id >> 1)]
     }
 
     mutating func line(_ bytes: ArraySlice<UInt8>, number: Int) {
