@@ -41,12 +41,17 @@ struct Replay: ExitCodeCommand {
             return 1
         }
         var replay = CSVReplay(book: book, file: file, reporter: reporter)
-        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        replay.expectedNames = min(lines.count, 1 << 24)
-        var lineNumber = 0
-        for line in lines {
+        // Lines are read in place, one after another: an array of a million slices would
+        // take a third of a large replay's memory.
+        let newline = UInt8(ascii: "\n")
+        replay.expectedNames = min(bytes.reduce(1) { $0 + ($1 == newline ? 1 : 0) }, 1 << 24)
+        var lineNumber = 0, start = bytes.startIndex
+        while true {
+            let end = bytes[start...].firstIndex(of: newline) ?? bytes.endIndex
             lineNumber += 1
-            replay.line(line, number: lineNumber)
+            replay.line(bytes[start..<end], number: lineNumber)
+            guard end < bytes.endIndex else { break }
+            start = end + 1
         }
         replay.finish()
         return 0
