@@ -50,7 +50,8 @@ extension OrderBook {
     /// neighbours' links (or their level's ends) with them.
     @inline(__always)
     func free(_ slot: Int32) {
-        if pool[Int(slot)].isIceberg { icebergs.removeValue(forKey: pool[Int(slot)].id) }
+        let freed = pool + Int(slot)
+        if freed.pointee.isIceberg { icebergs.removeValue(forKey: freed.pointee.id) }
         orders.remove(slot) { to in
             let order = pool[Int(to)]
             let level = ladders[Int(order.side.rawValue)].level(order.level)

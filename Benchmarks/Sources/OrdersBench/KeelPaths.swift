@@ -114,7 +114,7 @@ struct KeelPaths {
 
     /// Per-command latency of a Keel-level submit (host-to-script call included).
     func latency(prefill: Value, stream: [Value]) throws -> Histogram<UInt64> {
-        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+        var histogram = nanosecondHistogram()
         let book = try prefilledBook(prefill)
         for c in stream {
             let start = now()

@@ -209,7 +209,7 @@ func allocations(_ workload: Workload) -> (count: Int64, bytes: Int64) {
 
 /// What `latencies` measures when there is nothing between the two clock reads.
 func timerOverhead() -> Histogram<UInt64> {
-    var histogram = Histogram<UInt64>(highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
+    var histogram = nanosecondHistogram()
     for _ in 0..<1_000_000 {
         let start = now()
         _ = histogram.record(now() - start)
@@ -217,9 +217,14 @@ func timerOverhead() -> Histogram<UInt64> {
     return histogram
 }
 
+/// An empty histogram of nanoseconds up to a minute, to three significant digits.
+func nanosecondHistogram() -> Histogram<UInt64> {
+    Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+}
+
 /// Per-command latency in nanoseconds: all commands, then new orders, cancels, modifies.
 func latencies(_ workload: Workload) -> [Histogram<UInt64>] {
-    let empty = Histogram<UInt64>(highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
+    let empty = nanosecondHistogram()
     var histograms = [empty, empty, empty, empty]
     let book = prefilled(workload)
     var events: [Event] = []
@@ -253,7 +258,7 @@ func batchServiceTimes(_ workload: Workload) -> Histogram<UInt64> {
 }
 
 func histogram(of times: ServiceTimes) -> Histogram<UInt64> {
-    var histogram = Histogram<UInt64>(highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
+    var histogram = nanosecondHistogram()
     for t in times.nanoseconds { _ = histogram.record(t) }
     return histogram
 }
