@@ -104,19 +104,46 @@ extension GoldenTest {
 }
 
 /// Runs a body on a thread with a 1 GiB stack: deep Keel recursion nests many Swift
-/// frames, and this turns it into the clean depth-limit error instead of a crash.
+/// frames, and this turns it into the clean depth-limit error instead of a crash. Where the
+/// address space is limited (`ulimit -v`) and no such thread can be made, it takes the
+/// largest of 256 and 64 MiB there is room for, then the calling thread's own stack.
 public func onLargeStack<T>(_ body: @escaping () -> T) -> T {
     let slot = ResultSlot<T>()
-    let done = DispatchSemaphore(value: 0)
-    let thread = Thread {
-        slot.value = body()
-        done.signal()
+    let job = ThreadJob { slot.value = body() }
+    for stackSize in [1 << 30, 1 << 28, 1 << 26] where job.runOnNewThread(stackSize: stackSize) {
+        guard let value = slot.value else { preconditionFailure("the large-stack thread ended without a result") }
+        return value
     }
-    thread.stackSize = 1 << 30
-    thread.start()
-    done.wait()
-    guard let value = slot.value else { preconditionFailure("the large-stack thread ended without a result") }
-    return value
+    return body()
+}
+
+/// A body for a thread started with pthread_create, which takes a C function and one pointer.
+private final class ThreadJob: @unchecked Sendable {
+    let run: () -> Void
+
+    init(_ run: @escaping () -> Void) { self.run = run }
+
+    /// Runs the job on a new thread with `stackSize` bytes of stack and waits for it;
+    /// false, without running it, when the thread cannot be made.
+    func runOnNewThread(stackSize: Int) -> Bool {
+        var attributes = pthread_attr_t()
+        guard pthread_attr_init(&attributes) == 0 else { return false }
+        defer { pthread_attr_destroy(&attributes) }
+        guard pthread_attr_setstacksize(&attributes, stackSize) == 0 else { return false }
+        let context = Unmanaged.passRetained(self)
+        var thread = pthread_t()
+        let started = pthread_create(&thread, &attributes, { raw in
+            if let raw { Unmanaged<ThreadJob>.fromOpaque(raw).takeUnretainedValue().run() }
+            return nil
+        }, context.toOpaque())
+        guard started == 0 else {
+            context.release()
+            return false
+        }
+        pthread_join(thread, nil)
+        context.release()
+        return true
+    }
 }
 
 /// Written by the large-stack thread before it signals, read by the caller after: the

@@ -61,7 +61,8 @@ extension Value {
         switch (self, type) {
         case (_, .error), (.none, .optional): return true
         case (_, .optional(let inner)): return conforms(to: inner)
-        case (.int, .int), (.bool, .bool), (.float, .float), (.string, .string), (.duration, .duration), (.unit, .unit): return true
+        case (.int, .int), (.bool, .bool), (.float, .float), (.string, .string), (.bytes, .bytes), (.duration, .duration), (.unit, .unit):
+            return true
         case (.dec, .dec), (.int, .dec): return true
         case (.money(_, let c), .money(let code)): return code == nil || CurrencyTable.shared.code(c) == code
         case (.intList, .list(let el)): return el == .int || el == .dec || el == .never

@@ -90,12 +90,16 @@ public final class JournalWriter {
             close(descriptor)
             throw .io("truncate \(path): \(text)")
         }
+        let entryCount = Self.entriesPerBuffer * Self.bufferCount
+        guard let buffers = LargeAllocation.allocate(Entry.self, count: entryCount) else {
+            close(descriptor)
+            throw .io("out of memory for the journal's \(entryCount * MemoryLayout<Entry>.stride) bytes of buffers")
+        }
         self.descriptor = descriptor
         self.policy = policy
+        self.buffers = buffers
         // Both are touched here, so that the command stream takes no page faults the first
         // time round the buffers (2,048 of them without huge pages), nor the writer queue.
-        let entryCount = Self.entriesPerBuffer * Self.bufferCount
-        buffers = LargeAllocation.allocate(Entry.self, count: entryCount)
         UnsafeMutableRawPointer(buffers).initializeMemory(as: UInt8.self, repeating: 0,
                                                           count: entryCount * MemoryLayout<Entry>.stride)
         encoded = .allocate(byteCount: Self.entriesPerBuffer * Self.maxRecord, alignment: 64)
@@ -285,9 +289,12 @@ public enum Journal {
         try decode(try readFile(path) ?? [])
     }
 
-    /// Parses journal bytes. A torn last record (cut short, all zeros, or failing its CRC
-    /// at the very end) is dropped with a warning; any other damage throws `.corrupt`
-    /// with the record's byte offset.
+    /// Parses journal bytes. A torn last record is dropped with a warning: one cut short,
+    /// one that runs into a zero-filled tail (space the file system extended but never
+    /// wrote, which starts at a page boundary, often inside a record), or one failing its
+    /// CRC at the very end. Any other damage throws `.corrupt` with the record's byte
+    /// offset, including a record whose length points past the end while a complete next
+    /// record follows it (its length is damaged; the records after it are not torn).
     public static func decode(_ bytes: [UInt8]) throws(JournalError) -> JournalContents {
         var contents = JournalContents(entries: [], validLength: 0, warnings: [])
         let result: Result<Void, JournalError> = bytes.withUnsafeBytes { raw in
@@ -305,21 +312,26 @@ public enum Journal {
     private static func decode(_ raw: UnsafeRawBufferPointer, into contents: inout JournalContents) throws(JournalError) {
         var offset = 0
         let count = raw.count
+        let zeroTail = trailingZerosStart(raw)
         while offset < count {
             let tail = count - offset
             if tail < JournalWriter.headerSize { return dropTorn(at: offset, tail, &contents) }
             var header = ByteReader(raw, from: offset)
             let length = Int(try header.u32()), crc = try header.u32()
             guard length >= 8 + 9 && length <= 8 + CommandCodec.maxSize else {
-                // A zero-filled tail is space the file system extended but never wrote.
-                if raw[offset...].allSatisfy({ $0 == 0 }) { return dropTorn(at: offset, tail, &contents) }
+                if zeroTail < offset + JournalWriter.headerSize { return dropTorn(at: offset, tail, &contents) }
                 throw .corrupt(offset: offset, "bad record length \(length)")
             }
             let end = offset + JournalWriter.headerSize + length
-            if end > count { return dropTorn(at: offset, tail, &contents) }
+            if end > count {
+                if let next = completeRecord(in: raw, after: offset, following: contents.entries.last?.sequence) {
+                    throw .corrupt(offset: offset, "bad record length \(length): a whole record follows at byte \(next)")
+                }
+                return dropTorn(at: offset, tail, &contents)
+            }
             let payload = UnsafeRawBufferPointer(rebasing: raw[(offset + JournalWriter.headerSize)..<end])
             if CRC32C.checksum(payload) != crc {
-                if end == count { return dropTorn(at: offset, tail, &contents) }
+                if end == count || zeroTail < end { return dropTorn(at: offset, tail, &contents) }
                 throw .corrupt(offset: offset, "checksum mismatch")
             }
             var reader = ByteReader(raw, from: offset + JournalWriter.headerSize, to: end)
@@ -333,6 +345,38 @@ public enum Journal {
             offset = end
             contents.validLength = end
         }
+    }
+
+    /// Where the run of zero bytes that ends `raw` begins (`raw.count` when the last byte
+    /// is not zero).
+    private static func trailingZerosStart(_ raw: UnsafeRawBufferPointer) -> Int {
+        var start = raw.count
+        while start > 0 && raw[start - 1] == 0 { start -= 1 }
+        return start
+    }
+
+    /// The offset of a whole, checksummed record that starts inside the record at `offset`
+    /// and carries the sequence number after it, if there is one. A torn record is a prefix
+    /// of one record and cannot contain another; a damaged length can hide one.
+    private static func completeRecord(in raw: UnsafeRawBufferPointer, after offset: Int, following previous: UInt64?) -> Int? {
+        let sequenceAt = offset + JournalWriter.headerSize
+        let own: UInt64? = sequenceAt + 8 <= raw.count ? raw.loadUnaligned(fromByteOffset: sequenceAt, as: UInt64.self).littleEndian
+                                                        : previous.map { $0 &+ 1 }
+        guard let own else { return nil }
+        let expected = own &+ 1
+        var start = offset + 1
+        while start + JournalWriter.headerSize + 8 + 9 <= raw.count {
+            let length = Int(raw.loadUnaligned(fromByteOffset: start, as: UInt32.self).littleEndian)
+            let end = start + JournalWriter.headerSize + length
+            if length >= 8 + 9 && length <= 8 + CommandCodec.maxSize && end <= raw.count,
+               raw.loadUnaligned(fromByteOffset: start + JournalWriter.headerSize, as: UInt64.self).littleEndian == expected {
+                let payload = UnsafeRawBufferPointer(rebasing: raw[(start + JournalWriter.headerSize)..<end])
+                let crc = raw.loadUnaligned(fromByteOffset: start + 4, as: UInt32.self).littleEndian
+                if CRC32C.checksum(payload) == crc { return start }
+            }
+            start += 1
+        }
+        return nil
     }
 
     private static func dropTorn(at offset: Int, _ bytes: Int, _ contents: inout JournalContents) {

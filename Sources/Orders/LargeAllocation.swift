@@ -15,19 +15,20 @@ enum LargeAllocation {
     static let smallPage = 4096
     static let cacheLine = 64
 
-    static func allocate<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+    /// nil when the system has no memory to give: the order table of a big book is the
+    /// one allocation a script can make large enough to fail, and the caller turns that
+    /// into an error or a rejection instead of stopping the process.
+    static func allocate<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T>? {
         let bytes = max(count * MemoryLayout<T>.stride, 1)
         var raw: UnsafeMutableRawPointer?
-        if bytes >= hugePage, posix_memalign(&raw, hugePage, Self.bytes(type, count: count)) == 0, let raw {
+        if bytes >= hugePage {
+            guard posix_memalign(&raw, hugePage, Self.bytes(type, count: count)) == 0, let raw else { return nil }
             #if os(Linux)
             _ = madvise(raw, bytes / hugePage * hugePage, MADV_HUGEPAGE)
             #endif
             return raw.bindMemory(to: T.self, capacity: count)
         }
-        // As Swift's own allocation does, running out of memory stops the process.
-        guard posix_memalign(&raw, max(cacheLine, MemoryLayout<T>.alignment), bytes) == 0, let raw else {
-            fatalError("out of memory allocating \(bytes) bytes")
-        }
+        guard posix_memalign(&raw, max(cacheLine, MemoryLayout<T>.alignment), bytes) == 0, let raw else { return nil }
         return raw.bindMemory(to: T.self, capacity: count)
     }
 

@@ -61,23 +61,29 @@ extension OrderBook {
         restingCount -= 1
     }
 
-    /// Rests `quantity` of `order` at the back of its level (the book must not be full);
-    /// returns its slot.
+    /// Rests `quantity` of `order` at the back of its level (the table must have room:
+    /// see `makeRoom`); returns its slot.
     @inline(__always)
     @discardableResult
     func rest(_ order: NewOrder, quantity: Int64) -> Int32 {
-        if restingCount == orders.room { growOrderTable() }
         let slot = orders.vacancy(for: order.id)
         restingCount += 1
         enqueue(order, quantity: quantity, at: slot)
         return slot
     }
 
+    /// Whether one more order can rest: the order table has room, or it grows into more
+    /// (doubling, up to `capacity`). False when the book is full or memory ran out.
+    @inline(__always)
+    func makeRoom() -> Bool {
+        restingCount < orders.room || (orders.room < capacity && growOrderTable())
+    }
+
     /// Doubles the order table's room, up to `capacity`, and relinks every queue to its
-    /// orders' new slots.
+    /// orders' new slots; false, with the book unchanged, when there is no memory for it.
     @inline(never)
-    private func growOrderTable() {
-        let moves = orders.grow(room: min(capacity, orders.room * 2))
+    private func growOrderTable() -> Bool {
+        guard let moves = orders.grow(room: min(capacity, orders.room * 2)) else { return false }
         func moved(_ slot: Int32) -> Int32 { slot >= 0 ? moves[Int(slot)] : slot }
         for index in 0..<orders.count where pool[index].isOccupied {
             pool[index].prev = moved(pool[index].prev)
@@ -90,6 +96,7 @@ extension OrderBook {
                 return true
             }
         }
+        return true
     }
 
     /// Moves a resting order to the back of `order`'s level, as `order`, in its own slot.

@@ -73,7 +73,10 @@ public final class OrderBook {
         self.lot = lot
         grid = Grid(tick: tick, lot: lot)
         self.capacity = capacity
-        orders = OrderTable(room: room)
+        guard let orders = OrderTable(room: room) else {
+            throw ConfigurationError(description: "out of memory for \(OrderTable.bytes(room: room)) bytes of order table (\(room) orders)")
+        }
+        self.orders = orders
         seen = SeenIds(expected: room)
         ladders = .allocate(capacity: 2)
         ladders.initialize(to: Ladder())
@@ -254,7 +257,7 @@ public final class OrderBook {
             reportCancelled(order.id, price: price, quantity: remaining, reason: .selfTrade, into: &events)
         } else if !rests {
             reportCancelled(order.id, price: price, quantity: remaining, reason: .unfilled, into: &events)
-        } else if restingCount == capacity {
+        } else if !makeRoom() {
             reportCancelled(order.id, price: price, quantity: remaining, reason: .bookFull, into: &events)
         } else {
             rest(order, quantity: remaining)

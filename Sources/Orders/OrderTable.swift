@@ -26,10 +26,12 @@ struct OrderTable {
     /// Times the table grew.
     private(set) var growths = 0
 
-    init(room: Int) {
+    /// nil when there is no memory for it.
+    init?(room: Int) {
         self.room = room
         count = Self.slotCount(room: room)
-        slots = LargeAllocation.allocate(Slot.self, count: count)
+        guard let slots = LargeAllocation.allocate(Slot.self, count: count) else { return nil }
+        self.slots = slots
         slots.initialize(repeating: .vacant, count: count)
     }
 
@@ -43,10 +45,12 @@ struct OrderTable {
     static func bytes(room: Int) -> Int { LargeAllocation.bytes(Slot.self, count: slotCount(room: room)) }
 
     /// Moves every order into a table with room for `newRoom`, and returns where each
-    /// old slot's order went (-1 for a vacant slot), for the caller to relink the queues.
-    mutating func grow(room newRoom: Int) -> [Int32] {
+    /// old slot's order went (-1 for a vacant slot), for the caller to relink the queues;
+    /// nil, with the table unchanged, when there is no memory for the new one.
+    mutating func grow(room newRoom: Int) -> [Int32]? {
         let old = self
-        self = OrderTable(room: newRoom)
+        guard let grown = OrderTable(room: newRoom) else { return nil }
+        self = grown
         growths = old.growths + 1
         var moves = [Int32](repeating: -1, count: old.count)
         for index in 0..<old.count where old.slots[index].isOccupied {

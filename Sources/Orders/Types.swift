@@ -125,6 +125,14 @@ public enum Command: Equatable, Hashable, Sendable {
     /// not be admitted (`DecimalEdge`). It is still a command: journaled, counted, and
     /// checked in the same order as the others, so its id is burned and replay is identical.
     case rejectAtEdge(id: UInt64, reason: Reason, modifying: Bool)
+
+    /// The order the command places, cancels or modifies.
+    public var id: UInt64 {
+        switch self {
+        case .new(let order): return order.id
+        case .cancel(let id), .modify(let id, _, _), .rejectAtEdge(let id, _, _): return id
+        }
+    }
 }
 
 public enum EventKind: UInt8, Sendable, CaseIterable {

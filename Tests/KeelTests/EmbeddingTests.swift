@@ -292,6 +292,59 @@ final class ScriptTests: XCTestCase {
         XCTAssertNil(Value.int(1).orderBook)
     }
 
+    /// A batch stops at a command that is no engine command, as a loop of submits would:
+    /// the commands before it are applied, none after it, wherever it falls in the list.
+    func testABatchStopsAtAMalformedCommandWithTheOnesBeforeItApplied() throws {
+        let engine = try Engine()
+        try engine.load(source: """
+            use orders
+            fn book() -> Book { orders.book("B", tick: 0.01, lot: 1) }
+            fn run(book: Book, n: Int, bad: Int) -> Int {
+              var commands: List[Command] = []
+              for i in 0..n { commands.push(orders.limit(i + 1, Side.buy, 1.00, 1)) }
+              commands[bad] = Command.cancel(-5)
+              len(book.run(commands))
+            }
+            fn resting(book: Book) -> Int { len(book.orders()) }
+            """)
+        for (n, bad) in [(300, 280), (300, 256), (300, 0), (3, 1), (600, 513)] {
+            let book = try engine.call("book", [])
+            XCTAssertThrowsError(try engine.call("run", [book, .int(n), .int(bad)])) { error in
+                XCTAssertTrue("\(error)".contains("command \(bad) of the batch: order ids are non-negative, got -5"), "\(error)")
+            }
+            XCTAssertEqual(try engine.call("resting", [book]).intValue, bad, "\(bad) of \(n)")
+        }
+    }
+
+    /// Scripts cannot make order ids past Int's range, but a host can, and a crafted
+    /// journal can hold them: reading them is a runtime error, never a trap.
+    func testOrderIdsPastIntAreErrorsNotTraps() throws {
+        let engine = try Engine()
+        try engine.load(source: """
+            use orders
+            fn book() -> Book { orders.book("H", tick: 1, lot: 1) }
+            fn take(book: Book) -> Int { len(book.submit(orders.ioc(1, Side.buy, 10, 1))) }
+            fn resting(book: Book) -> Int { len(book.orders()) }
+            fn recover(journal: Bytes) -> Int { len(orders.recover("J", journal, tick: 1, lot: 1).events) }
+            """)
+        let book = try engine.call("book", [])
+        guard let native = book.orderBook else { return XCTFail("no engine behind a Book") }
+        let big = UInt64(1) << 63
+        var events: [Orders.Event] = []
+        native.submit(.new(NewOrder(id: big, side: .sell, price: 10, quantity: 5)), into: &events)
+        XCTAssertThrowsError(try engine.call("resting", [book])) { error in
+            XCTAssertTrue("\(error)".contains("order id 9223372036854775808 is past the largest Int"), "\(error)")
+        }
+        XCTAssertThrowsError(try engine.call("take", [book])) { error in
+            XCTAssertTrue("\(error)".contains("order id 9223372036854775808 is past the largest Int"), "\(error)")
+        }
+        var journal: [UInt8] = []
+        Journal.appendRecord(.new(NewOrder(id: big, side: .sell, price: 10, quantity: 5)), sequence: 1, to: &journal)
+        XCTAssertThrowsError(try engine.call("recover", [.bytes(journal)])) { error in
+            XCTAssertTrue("\(error)".contains("journal entry 1 holds order id 9223372036854775808, past the largest Int"), "\(error)")
+        }
+    }
+
     /// Work inside one built-in counts as steps, so a single huge call is stopped up front.
     func testBuiltinWorkCountsAgainstTheStepLimit() throws {
         let script = try Script.compile(source: """

@@ -78,6 +78,25 @@ final class OrdersFileTests: ScriptFolderTestCase {
         }
     }
 
+    /// A symbol is any string: spaces, a newline or nothing at all still reopen their book.
+    func testAnySymbolReopensItsJournal() throws {
+        for (index, symbol) in ["AC ME", "", "A\\nB", " lead and trail "].enumerated() {
+            let file = "s\(index).journal"
+            let script = """
+                use orders
+                let r = orders.open_book("\(symbol)", "\(file)", tick: 0.01, lot: 1)
+                print(len(r.events))
+                r.book.submit(orders.limit(len(r.events) + 1, Side.buy, 10.00, 5))
+                """
+            XCTAssertEqual(try run(script), ["0"], "symbol \(symbol)")
+            XCTAssertEqual(try run(script), ["1"], "symbol \(symbol)")
+            XCTAssertEqual(try run(script), ["2"], "symbol \(symbol)")
+            XCTAssertThrowsError(try run(script.replacingOccurrences(of: "\"\(symbol)\"", with: "\"\(symbol)x\""))) { error in
+                XCTAssertTrue("\(error)".contains("the journal was written for"), "\(error)")
+            }
+        }
+    }
+
     func testFilesNeedTheHostsGrant() throws {
         XCTAssertThrowsError(try run(trading, files: false)) { error in
             XCTAssertTrue("\(error)".contains("grants scripts no files"), "\(error)")

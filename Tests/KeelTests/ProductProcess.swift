@@ -40,10 +40,16 @@ struct ProductProcess {
 
     /// Runs from the package root with `stdin` (a path under it) as standard input; fails the
     /// test (instead of hanging it) when the process does not finish in `timeout` seconds.
-    func run(_ arguments: [String], stdin: String? = nil, timeout: Double = 60) throws -> Run {
+    /// `addressSpaceKiB` runs it under that `ulimit -v`.
+    func run(_ arguments: [String], stdin: String? = nil, timeout: Double = 60, addressSpaceKiB: Int? = nil) throws -> Run {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try binary())
-        process.arguments = arguments
+        if let addressSpaceKiB {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -v \(addressSpaceKiB) && exec \"$0\" \"$@\"", try binary()] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: try binary())
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: Self.root)
         if let stdin { process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: Self.root + "/" + stdin)) }
         let out = Pipe(), err = Pipe()

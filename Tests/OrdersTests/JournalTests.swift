@@ -171,6 +171,53 @@ final class JournalTests: XCTestCase {
         }
     }
 
+    /// A crash after the file grew but before its data reached the disk leaves zeros from
+    /// a page boundary on, usually inside a record: the records from there are torn, not
+    /// corrupt, or the journal could never be opened again.
+    func testAZeroFilledTailStartingInsideARecordIsTorn() throws {
+        let starts = try (0..<sample.count).map { try journalBytes(Array(sample.prefix($0))).count }
+        let bytes = try journalBytes(sample)
+        let ends = Array(starts.dropFirst()) + [bytes.count]
+        for (record, start) in starts.enumerated().dropFirst() {
+            // Zeros over bytes that were zero already leave the record whole.
+            for zeroFrom in [start + 2, start + 8, start + 20] where bytes[zeroFrom..<ends[record]].contains(where: { $0 != 0 }) {
+                let damaged = Array(bytes[..<zeroFrom]) + [UInt8](repeating: 0, count: 4096 - zeroFrom % 4096)
+                let contents = try Journal.decode(damaged)
+                XCTAssertEqual(contents.entries.map(\.command), Array(sample.prefix(record)), "zeros from \(zeroFrom)")
+                XCTAssertEqual(contents.validLength, start)
+                XCTAssertEqual(contents.warnings, ["dropped a torn last record: \(damaged.count - start) bytes at offset \(start)"])
+            }
+        }
+        // Zeros inside a record with good data after them are damage, not a torn tail.
+        var holed = bytes
+        for i in (starts[2] + 8)..<(starts[2] + 12) { holed[i] = 0 }
+        XCTAssertThrowsError(try Journal.decode(holed)) { error in
+            XCTAssertEqual(error as? JournalError, .corrupt(offset: starts[2], "checksum mismatch"))
+        }
+    }
+
+    /// A record cut short is torn only if nothing whole follows it: a damaged length that
+    /// points past the end must not take the complete records after it along.
+    func testALengthPointingPastTheEndBeforeAWholeRecordIsCorruption() throws {
+        // Two cancels' records: short enough for a possible length of the first to reach
+        // past the end of the second.
+        let commands: [Command] = [.cancel(id: 1), .cancel(id: 2)]
+        let bytes = try journalBytes(commands)
+        let damagedAt = 0, last = try journalBytes([commands[0]]).count
+        var damaged = bytes
+        let pastTheEnd = bytes.count - damagedAt - JournalWriter.headerSize + 1
+        XCTAssertLessThanOrEqual(pastTheEnd, 8 + CommandCodec.maxSize, "still a possible length")
+        damaged[damagedAt] = UInt8(pastTheEnd)
+        XCTAssertThrowsError(try Journal.decode(damaged)) { error in
+            XCTAssertEqual(error as? JournalError,
+                           .corrupt(offset: damagedAt, "bad record length \(pastTheEnd): a whole record follows at byte \(last)"))
+        }
+        // Without the last record, the same length is an ordinary torn tail.
+        let torn = try Journal.decode(Array(damaged[..<last]))
+        XCTAssertEqual(torn.entries.count, 0)
+        XCTAssertEqual(torn.warnings, ["dropped a torn last record: \(last) bytes at offset 0"])
+    }
+
     func testResumingAfterATornRecordAppendsAfterTheLastGoodOne() throws {
         let path = directory + "/resume"
         let bytes = try journalBytes(sample)

@@ -7,9 +7,9 @@ import XCTest
 /// some point. After each removal, every live id must be found at the slot the `moved`
 /// reports put it in.
 final class OrderTableTests: XCTestCase {
-    func testFindsEveryLiveIdWhereTheMovesSaidThroughChurnAtFullLoad() {
+    func testFindsEveryLiveIdWhereTheMovesSaidThroughChurnAtFullLoad() throws {
         for capacity in [1, 5, 24, 300] {
-            let table = OrderTable(room: capacity)
+            let table = try XCTUnwrap(OrderTable(room: capacity))
             defer { table.deallocate() }
             var random = SplitMix64(seed: UInt64(capacity))
             var slotOf: [UInt64: Int32] = [:]
@@ -51,17 +51,17 @@ final class OrderTableTests: XCTestCase {
     /// Growing moves every order to the slot `grow` reports for it, where `find` finds it,
     /// and leaves room for the new number of orders.
     /// Two slots to a cache line, and the table starts on a line, so no slot spans two.
-    func testSlotsAreHalfACacheLineAndLineAligned() {
+    func testSlotsAreHalfACacheLineAndLineAligned() throws {
         XCTAssertEqual(MemoryLayout<Slot>.stride, 32)
         for room in [1, 100, 100_000] {
-            let table = OrderTable(room: room)
+            let table = try XCTUnwrap(OrderTable(room: room))
             XCTAssertEqual(Int(bitPattern: table.slots) % 64, 0, "room \(room)")
             table.deallocate()
         }
     }
 
-    func testGrowReportsWhereEveryOrderWent() {
-        var table = OrderTable(room: 3)
+    func testGrowReportsWhereEveryOrderWent() throws {
+        var table = try XCTUnwrap(OrderTable(room: 3))
         defer { table.deallocate() }
         var random = SplitMix64(seed: 9)
         var slotOf: [UInt64: Int32] = [:]
@@ -75,7 +75,7 @@ final class OrderTableTests: XCTestCase {
                 slotOf[id] = slot
             }
             let oldCount = table.count
-            let moves = table.grow(room: table.room * 2)
+            let moves = try XCTUnwrap(table.grow(room: table.room * 2))
             XCTAssertEqual(moves.count, oldCount)
             XCTAssertEqual(moves.filter { $0 >= 0 }.count, slotOf.count)
             for (id, slot) in slotOf {

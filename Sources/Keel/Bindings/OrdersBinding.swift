@@ -392,14 +392,8 @@ enum OrdersBinding {
             let book = try makeBook(engine, symbol, tick: try Arguments.dec(args, 2), lot: try Arguments.dec(args, 3), journaled: true)
             let contents: JournalContents
             do { contents = try Journal.decode(bytes) } catch { throw HostError("\(symbol): \(error)") }
-            for entry in contents.entries {
-                guard entry.sequence == book.engine.commandCount &+ 1 else {
-                    throw HostError("\(symbol): journal entry \(entry.sequence) does not follow \(book.engine.commandCount)")
-                }
-                try book.submit(entry.command)
-                try book.chargeGrowth()
-            }
-            return try engine.record("Recovered", ["book": .host(book), "events": book.values.list(book.events),
+            try replay(contents, on: book)
+            return try engine.record("Recovered", ["book": .host(book), "events": try book.values.list(book.events),
                                                    "warnings": .list(contents.warnings.map(Value.string))])
         }
         // A book kept in a journal file in the host's folder: what the file holds is replayed
@@ -417,19 +411,13 @@ enum OrdersBinding {
             try grid.check(tick: tick, lot: lot, journalIsEmpty: contents.entries.isEmpty)
             book.grid = grid
             try VM.hostCaller?.hostWork(contents.entries.count)
-            for entry in contents.entries {
-                guard entry.sequence == book.engine.commandCount &+ 1 else {
-                    throw HostError("\(symbol): journal entry \(entry.sequence) does not follow \(book.engine.commandCount)")
-                }
-                try book.submit(entry.command)
-                try book.chargeGrowth()
-            }
+            try replay(contents, on: book)
             do throws(JournalError) {
                 book.file = try JournalWriter(path: path, policy: .none, validLength: contents.validLength)
             } catch {
                 throw HostError("\(symbol): \(error)")
             }
-            return try engine.record("Recovered", ["book": .host(book), "events": book.values.list(book.events),
+            return try engine.record("Recovered", ["book": .host(book), "events": try book.values.list(book.events),
                                                    "warnings": .list(contents.warnings.map(Value.string))])
         }
         engine.define("Book.submit", params: [bookType, commandType], result: eventsType) { args in
@@ -438,14 +426,14 @@ enum OrdersBinding {
             try book.submit(try command(args[1], for: book.engine))
             try book.chargeGrowth()
             try book.acknowledge()
-            return book.submitted.value(book.events, book.values)
+            return try book.submitted.value(book.events, book.values)
         }
         engine.define("Book.run", params: [bookType, .list(commandType)], result: eventsType) { args in
             let book = try Arguments.object(args, 0, as: Book.self)
             let commands = try Arguments.list(args, 1)
             try VM.hostCaller?.hostWork(commands.count)
             var events: [Value] = []
-            try runBatch(commands, on: book) { events.append(contentsOf: $0.map(book.values.value)) }
+            try runBatch(commands, on: book) { events.append(contentsOf: try $0.map(book.values.value)) }
             return .list(events)
         }
         engine.define("Book.run_summary", params: [bookType, .list(commandType)], result: .record("BatchSummary")) { [unowned engine] args in
@@ -482,7 +470,7 @@ enum OrdersBinding {
         engine.define("Book.orders", params: [bookType], result: .list(.record("Resting"))) { [unowned engine] args in
             let book = try Arguments.object(args, 0, as: Book.self)
             return .list(try book.engine.restingOrders().map { o in
-                try engine.record("Resting", ["id": .int(Int(o.id)), "side": try engine.variant("Side", o.side.name),
+                try engine.record("Resting", ["id": .int(try keelID(o.id)), "side": try engine.variant("Side", o.side.name),
                                               "price": .dec(book.engine.price(ofTicks: o.price)),
                                               "qty": .dec(book.engine.quantity(ofLots: o.quantity))])
             })
@@ -494,6 +482,27 @@ enum OrdersBinding {
             let book = try Arguments.object(args, 0, as: Book.self)
             return book.engine.tradeSequence == 0 ? .none : .dec(book.engine.price(ofTicks: book.engine.lastTradePrice))
         }
+    }
+
+    /// Applies a journal's entries to `book`, which must be where the first one follows on.
+    static func replay(_ contents: JournalContents, on book: Book) throws {
+        for entry in contents.entries {
+            guard entry.sequence == book.engine.commandCount &+ 1 else {
+                throw HostError("\(book.symbol): journal entry \(entry.sequence) does not follow \(book.engine.commandCount)")
+            }
+            guard entry.command.id <= UInt64(Int.max) else {
+                throw HostError("\(book.symbol): journal entry \(entry.sequence) holds order id \(entry.command.id), past the largest Int")
+            }
+            try book.submit(entry.command)
+            try book.chargeGrowth()
+        }
+    }
+
+    /// An engine order id as a Keel Int. Scripts cannot make larger ids; a host submitting
+    /// to the engine behind a book can.
+    static func keelID(_ id: UInt64) throws -> Int {
+        guard let value = Int(exactly: id) else { throw HostError("order id \(id) is past the largest Int") }
+        return value
     }
 
     static func makeBook(_ engine: Engine, _ symbol: String, tick: Dec, lot: Dec, journaled: Bool,
@@ -551,12 +560,20 @@ enum OrdersBinding {
     }
 
     /// Runs a list of Keel commands through the engine's batch path, `chunk` at a time,
-    /// handing each chunk's events to `consume` before the buffer is reused.
+    /// handing each chunk's events to `consume` before the buffer is reused. A command
+    /// that is no engine command stops the batch where it stands, as submitting the list
+    /// one by one would: the commands before it are applied (and journaled), none after.
     static func runBatch(_ commands: [Value], on book: Book, consume: ([Orders.Event]) throws -> Void) throws {
         let chunkSize = 256
         let chunk = UnsafeMutablePointer<Command>.allocate(capacity: chunkSize)
         defer { chunk.deallocate() }
         let engine = book.engine, grid = engine.grid
+        func apply(_ count: Int) throws {
+            book.events.removeAll(keepingCapacity: true)
+            try book.submit(batch: UnsafeBufferPointer(start: chunk, count: count))
+            try book.chargeGrowth()
+            try consume(book.events)
+        }
         try commands.withUnsafeBufferPointer { values in
             guard let base = values.baseAddress else { return }
             var position = 0
@@ -568,14 +585,18 @@ enum OrdersBinding {
                     if let converted = preparedCommand(base + i, on: grid) {
                         command = converted
                     } else {
-                        command = try generalCommand(base + i, for: engine)
+                        do {
+                            command = try generalCommand(base + i, for: engine)
+                        } catch {
+                            try apply(i - position)
+                            try book.acknowledge()
+                            let applied = i == 0 ? "none before it was applied" : "commands 0-\(i - 1) were applied"
+                            throw HostError("command \(i) of the batch: \(error); \(applied)")
+                        }
                     }
                     (chunk + (i - position)).initialize(to: command)
                 }
-                book.events.removeAll(keepingCapacity: true)
-                try book.submit(batch: UnsafeBufferPointer(start: chunk, count: end - position))
-                try book.chargeGrowth()
-                try consume(book.events)
+                try apply(end - position)
                 position = end
             }
         }
@@ -627,9 +648,19 @@ enum OrdersBinding {
             self.trade = trade
         }
 
-        func list(_ events: [Orders.Event]) -> Value { .list(events.map(value)) }
+        func list(_ events: [Orders.Event]) throws -> Value { .list(try events.map(value)) }
 
-        func value(_ e: Orders.Event) -> Value { .variant(EventBox(e, self)) }
+        func value(_ e: Orders.Event) throws -> Value {
+            try Self.checkIDs(e)
+            return .variant(EventBox(e, self))
+        }
+
+        /// An event's payload is built when a script reads it, which cannot fail: its ids
+        /// are checked when the event is handed over.
+        static func checkIDs(_ e: Orders.Event) throws {
+            _ = try keelID(e.id)
+            _ = try keelID(e.maker)
+        }
 
         /// The Keel payload of `e`'s variant.
         func payload(_ e: Orders.Event) -> [Value] {
@@ -679,13 +710,14 @@ enum OrdersBinding {
         /// Results longer than this are built fresh, so what a book keeps stays small.
         static let keptLimit = 64
 
-        mutating func value(_ events: [Orders.Event], _ values: EventValues) -> Value {
+        mutating func value(_ events: [Orders.Event], _ values: EventValues) throws -> Value {
             // Drops the last list's references to its boxes first, so that a box the script
             // no longer holds is referenced by `boxes` alone. A list the script still holds
             // is left to it: emptying shared storage copies it first.
             list.removeAllKeepingCapacity()
-            guard events.count <= Self.keptLimit else { return values.list(events) }
+            guard events.count <= Self.keptLimit else { return try values.list(events) }
             for (i, e) in events.enumerated() {
+                try EventValues.checkIDs(e)
                 if i == boxes.count {
                     boxes.append(EventBox(e, values))
                 } else if isKnownUniquelyReferenced(&boxes[i]) {
