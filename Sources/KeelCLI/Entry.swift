@@ -33,7 +33,7 @@ struct KeelCommand: ParsableCommand {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
             if !message.isEmpty {
-                if code == .success { print(message) } else { FileHandle.standardError.write((message + "\n").data(using: .utf8)!) }
+                if code == .success { print(message) } else { fputs(message + "\n", stderr) }
             }
             return code.rawValue
         }
@@ -123,7 +123,8 @@ struct Reporter {
         return keel.exitCode
     }
 
+    /// Writes to standard error; if even that fails there is no one left to tell.
     func emit(_ text: String) {
-        FileHandle.standardError.write((text + "\n").data(using: .utf8) ?? Data())
+        fputs(text + "\n", stderr)
     }
 }

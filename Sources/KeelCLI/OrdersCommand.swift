@@ -23,8 +23,11 @@ struct Replay: ExitCodeCommand {
             FIFO within a level. A malformed line is reported on stderr and skipped.
             """)
     @Argument(help: "The command file.") var file: String
-    @Option(help: "Price increment.") var tick: String = "0.01"
-    @Option(help: "Quantity increment.") var lot: String = "1"
+    // Unconditional, so that a negative value reaches the check below instead of reading as an option.
+    @Option(parsing: .unconditional, help: "Price increment.") var tick: String = "0.01"
+    @Option(parsing: .unconditional, help: "Quantity increment.") var lot: String = "1"
+    @Option(help: "Most orders resting at once; an order that would rest past it is rejected as book_full.")
+    var capacity: Int = Limits.maxCapacity
 
     mutating func execute() -> Int32 {
         let reporter = Reporter()
@@ -34,10 +37,10 @@ struct Replay: ExitCodeCommand {
         }
         let book: OrderBook
         do {
-            book = try OrderBook(tick: try Dec(parsing: tick), lot: try Dec(parsing: lot), capacity: Limits.maxCapacity,
-                                 reserved: OrderBook.startingRoom)
+            book = try OrderBook(tick: try Dec(parsing: tick), lot: try Dec(parsing: lot), capacity: capacity,
+                                 reserved: min(capacity, OrderBook.startingRoom))
         } catch {
-            reporter.emit("keel: error: bad --tick or --lot: \(error)")
+            reporter.emit("keel: error: bad --tick, --lot or --capacity: \(error)")
             return 1
         }
         var replay = CSVReplay(book: book, file: file, reporter: reporter)
@@ -45,8 +48,9 @@ struct Replay: ExitCodeCommand {
         // take a third of a large replay's memory.
         let newline = UInt8(ascii: "\n")
         replay.expectedNames = min(bytes.reduce(1) { $0 + ($1 == newline ? 1 : 0) }, 1 << 24)
-        var lineNumber = 0, start = bytes.startIndex
-        while true {
+        // A byte order mark is no part of the first command.
+        var lineNumber = 0, start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.startIndex + 3 : bytes.startIndex
+        while replay.writeFailure == 0 {
             let end = bytes[start...].firstIndex(of: newline) ?? bytes.endIndex
             lineNumber += 1
             replay.line(bytes[start..<end], number: lineNumber)
@@ -54,6 +58,10 @@ struct Replay: ExitCodeCommand {
             start = end + 1
         }
         replay.finish()
+        guard replay.writeFailure == 0 else {
+            reporter.emit("keel: error: cannot write the replay's output: \(String(cString: strerror(replay.writeFailure)))")
+            return 1
+        }
         return 0
     }
 }
@@ -71,6 +79,9 @@ struct CSVReplay {
     var expectedNames = 0
     var events: [Orders.Event] = []
     var out = ""
+    /// errno of a failed write to standard output (a full disk, a closed pipe); the replay
+    /// stops there, and exits 1.
+    var writeFailure: Int32 = 0
 
     init(book: OrderBook, file: String, reporter: Reporter) {
         self.book = book
@@ -84,18 +95,28 @@ struct CSVReplay {
     var fields: [String] = []
     var fieldStarts: [Int] = []
 
+    /// The first field of the line that is not valid UTF-8, or -1.
+    var invalidField = -1
+
     mutating func split(_ line: ArraySlice<UInt8>) {
         func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
         fields.removeAll(keepingCapacity: true)
         fieldStarts.removeAll(keepingCapacity: true)
+        invalidField = -1
         var start = line.startIndex
         while true {
             let end = line[start...].firstIndex(of: UInt8(ascii: ",")) ?? line.endIndex
             var first = start, last = end
             while first < last && isBlank(line[first]) { first += 1 }
             while last > first && isBlank(line[last - 1]) { last -= 1 }
+            // Invalid bytes are kept as U+FFFD here, so the line can be shown; `apply`
+            // refuses such a field, since two names that differ only there would be one.
             fields.append(String(decoding: line[first..<last], as: UTF8.self))
             fieldStarts.append(first)
+            if invalidField < 0 && line[first..<last].contains(where: { $0 >= 0x80 })
+                && String(validating: line[first..<last], as: UTF8.self) == nil {
+                invalidField = fields.count - 1
+            }
             guard end < line.endIndex else { return }
             start = end + 1
         }
@@ -156,6 +177,9 @@ struct CSVReplay {
                 out += "trade,\(name(e.id)),\(name(e.maker)),\(priceText(e.price)),\(quantityText(e.quantity))\n"
             case .rejected:
                 out += "reject,\(name(e.id)),\(e.reason.name)\n"
+            case .cancelled where e.reason == .bookFull:
+                // The order traded what it could but cannot rest: the rest of it is refused.
+                out += "reject,\(name(e.id)),\(e.reason.name)\n"
             default: break
             }
         }
@@ -173,6 +197,7 @@ struct CSVReplay {
     }
 
     mutating func apply(_ f: [String]) throws(Malformed) {
+        if invalidField >= 0 { throw Malformed(message: "field \(invalidField + 1) is not valid UTF-8", field: invalidField) }
         func need(_ count: ClosedRange<Int>) throws(Malformed) {
             guard count.contains(f.count) else {
                 throw Malformed(message: "'\(f[0])' takes \(count.lowerBound - 1)\(count.count > 1 ? " or \(count.upperBound - 1)" : "") fields, found \(f.count - 1)",
@@ -191,7 +216,8 @@ struct CSVReplay {
             }
         }
         func number(_ i: Int, _ what: String) throws(Malformed) -> Dec {
-            guard let d = try? Dec(parsing: f[i]) else { throw Malformed(message: "\(what) '\(f[i])' is not a decimal number", field: i) }
+            // Keel's digit separators are no part of a CSV number.
+            guard !f[i].contains("_"), let d = try? Dec(parsing: f[i]) else { throw Malformed(message: "\(what) '\(f[i])' is not a decimal number", field: i) }
             return d
         }
         switch f[0] {
@@ -248,7 +274,19 @@ struct CSVReplay {
     }
 
     mutating func flush() {
-        FileHandle.standardOutput.write(Data(out.utf8))
+        if writeFailure == 0 {
+            writeFailure = out.withUTF8 { bytes in
+                var written = 0
+                while written < bytes.count {
+                    guard let base = bytes.baseAddress else { break }
+                    let n = write(STDOUT_FILENO, base + written, bytes.count - written)
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { return n < 0 ? errno : EIO }
+                    written += n
+                }
+                return 0
+            }
+        }
         out = ""
     }
 }

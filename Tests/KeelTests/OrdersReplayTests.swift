@@ -64,9 +64,9 @@ final class OrdersReplayTests: XCTestCase {
     func testDiagnosticsPointAtTheFieldAtFault() throws {
         let path = NSTemporaryDirectory() + "keel-replay-columns-\(getpid()).csv"
         let long = String(repeating: "9", count: 1 << 20)
-        // The fourth line: "é" is one column, and the invalid byte 0xFF another.
-        let text = "limit, z , buy ,  abc ,1\nlimit,w,buy,10,\(long)x\nlimit,v,buy,10,1,gtc,extra\nlimit,é"
-        try Data(text.utf8 + [0xFF] + Array(",up,1,1\n".utf8)).write(to: URL(fileURLWithPath: path))
+        // The fourth line: "é" is one column, and the field with the invalid byte 0xFF is refused.
+        let text = "limit, z , buy ,  abc ,1\nlimit,w,buy,10,\(long)x\nlimit,v,buy,10,1,gtc,extra\nlimit,é,up,1,1"
+        try Data(text.utf8 + [0xFF] + Array("\n".utf8)).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let run = try keel.run(["orders", "replay", path])
         XCTAssertEqual(run.status, 0)
@@ -78,9 +78,65 @@ final class OrdersReplayTests: XCTestCase {
         XCTAssertLessThan(lines[4].count, 200)
         XCTAssertEqual(lines[5], String(repeating: " ", count: 15) + "^")
         XCTAssertEqual(lines[6], "\(path):3:22: error: 'limit' takes 4 or 5 fields, found 6")
-        XCTAssertEqual(lines[9], "\(path):4:10: error: unknown side 'up'; expected buy or sell")
-        XCTAssertEqual(lines[11], String(repeating: " ", count: 9) + "^")
+        XCTAssertEqual(lines[9], "\(path):4:14: error: field 5 is not valid UTF-8")
+        XCTAssertEqual(lines[11], String(repeating: " ", count: 13) + "^")
         XCTAssertLessThan(run.stderr.utf8.count, 2_000)
+    }
+
+    /// An order that cannot rest in a full book is refused after whatever it traded
+    /// (`--capacity` sets the most resting orders; 2 here).
+    func testAnOrderThatCannotRestIsRejectedAsBookFull() throws {
+        let path = NSTemporaryDirectory() + "keel-replay-full-\(getpid()).csv"
+        try "limit,1,sell,10,5\nlimit,2,sell,11,5\nlimit,3,sell,12,5\nlimit,4,buy,11,12\nlimit,5,buy,9,1\nlimit,6,buy,8,1\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try keel.run(["orders", "replay", path, "--capacity", "2"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        // 4 takes 10 from 1 and 2, and its last 2 rest beside 3; then 5 finds the book full
+        // and 6 too.
+        XCTAssertEqual(run.stdout, """
+            reject,3,book_full
+            trade,4,1,10.00,5
+            trade,4,2,11.00,5
+            reject,6,book_full
+            rest,4,buy,11.00,2
+            rest,5,buy,9.00,1
+
+            """)
+    }
+
+    /// Fields are bytes as written: names that differ only in invalid UTF-8 are not folded
+    /// into one, the line is refused; a byte order mark starts the first line, not its
+    /// command; digit separators are Keel's, not the format's.
+    func testEncodingsAndNumbersAreReadStrictly() throws {
+        let path = NSTemporaryDirectory() + "keel-replay-bytes-\(getpid()).csv"
+        let lines: [[UInt8]] = [[0xEF, 0xBB, 0xBF] + Array("limit,a,buy,1,1".utf8), Array("limit,a".utf8) + [0xFF] + Array(",buy,1,2".utf8),
+                                Array("cancel,a".utf8) + [0xFE], Array("limit,b,buy,1_0,1".utf8)]
+        try Data(lines.joined(separator: [0x0A]) + [0x0A]).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try keel.run(["orders", "replay", path])
+        XCTAssertEqual(run.stdout, "rest,a,buy,1.00,1\n")
+        let errors = run.stderr.split(separator: "\n").filter { $0.contains(": error: ") }.map { $0.split(separator: ":", maxSplits: 1)[1] }
+        XCTAssertEqual(errors, ["2:7: error: field 2 is not valid UTF-8", "3:8: error: field 2 is not valid UTF-8",
+                                "4:13: error: price '1_0' is not a decimal number"], run.stderr)
+    }
+
+    /// Output that cannot be written (a full disk) ends the replay with exit 1 and says why.
+    func testAnOutputThatCannotBeWrittenIsAnError() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try keel.binary())
+        process.arguments = ["orders", "replay", "\(Self.fixtures)/replay-rules.csv"]
+        process.currentDirectoryURL = URL(fileURLWithPath: ProductProcess.root)
+        guard let full = FileHandle(forWritingAtPath: "/dev/full") else { throw XCTSkip("no /dev/full") }
+        let errors = Pipe()
+        process.standardOutput = full
+        process.standardError = errors
+        try process.run()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit)
+        XCTAssertEqual(process.terminationStatus, 1)
+        XCTAssertTrue(stderr.hasSuffix("keel: error: cannot write the replay's output: No space left on device\n"), stderr)
     }
 
     func testAMissingFileIsAnError() throws {
