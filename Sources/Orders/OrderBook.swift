@@ -73,11 +73,12 @@ public final class OrderBook {
         self.lot = lot
         grid = Grid(tick: tick, lot: lot)
         self.capacity = capacity
-        guard let orders = OrderTable(room: room) else {
+        let key = HashKey.random()
+        guard let orders = OrderTable(room: room, key: key) else {
             throw ConfigurationError(description: "out of memory for \(OrderTable.bytes(room: room)) bytes of order table (\(room) orders)")
         }
         self.orders = orders
-        seen = SeenIds(expected: room)
+        seen = SeenIds(expected: room, key: key)
         ladders = .allocate(capacity: 2)
         ladders.initialize(to: Ladder())
         (ladders + 1).initialize(to: Ladder())

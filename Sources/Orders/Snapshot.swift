@@ -115,7 +115,7 @@ extension OrderBook {
         var sparse: [UInt64] = []
         for _ in 0..<sparseCount { sparse.append(try reader.u64()) }
         guard reader.remaining == 0 else { throw .badSnapshot("trailing bytes") }
-        book.seen = SeenIds(bits: words, sparseIds: sparse)
+        book.seen = SeenIds(bits: words, sparseIds: sparse, key: book.orders.key)
         return book
     }
 

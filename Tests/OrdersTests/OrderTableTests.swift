@@ -9,7 +9,7 @@ import XCTest
 final class OrderTableTests: XCTestCase {
     func testFindsEveryLiveIdWhereTheMovesSaidThroughChurnAtFullLoad() throws {
         for capacity in [1, 5, 24, 300] {
-            let table = try XCTUnwrap(OrderTable(room: capacity))
+            let table = try XCTUnwrap(OrderTable(room: capacity, key: .random()))
             defer { table.deallocate() }
             var random = SplitMix64(seed: UInt64(capacity))
             var slotOf: [UInt64: Int32] = [:]
@@ -54,14 +54,14 @@ final class OrderTableTests: XCTestCase {
     func testSlotsAreHalfACacheLineAndLineAligned() throws {
         XCTAssertEqual(MemoryLayout<Slot>.stride, 32)
         for room in [1, 100, 100_000] {
-            let table = try XCTUnwrap(OrderTable(room: room))
+            let table = try XCTUnwrap(OrderTable(room: room, key: .random()))
             XCTAssertEqual(Int(bitPattern: table.slots) % 64, 0, "room \(room)")
             table.deallocate()
         }
     }
 
     func testGrowReportsWhereEveryOrderWent() throws {
-        var table = try XCTUnwrap(OrderTable(room: 3))
+        var table = try XCTUnwrap(OrderTable(room: 3, key: .random()))
         defer { table.deallocate() }
         var random = SplitMix64(seed: 9)
         var slotOf: [UInt64: Int32] = [:]
@@ -87,5 +87,44 @@ final class OrderTableTests: XCTestCase {
             XCTAssertEqual((0..<table.count).filter { table.slots[$0].isOccupied }.count, slotOf.count)
         }
         XCTAssertEqual(table.room, 3 << 8)
+    }
+
+    /// Ids chosen so the fixed hash sends them all to one slot (built, as an attacker
+    /// would, from the multiplier's inverse) fill one probe run with the fixed key, and
+    /// scatter under a book's random key.
+    func testChosenIdsCannotCrowdOneSlotUnderARandomKey() throws {
+        let multiplier = HashKey.fixed.multiplier
+        var inverse = multiplier
+        for _ in 0..<5 { inverse = inverse &* (2 &- multiplier &* inverse) }
+        XCTAssertEqual(multiplier &* inverse, 1)
+        // mix = lo32(p ^ p >> 29) is 0 when p's low 32 bits equal those of q = p >> 29.
+        var random = SplitMix64(seed: 5)
+        var ids: [UInt64] = []
+        while ids.count < 3_000 {
+            var q = random.next() >> 29
+            q = q & ~(UInt64(7) << 29) | (q & 7) << 29
+            let p = q << 29 | q & ((1 << 29) - 1)
+            ids.append(p &* inverse)
+        }
+        XCTAssertTrue(ids.allSatisfy { mix($0, .fixed) == 0 })
+        func longestRun(_ key: HashKey) throws -> Int {
+            let table = try XCTUnwrap(OrderTable(room: ids.count, key: key))
+            defer { table.deallocate() }
+            for id in ids {
+                let slot = table.vacancy(for: id)
+                table.slots[Int(slot)] = Slot(id: id, level: 0, open: 1, iceberg: false, trader: 0, side: .buy, selfTrade: .none)
+            }
+            var longest = 0, run = 0
+            for index in 0..<(2 * table.count) {
+                run = table.slots[index % table.count].isOccupied ? run + 1 : 0
+                longest = max(longest, min(run, table.count))
+            }
+            return longest
+        }
+        XCTAssertEqual(try longestRun(.fixed), ids.count)
+        XCTAssertLessThan(try longestRun(.random()), 100)
+        var seen = SeenIds(expected: 16, key: .random())
+        for id in ids { XCTAssertTrue(seen.insert(id)) }
+        XCTAssertEqual(seen.sparseIds, ids.sorted())
     }
 }
