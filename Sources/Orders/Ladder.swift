@@ -122,6 +122,10 @@ struct Ladder {
     private(set) var bestHandle: Int32 = -1
     /// Times the storage grew (`bytes` changed).
     private(set) var growths = 0
+    /// Open lots of all the side's orders (the sum of its levels' `open`), kept by the
+    /// book as it changes them: a fill-or-kill larger than the whole side is refused
+    /// without walking its levels.
+    var open: Int64 = 0
 
     init() {
         levels = .allocate(capacity: 0)

@@ -1,26 +1,29 @@
 // Queue and pool bookkeeping, FOK pre-check, stop triggers and book views.
 
 extension OrderBook {
-    /// Takes `slot` out of its level's queue and totals (the level may end up empty).
+    /// Takes `slot` out of its level's queue and totals, and its side's (the level may
+    /// end up empty).
     @inline(__always)
-    func unlink(_ slot: Int32, from level: UnsafeMutablePointer<Level>) {
+    func unlink(_ slot: Int32, from level: UnsafeMutablePointer<Level>, of ladder: UnsafeMutablePointer<Ladder>) {
         let order = pool + Int(slot)
         let prev = order.pointee.prev, next = order.pointee.next
         if prev >= 0 { pool[Int(prev)].next = next } else { level.pointee.head = next }
         if next >= 0 { pool[Int(next)].prev = prev } else { level.pointee.tail = prev }
         level.pointee.open -= order.pointee.open
+        ladder.pointee.open -= order.pointee.open
         level.pointee.visible -= visible(order)
     }
 
-    /// Puts `slot` at the back of `level`'s queue.
+    /// Puts `slot` at the back of `level`'s queue, counting it in its side's total.
     @inline(__always)
-    func append(_ slot: Int32, to level: UnsafeMutablePointer<Level>) {
+    func append(_ slot: Int32, to level: UnsafeMutablePointer<Level>, of ladder: UnsafeMutablePointer<Ladder>) {
         let order = pool + Int(slot)
         order.pointee.prev = level.pointee.tail
         order.pointee.next = -1
         if level.pointee.tail >= 0 { pool[Int(level.pointee.tail)].next = slot } else { level.pointee.head = slot }
         level.pointee.tail = slot
         level.pointee.open += order.pointee.open
+        ladder.pointee.open += order.pointee.open
         level.pointee.visible += visible(order)
     }
 
@@ -104,7 +107,7 @@ extension OrderBook {
         let ladder = ladders + Int(order.side.rawValue)
         let handle = pool[Int(slot)].level
         let level = ladder.pointee.level(handle)
-        unlink(slot, from: level)
+        unlink(slot, from: level, of: ladder)
         if level.pointee.isEmpty { ladder.pointee.remove(handle) }
         enqueue(order, quantity: order.quantity, at: slot)
     }
@@ -121,7 +124,7 @@ extension OrderBook {
             icebergs[order.id] = Iceberg(display: order.display, slice: min(order.display, quantity))
             if icebergs.capacity != room { icebergGrowths += 1 }
         }
-        append(slot, to: ladder.pointee.level(level))
+        append(slot, to: ladder.pointee.level(level), of: ladder)
     }
 
     /// Cancels a resting order, reporting it.
@@ -137,7 +140,7 @@ extension OrderBook {
         let ladder = ladders + Int(pool[Int(slot)].side.rawValue)
         let handle = pool[Int(slot)].level
         let level = ladder.pointee.level(handle)
-        unlink(slot, from: level)
+        unlink(slot, from: level, of: ladder)
         if level.pointee.isEmpty { ladder.pointee.remove(handle) }
         free(slot)
     }
@@ -147,6 +150,11 @@ extension OrderBook {
     func fokShortfall(side: Side, minKey: Int64, quantity: Int64, trader: UInt32,
                       selfTrade: SelfTradePrevention) -> Reason? {
         let checksTrader = trader != 0 && selfTrade != .none
+        // Short of the whole side it fails whatever its limit (a taker that meets its own
+        // order first is refused for that instead, so those walk).
+        if (!checksTrader || selfTrade == .cancelMaker) && ladders[Int(side.opposite.rawValue)].open < quantity {
+            return .fokUnfilled
+        }
         var available: Int64 = 0
         var verdict: Reason? = .fokUnfilled
         ladders[Int(side.opposite.rawValue)].forEachBestFirst { pointer in

@@ -224,9 +224,11 @@ public final class OrderBook {
 
     /// Reduces an order's open quantity without touching its queue position.
     func shrinkInPlace(_ order: UnsafeMutablePointer<Slot>, to quantity: Int64) {
-        let level = ladders[Int(order.pointee.side.rawValue)].level(order.pointee.level)
+        let ladder = ladders + Int(order.pointee.side.rawValue)
+        let level = ladder.pointee.level(order.pointee.level)
         let shown = visible(order), kept = min(shown, quantity)
         level.pointee.open -= order.pointee.open - quantity
+        ladder.pointee.open -= order.pointee.open - quantity
         level.pointee.visible -= shown - kept
         order.pointee.open = quantity
         setSlice(order, kept)
@@ -288,7 +290,7 @@ public final class OrderBook {
                     if mode == .cancelMaker || mode == .cancelBoth {
                         reportCancelled(maker.pointee.id, price: price, quantity: maker.pointee.open, reason: .selfTrade,
                                         into: &events)
-                        unlink(cursor, from: level)
+                        unlink(cursor, from: level, of: makers)
                         free(cursor)
                     }
                     if mode != .cancelMaker { stopped = true; break }
@@ -306,9 +308,10 @@ public final class OrderBook {
                 maker.pointee.open -= fill
                 level.pointee.visible -= fill
                 level.pointee.open -= fill
+                makers.pointee.open -= fill
                 if fill == shown {
                     if maker.pointee.open == 0 {
-                        unlink(cursor, from: level)
+                        unlink(cursor, from: level, of: makers)
                         free(cursor)
                     } else {
                         // Iceberg: show the next slice and go to the back of the queue.
@@ -316,8 +319,8 @@ public final class OrderBook {
                         setSlice(maker, slice)
                         level.pointee.visible += slice
                         if maker.pointee.next >= 0 {
-                            unlink(cursor, from: level)
-                            append(cursor, to: level)
+                            unlink(cursor, from: level, of: makers)
+                            append(cursor, to: level, of: makers)
                         }
                     }
                 }

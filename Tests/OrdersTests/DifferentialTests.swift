@@ -27,6 +27,10 @@ final class DifferentialTests: XCTestCase {
                 }
                 XCTAssertEqual(book.pendingStops, reference.stops, "seed \(seed) step \(step)")
                 XCTAssertEqual(book.restingCount, resting.count)
+                for side in Side.allCases {
+                    XCTAssertEqual(book.ladders[Int(side.rawValue)].open,
+                                   resting.filter { $0.side == side }.reduce(0) { $0 + $1.quantity }, "seed \(seed) step \(step) \(side)")
+                }
                 // The iceberg table holds exactly the resting icebergs: none is left behind.
                 XCTAssertEqual(Set(book.icebergs.keys), Set(resting.filter { $0.display > 0 }.map(\.id)),
                                "seed \(seed) step \(step)")
