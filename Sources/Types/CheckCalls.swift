@@ -501,7 +501,7 @@ extension Checker {
             case "contains":
                 guard n(1) else { return .bool }
                 requireExpr(args[0].value, el, fits: el)
-                if !el.isEquatable { error("\(el) values cannot be compared", span) }
+                if !isEquatable(el) { error("\(el) values cannot be compared", span) }
                 return .bool
             case "index_of":
                 guard n(1) else { return .optional(.int) }

@@ -111,7 +111,7 @@ extension Checker {
             if let k = KType.join(key, kt) { key = k } else { error("map keys have different types: \(key) and \(kt)", entry.key.span) }
             if let v = KType.join(value, vt) { value = v } else { error("map values have different types: \(value) and \(vt)", entry.value.span) }
         }
-        if !key.isEquatable { error("\(key) cannot be a map key", span) }
+        if !isEquatable(key) { error("\(key) cannot be a map key", span) }
         for entry in entries {
             widen(entry.key, to: key)
             widen(entry.value, to: value)
@@ -203,10 +203,31 @@ extension Checker {
             return
         }
         if op == .eq || op == .ne {
-            if !lt.isEquatable { error("\(lt) values cannot be compared with '\(op.rawValue)'", span) }
+            if !isEquatable(lt) { error("\(lt) values cannot be compared with '\(op.rawValue)'", span) }
         } else if !lt.isOrdered || !rt.isOrdered {
             error("\(lt) values have no order; '\(op.rawValue)' needs numbers, strings, durations or money", span)
         }
+    }
+
+    /// Whether `==` is defined on values of `type`, looking through the fields of records
+    /// and the payloads of enums: a record holding a `Book` compares no better than a
+    /// `Book` does. (`KType.isEquatable` alone cannot see inside named types.)
+    func isEquatable(_ type: KType) -> Bool {
+        var visiting: Set<String> = []
+        func check(_ type: KType) -> Bool {
+            switch type {
+            case .record(let name):
+                guard visiting.insert(name).inserted, let info = result.records[name] else { return true }
+                return info.fields.allSatisfy { check($0.type) }
+            case .enumeration(let name):
+                guard visiting.insert(name).inserted, let info = result.enums[name] else { return true }
+                return info.variants.allSatisfy { $0.payload.allSatisfy(check) }
+            case .list(let element), .optional(let element): return check(element)
+            case .map(let key, let value): return check(key) && check(value)
+            default: return type.isEquatable
+            }
+        }
+        return check(type)
     }
 
     static let opVerbs: [BinaryOp: String] = [.add: "add", .sub: "subtract", .mul: "multiply", .div: "divide", .mod: "take the remainder of"]
