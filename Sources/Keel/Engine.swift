@@ -28,7 +28,8 @@ public enum KeelError: Error, CustomStringConvertible {
 }
 
 /// A folder a host lets scripts keep files in. Scripts name files by relative paths
-/// inside it; absolute paths and `..` are refused.
+/// inside it; absolute paths, `.` and `..` are refused, and so is a path that a symbolic
+/// link in the folder would take outside it.
 public struct FileAccess: Sendable {
     public let root: String
     public init(root: String) { self.root = root }
@@ -36,10 +37,31 @@ public struct FileAccess: Sendable {
     /// The full path of a script's relative path, or why it is refused.
     public func resolve(_ path: String) throws -> String {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard !path.isEmpty, !path.hasPrefix("/"), !parts.contains(".."), !path.contains("\0") else {
+        guard !path.isEmpty, !path.hasPrefix("/"), !parts.contains(".."), !parts.contains("."), parts.last?.isEmpty == false,
+              !path.contains("\0") else {
             throw HostError("'\(path)' is not a relative path inside the script's folder")
         }
-        return root.hasSuffix("/") ? root + path : root + "/" + path
+        let full = root.hasSuffix("/") ? root + path : root + "/" + path
+        guard let folder = Self.realPath(root) else { throw HostError("the script's folder \(root) cannot be reached") }
+        // Where the path leads once every link is followed: the file itself when it
+        // exists, else its folder (a link to nowhere would be created through).
+        let parent = String(full[..<(full.lastIndex(of: "/") ?? full.endIndex)])
+        var status = stat()
+        let isLink = lstat(full, &status) == 0 && status.st_mode & S_IFMT == S_IFLNK
+        guard let target = Self.realPath(full) ?? (isLink ? nil : Self.realPath(parent)) else {
+            if isLink { throw HostError("'\(path)' is a link to nothing") }
+            return full  // Its folder does not exist: opening it fails with that reason.
+        }
+        guard target == folder || target.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/") else {
+            throw HostError("'\(path)' leads outside the script's folder")
+        }
+        return full
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }
 

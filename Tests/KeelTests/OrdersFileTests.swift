@@ -105,4 +105,28 @@ final class OrdersFileTests: ScriptFolderTestCase {
             XCTAssertTrue("\(error)".contains("is not a relative path"), "\(error)")
         }
     }
+
+    /// A symbolic link inside the folder does not lead a script out of it: not through a
+    /// linked folder, a linked file or a link to nothing; a link that stays inside is fine.
+    func testLinksCannotLeadOutOfTheFolder() throws {
+        let outside = folder + "-outside"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        try FileManager.default.createSymbolicLink(atPath: folder + "/away", withDestinationPath: outside)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/file.journal", withDestinationPath: outside + "/file.journal")
+        try FileManager.default.createDirectory(atPath: folder + "/sub", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/here", withDestinationPath: folder + "/sub")
+        func open(_ path: String) throws -> [String] {
+            try run("use orders\nlet r = orders.open_book(\"X\", \"\(path)\", tick: 1, lot: 1)\nprint(len(r.events))")
+        }
+        for (path, reason) in [("away/x.journal", "leads outside the script's folder"), ("file.journal", "is a link to nothing"),
+                               (".", "is not a relative path"), ("sub/", "is not a relative path")] {
+            XCTAssertThrowsError(try open(path), path) { error in
+                XCTAssertTrue("\(error)".contains(reason), "\(path): \(error)")
+            }
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside), [], "nothing was written outside")
+        XCTAssertEqual(try open("here/x.journal"), ["0"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/sub/x.journal"))
+    }
 }
