@@ -40,6 +40,16 @@ struct KeelCommand: ParsableCommand {
     }
 }
 
+extension Engine {
+    /// An engine for `keel run` and the REPL: printing to standard output, and (as what
+    /// the user runs from a shell may) keeping files in the working directory.
+    static func commandLine() throws -> Engine {
+        let engine = try Engine(output: .standardOutput)
+        engine.files = FileAccess(root: FileManager.default.currentDirectoryPath)
+        return engine
+    }
+}
+
 /// Subcommands that compute their own exit code instead of throwing.
 protocol ExitCodeCommand: ParsableCommand {
     mutating func execute() -> Int32
@@ -58,10 +68,8 @@ struct Run: ExitCodeCommand {
         let reporter = Reporter()
         guard let source = reporter.read(file) else { return 1 }
         do {
-            let engine = try Engine(output: .standardOutput)
+            let engine = try Engine.commandLine()
             engine.vm.scriptArguments = scriptArguments
-            // A script run from the command line may keep files in the working directory.
-            engine.files = FileAccess(root: FileManager.default.currentDirectoryPath)
             try engine.load(file: source)
             return 0
         } catch {

@@ -15,7 +15,7 @@ struct REPL {
             case .failure(let d): reporter.emit(d.render(color: reporter.color)); return 1
             }
             do {
-                try Engine(output: .standardOutput).load(file: file)
+                try Engine.commandLine().load(file: file)
                 return 0
             } catch {
                 return reporter.report(error)
@@ -25,7 +25,7 @@ struct REPL {
     }
 
     func interactive(_ reporter: Reporter) -> Int32 {
-        guard var engine = try? Engine(output: .standardOutput) else { return 1 }
+        guard var engine = try? Engine.commandLine() else { return 1 }
         LineEditor.install(engine: engine)
         let history = LineEditor.historyPath
         if let history { read_history(history) }
@@ -95,7 +95,7 @@ struct REPL {
             LineEditor.prepareToRun(engine)
             do { try engine.load(file: file) } catch { _ = reporter.report(error) }
         case ":reset":
-            if let fresh = try? Engine(output: .standardOutput) {
+            if let fresh = try? Engine.commandLine() {
                 engine = fresh
                 LineEditor.use(fresh)
             }

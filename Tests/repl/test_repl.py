@@ -238,6 +238,20 @@ def test_stdin_not_a_terminal_runs_a_program(tmp_path):
     assert not (tmp_path / ".keel_history").exists()
 
 
+def test_stdin_programs_keep_files_in_the_working_directory(tmp_path):
+    # As with `keel run`: a book kept in a journal file, reopened by a second program.
+    program = ('use orders\nlet r = orders.open_book("R", "r.journal", tick: 0.01, lot: 1)\n'
+               'print(len(r.events))\nr.book.submit(orders.limit(len(r.events) + 1, Side.buy, 1.00, 1))\n')
+    outputs = []
+    for _ in range(2):
+        result = subprocess.run([KEEL], input=program, capture_output=True, text=True, cwd=tmp_path,
+                                env=environment(tmp_path), timeout=TIMEOUT)
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+    assert outputs == ["0\n", "1\n"]
+    assert (tmp_path / "r.journal.book").read_text() == "R 0.01 1\n"
+
+
 def test_stdin_not_a_terminal_reports_errors(tmp_path):
     result = subprocess.run([KEEL], input="print(nope)\n", capture_output=True, text=True,
                             env=environment(tmp_path), timeout=TIMEOUT)
