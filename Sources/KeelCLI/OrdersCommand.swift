@@ -164,7 +164,9 @@ struct CSVReplay {
         } catch {
             flush()
             // Columns count Unicode scalars, as in every diagnostic (invalid bytes shown as U+FFFD).
-            let before = bytes[bytes.startIndex..<fieldStarts[min(error.field, fieldStarts.count - 1)]]
+            // A missing field is pointed at where it would start: the end of the line.
+            let end = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }).map { $0 + 1 } ?? bytes.endIndex
+            let before = bytes[bytes.startIndex..<(error.field < fieldStarts.count ? fieldStarts[error.field] : end)]
             let column = String(decoding: before, as: UTF8.self).unicodeScalars.count + 1
             let raw = String(decoding: bytes, as: UTF8.self)
             reporter.emit(Diagnostic(fileName: file, line: number, column: column, sourceLine: raw, message: error.message)
@@ -200,8 +202,9 @@ struct CSVReplay {
         if invalidField >= 0 { throw Malformed(message: "field \(invalidField + 1) is not valid UTF-8", field: invalidField) }
         func need(_ count: ClosedRange<Int>) throws(Malformed) {
             guard count.contains(f.count) else {
-                throw Malformed(message: "'\(f[0])' takes \(count.lowerBound - 1)\(count.count > 1 ? " or \(count.upperBound - 1)" : "") fields, found \(f.count - 1)",
-                                field: f.count > count.upperBound ? count.upperBound : f.count - 1)
+                let expected = "\(count.lowerBound - 1)\(count.count > 1 ? " or \(count.upperBound - 1)" : "")"
+                throw Malformed(message: "'\(f[0])' takes \(expected) field\(count.upperBound == 2 ? "" : "s"), found \(f.count - 1)",
+                                field: f.count > count.upperBound ? count.upperBound : f.count)
             }
         }
         func name(_ i: Int) throws(Malformed) -> String {

@@ -139,6 +139,16 @@ final class OrdersReplayTests: XCTestCase {
         XCTAssertTrue(stderr.hasSuffix("keel: error: cannot write the replay's output: No space left on device\n"), stderr)
     }
 
+    /// A missing field is pointed at the end of the line, where it would go.
+    func testAMissingFieldIsPointedAtTheEndOfTheLine() throws {
+        let path = NSTemporaryDirectory() + "keel-replay-missing-\(getpid()).csv"
+        try "limit,5,buy,10  \ncancel\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let lines = try keel.run(["orders", "replay", path]).stderr.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines, ["\(path):1:15: error: 'limit' takes 4 or 5 fields, found 3", "limit,5,buy,10  ", String(repeating: " ", count: 14) + "^",
+                               "\(path):2:7: error: 'cancel' takes 1 field, found 0", "cancel", String(repeating: " ", count: 6) + "^"])
+    }
+
     func testAMissingFileIsAnError() throws {
         let run = try keel.run(["orders", "replay", "no/such/file.csv"])
         XCTAssertEqual(run.status, 1)
