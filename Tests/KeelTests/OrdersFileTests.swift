@@ -78,6 +78,56 @@ final class OrdersFileTests: ScriptFolderTestCase {
         }
     }
 
+    /// A checkpoint saves the book beside its journal; reopening restores it and replays
+    /// only the journal after it, to the same book as a full replay.
+    func testACheckpointShortensTheReplayToTheJournalAfterIt() throws {
+        func session(_ n: Int, checkpoint: Bool) -> String {
+            """
+            use orders
+            let r = orders.open_book("ACME", "acme.journal", tick: 0.01, lot: 1)
+            print(len(r.events))
+            r.book.run([orders.limit(\(n)1, Side.sell, 10.05, 300), orders.limit(\(n)2, Side.buy, 10.00, 50),
+                        orders.iceberg(\(n)3, Side.sell, 10.10, 500, display: 100), orders.ioc(\(n)4, Side.buy, 10.10, 150)])
+            \(checkpoint ? "print(r.book.checkpoint())" : "")
+            """
+        }
+        let reader = """
+            use orders
+            let r = orders.open_book("ACME", "acme.journal", tick: 0.01, lot: 1)
+            print(len(r.events))
+            print(r.book.orders())
+            print(r.book)
+            """
+        XCTAssertEqual(try run(session(1, checkpoint: true)), ["0", "4"], "the checkpoint covers the four commands")
+        XCTAssertEqual(try run(session(2, checkpoint: false)).first, "0", "nothing after the checkpoint yet")
+        let restored = try run(reader)
+        XCTAssertEqual(restored.first, "5", "only the four commands after the checkpoint are replayed (their 5 events): \(restored)")
+        try FileManager.default.removeItem(atPath: folder + "/acme.journal.snapshot")
+        let replayed = try run(reader)
+        XCTAssertEqual(replayed[0], "10", "a full replay: 5 events, then 5: \(replayed)")
+        XCTAssertEqual(Array(restored.dropFirst()), Array(replayed.dropFirst()), "the same book either way")
+        XCTAssertThrowsError(try run("use orders\nlet b = orders.book(\"X\", tick: 1, lot: 1)\nprint(b.checkpoint())")) { error in
+            XCTAssertTrue("\(error)".contains("only books from orders.open_book take checkpoints"), "\(error)")
+        }
+    }
+
+    /// A snapshot that does not fit its journal is an error naming the problem.
+    func testASnapshotAheadOfItsJournalIsAnError() throws {
+        XCTAssertEqual(try run(trading + "\nprint(book.checkpoint())").last, "4")
+        let journal = folder + "/acme.journal"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: journal))
+        try bytes.prefix(42).write(to: URL(fileURLWithPath: journal))  // the first record only
+        XCTAssertThrowsError(try run(reopening)) { error in
+            XCTAssertTrue("\(error)".contains("the journal ends at command 1, before the 4 its snapshot covers"), "\(error)")
+        }
+        var snapshot = try Data(contentsOf: URL(fileURLWithPath: journal + ".snapshot"))
+        snapshot[snapshot.count / 2] ^= 0xFF
+        try snapshot.write(to: URL(fileURLWithPath: journal + ".snapshot"))
+        XCTAssertThrowsError(try run(reopening)) { error in
+            XCTAssertTrue("\(error)".contains("acme.journal.snapshot: bad snapshot: checksum mismatch"), "\(error)")
+        }
+    }
+
     /// A symbol is any string: spaces, a newline or nothing at all still reopen their book.
     func testAnySymbolReopensItsJournal() throws {
         for (index, symbol) in ["AC ME", "", "A\\nB", " lead and trail "].enumerated() {

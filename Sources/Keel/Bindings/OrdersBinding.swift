@@ -48,6 +48,8 @@ enum OrdersBinding {
         var file: JournalWriter?
         /// The journal file's recorded grid, locked for as long as this book writes it.
         var grid: JournalGrid?
+        /// Where `checkpoint()` saves the book, beside its journal file.
+        var snapshotPath: String?
 
         /// What `print(book)` shows: the top of the book and how much is in it.
         var description: String {
@@ -404,14 +406,33 @@ enum OrdersBinding {
             guard let files = engine.files else { throw HostError("this engine grants scripts no files; journaled_book keeps one in memory") }
             let symbol = try Arguments.string(args, 0), path = try files.resolve(try Arguments.string(args, 1))
             let tick = try Arguments.dec(args, 2), lot = try Arguments.dec(args, 3)
-            let book = try makeBook(engine, symbol, tick: tick, lot: lot, journaled: false)
+            let snapshotPath = path + ".snapshot"
+            let book: Book
+            let saved: OrderBook?
+            do throws(JournalError) { saved = try OrderBook.readSnapshot(path: snapshotPath) } catch {
+                throw HostError("\(symbol): \(snapshotPath): \(error)")
+            }
+            if let saved {
+                guard saved.tick == tick && saved.lot == lot else {
+                    throw HostError("\(symbol): the snapshot \(snapshotPath) is of a book with tick \(saved.tick) and lot \(saved.lot)")
+                }
+                try VM.hostCaller?.hostAllocated(saved.memoryFootprint)
+                book = Book(engine: saved, symbol: symbol, values: try EventValues(engine, saved), journaled: false)
+            } else {
+                book = try makeBook(engine, symbol, tick: tick, lot: lot, journaled: false)
+            }
             let grid = try JournalGrid(journal: path, symbol: symbol)
             let contents: JournalContents
             do throws(JournalError) { contents = try Journal.read(path: path) } catch { throw HostError("\(symbol): \(error)") }
-            try grid.check(tick: tick, lot: lot, journalIsEmpty: contents.entries.isEmpty)
+            try grid.check(tick: tick, lot: lot, journalIsEmpty: contents.entries.isEmpty && saved == nil)
             book.grid = grid
+            book.snapshotPath = snapshotPath
             try VM.hostCaller?.hostWork(contents.entries.count)
             try replay(contents, on: book)
+            let journalEnd = contents.entries.last?.sequence ?? 0
+            guard journalEnd >= book.engine.commandCount else {
+                throw HostError("\(symbol): the journal ends at command \(journalEnd), before the \(book.engine.commandCount) its snapshot covers")
+            }
             do throws(JournalError) {
                 book.file = try JournalWriter(path: path, policy: .none, validLength: contents.validLength)
             } catch {
@@ -419,6 +440,18 @@ enum OrdersBinding {
             }
             return try engine.record("Recovered", ["book": .host(book), "events": try book.values.list(book.events),
                                                    "warnings": .list(contents.warnings.map(Value.string))])
+        }
+        // Saves a file-kept book beside its journal (after an fsync of the journal, so the
+        // journal always reaches what the snapshot covers): reopening restores it and
+        // replays only the journal after it. Gives the number of commands it covers.
+        engine.define("Book.checkpoint", params: [bookType], result: .int) { args in
+            let book = try Arguments.object(args, 0, as: Book.self)
+            guard let path = book.snapshotPath else {
+                throw HostError("book \(book.symbol) is not kept in a file; only books from orders.open_book take checkpoints")
+            }
+            try book.acknowledge()
+            do throws(JournalError) { try book.engine.writeSnapshot(to: path) } catch { throw HostError("\(book.symbol): \(error)") }
+            return .int(Int(book.engine.commandCount))
         }
         engine.define("Book.submit", params: [bookType, commandType], result: eventsType) { args in
             let book = try Arguments.object(args, 0, as: Book.self)
@@ -484,9 +517,10 @@ enum OrdersBinding {
         }
     }
 
-    /// Applies a journal's entries to `book`, which must be where the first one follows on.
+    /// Applies a journal's entries after the ones `book` already covers (a snapshot's);
+    /// the first of them must follow on.
     static func replay(_ contents: JournalContents, on book: Book) throws {
-        for entry in contents.entries {
+        for entry in contents.entries where entry.sequence > book.engine.commandCount {
             guard entry.sequence == book.engine.commandCount &+ 1 else {
                 throw HostError("\(book.symbol): journal entry \(entry.sequence) does not follow \(book.engine.commandCount)")
             }
