@@ -262,7 +262,9 @@ extension Compiler {
                     return i
                 }
             }
-            if fn == 0 || variable.isConstantFunction || variable.type == .unit {
+            // Top-level code may read a global a failed definition left unset too (in the
+            // REPL, or a host that goes on after a runtime error).
+            if variable.isConstantFunction || variable.type == .unit {
                 return .value { vm throws(Unwind) in vm.globals[slot] }
             }
             return .value { vm throws(Unwind) in

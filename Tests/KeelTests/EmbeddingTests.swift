@@ -79,6 +79,21 @@ final class EmbeddingTests: XCTestCase {
         guard case .int(42)? = result?.0 else { return XCTFail("\(String(describing: result))") }
         XCTAssertEqual(result?.1, .int)
     }
+
+    /// A definition whose value failed at run time leaves its name unset; reading it later
+    /// at the top level says so by name, whatever its type.
+    func testANameAFailedDefinitionLeftUnsetIsNamed() throws {
+        let engine = try Engine()
+        try engine.load(source: "type P = { x: Int }\nfn make(n: Int) -> P { P { x: [1][n] } }")
+        XCTAssertThrowsError(try engine.load(source: "let p = make(5)"))
+        for (source, column) in [("p.x", 1), ("print(p)", 7), ("let q = p", 9)] {
+            XCTAssertThrowsError(try engine.load(source: source)) { error in
+                guard case KeelError.runtime(let d, _) = error else { return XCTFail("\(error)") }
+                XCTAssertEqual(d.message, "'p' is used before it is initialised", source)
+                XCTAssertEqual(d.column, column, source)
+            }
+        }
+    }
 }
 
 final class ScriptTests: XCTestCase {
