@@ -223,22 +223,30 @@ func nanosecondHistogram() -> Histogram<UInt64> {
 }
 
 /// Per-command latency in nanoseconds: all commands, then new orders, cancels, modifies.
+/// The times go to a preallocated array first and into histograms after the run: a
+/// histogram's counts (hundreds of KiB, touched at random) would otherwise compete with
+/// the book for the cache between commands, and the harness would time itself.
 func latencies(_ workload: Workload) -> [Histogram<UInt64>] {
-    let empty = nanosecondHistogram()
-    var histograms = [empty, empty, empty, empty]
     let book = prefilled(workload)
     var events: [Event] = []
     events.reserveCapacity(1024)
-    for command in workload.stream {
-        let start = now()
-        book.submit(command, into: &events)
-        let elapsed = now() - start
-        events.removeAll(keepingCapacity: true)
-        _ = histograms[0].record(elapsed)
+    var elapsed = [UInt64](repeating: 0, count: workload.stream.count)
+    elapsed.withUnsafeMutableBufferPointer { elapsed in
+        for (index, command) in workload.stream.enumerated() {
+            let start = now()
+            book.submit(command, into: &events)
+            elapsed[index] = now() - start
+            events.removeAll(keepingCapacity: true)
+        }
+    }
+    let empty = nanosecondHistogram()
+    var histograms = [empty, empty, empty, empty]
+    for (command, nanoseconds) in zip(workload.stream, elapsed) {
+        _ = histograms[0].record(nanoseconds)
         switch command {
-        case .new: _ = histograms[1].record(elapsed)
-        case .cancel: _ = histograms[2].record(elapsed)
-        case .modify: _ = histograms[3].record(elapsed)
+        case .new: _ = histograms[1].record(nanoseconds)
+        case .cancel: _ = histograms[2].record(nanoseconds)
+        case .modify: _ = histograms[3].record(nanoseconds)
         case .rejectAtEdge: break
         }
     }
