@@ -353,7 +353,43 @@ func reportLatencies(_ workload: Workload) {
     let timer = timerOverhead()
     print("    (the clock itself, read twice around nothing: p50 \(timer.valueAtPercentile(50)) ns, "
           + "p99 \(timer.valueAtPercentile(99)) ns; included above)")
+    let bytes = prefilled(workload).memoryFootprint
+    let (floor, floorP99s) = medianPass({ randomReads(bytes: bytes) }, p99: { $0.valueAtPercentile(99) })
+    print("    (the memory itself, one read of a random line of \(bytes >> 20) MiB in huge pages, the book's size; "
+          + "p99 of three passes: \(floorP99s); p50 \(floor.valueAtPercentile(50)) ns: a command that must reach one "
+          + "order at random waits at least this)")
 }
+
+/// Latencies of single reads of random cache lines of a `bytes` buffer laid out as the
+/// order table is (2 MiB-aligned, huge pages): the floor under any command that has to
+/// reach one of 100,000 orders at random, which moves with the machine's memory.
+func randomReads(bytes: Int) -> Histogram<UInt64> {
+    let lines = max(bytes / 64, 1)
+    var raw: UnsafeMutableRawPointer?
+    guard posix_memalign(&raw, 2 << 20, lines * 64) == 0, let raw else { fatalError("no memory") }
+    defer { free(raw) }
+    #if os(Linux)
+    _ = madvise(raw, lines * 64, MADV_HUGEPAGE)
+    #endif
+    let words = raw.bindMemory(to: UInt64.self, capacity: lines * 8)
+    for index in 0..<lines * 8 { words[index] = UInt64(index) }
+    var generator = SplitMix64(seed: 7)
+    var elapsed = [UInt64](repeating: 0, count: 1_000_000)
+    var sum: UInt64 = 0
+    for index in elapsed.indices {
+        let line = Int(generator.next() % UInt64(lines))
+        let start = now()
+        sum &+= words[line * 8 + Int(sum & 1)]
+        elapsed[index] = now() - start
+    }
+    var histogram = nanosecondHistogram()
+    for nanoseconds in elapsed { _ = histogram.record(nanoseconds) }
+    randomReadsChecksum = sum
+    return histogram
+}
+
+/// Keeps the reads of `randomReads` from being optimised away.
+nonisolated(unsafe) var randomReadsChecksum: UInt64 = 0
 
 /// Seconds of `other` (best) and its time over native's as the median of `pairs`
 /// alternating runs: the machine's speed drifts by a third between seconds, and a ratio
