@@ -48,6 +48,23 @@ extension Engine {
         engine.files = FileAccess(root: FileManager.default.currentDirectoryPath)
         return engine
     }
+
+    /// Checks and runs a program for `keel run` or from stdin; the exit code. Output the
+    /// run could not write (a full disk) is an error as a failed `print` is.
+    static func run(_ source: SourceFile, arguments: [String] = [], reporter: Reporter) -> Int32 {
+        do {
+            let engine = try Engine.commandLine()
+            engine.vm.scriptArguments = arguments
+            try engine.load(file: source)
+            if let failure = engine.vm.output.failure {
+                reporter.emit("keel: error: \(failure)")
+                return 2
+            }
+            return 0
+        } catch {
+            return reporter.report(error)
+        }
+    }
 }
 
 /// Subcommands that compute their own exit code instead of throwing.
@@ -67,14 +84,7 @@ struct Run: ExitCodeCommand {
     mutating func execute() -> Int32 {
         let reporter = Reporter()
         guard let source = reporter.read(file) else { return 1 }
-        do {
-            let engine = try Engine.commandLine()
-            engine.vm.scriptArguments = scriptArguments
-            try engine.load(file: source)
-            return 0
-        } catch {
-            return reporter.report(error)
-        }
+        return Engine.run(source, arguments: scriptArguments, reporter: reporter)
     }
 }
 

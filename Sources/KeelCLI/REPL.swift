@@ -14,12 +14,7 @@ struct REPL {
             case .success(let f): file = f
             case .failure(let d): reporter.emit(d.render(color: reporter.color)); return 1
             }
-            do {
-                try Engine.commandLine().load(file: file)
-                return 0
-            } catch {
-                return reporter.report(error)
-            }
+            return Engine.run(file, reporter: reporter)
         }
         return interactive(reporter)
     }

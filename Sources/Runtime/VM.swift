@@ -360,20 +360,27 @@ public final class VM {
     }
 }
 
-/// Collects stdout in large chunks; the host decides where it goes.
+/// Collects stdout in large chunks; the host decides where it goes. A sink that throws
+/// (a full disk, a closed pipe) leaves its error in `failure`: `print` then stops the
+/// script with it, and a host checks it after the run for the last chunk, so output is
+/// never lost without a word.
 public final class OutputBuffer {
     var buffer: [UInt8] = []
-    let sink: ([UInt8]) -> Void
+    let sink: ([UInt8]) throws -> Void
+    /// The first error the sink threw.
+    public private(set) var failure: Error?
 
     /// Writes to the process's standard output (what the CLI uses).
     public static var standardOutput: OutputBuffer {
         OutputBuffer { bytes in
-            bytes.withUnsafeBufferPointer { p in _ = fwrite(p.baseAddress, 1, p.count, stdout) }
-            fflush(stdout)
+            let written = bytes.withUnsafeBufferPointer { p in fwrite(p.baseAddress, 1, p.count, stdout) }
+            if written < bytes.count || fflush(stdout) != 0 {
+                throw OutputError(message: "cannot write to standard output: \(String(cString: strerror(errno)))")
+            }
         }
     }
 
-    public init(sink: @escaping ([UInt8]) -> Void) {
+    public init(sink: @escaping ([UInt8]) throws -> Void) {
         self.sink = sink
         buffer.reserveCapacity(1 << 16)
     }
@@ -385,8 +392,18 @@ public final class OutputBuffer {
 
     public func flush() {
         guard !buffer.isEmpty else { return }
-        sink(buffer)
+        do {
+            try sink(buffer)
+        } catch {
+            if failure == nil { failure = error }
+        }
         buffer.removeAll(keepingCapacity: true)
     }
+}
+
+/// Output that could not be written.
+public struct OutputError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }
 

@@ -389,4 +389,27 @@ final class ScriptTests: XCTestCase {
         XCTAssertThrowsError(try script.variant("Side", "hold"))
         XCTAssertEqual(order.recordFields?["qty"]?.intValue, 3)
     }
+
+    /// A sink that fails stops the script at the `print` whose chunk it could not take,
+    /// with a positioned runtime error; a failure on the last chunk is left for the host.
+    func testOutputThatCannotBeWrittenStopsThePrint() throws {
+        struct DiskFull: Error, CustomStringConvertible { var description: String { "the disk is full" } }
+        var taken = 0
+        let engine = try Engine(output: OutputBuffer { bytes in
+            guard taken + bytes.count <= 100_000 else { throw DiskFull() }
+            taken += bytes.count
+        })
+        XCTAssertThrowsError(try engine.load(source: "var i = 0\nwhile true {\n  print(\"0123456789\")\n  i += 1\n}\n")) { error in
+            guard case KeelError.runtime(let d, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(d.line, 3)
+            XCTAssertEqual(d.message, "print: the disk is full")
+        }
+        XCTAssertEqual(taken, 5_958 * 11, "the first chunk (64 KiB rounded up to whole lines) went out")
+
+        var refused = false
+        let quiet = try Engine(output: OutputBuffer { _ in refused = true; throw DiskFull() })
+        try quiet.load(source: "print(1)\n")
+        XCTAssertTrue(refused)
+        XCTAssertEqual(quiet.vm.output.failure.map { "\($0)" }, "the disk is full")
+    }
 }

@@ -65,4 +65,34 @@ final class HostileInputTests: XCTestCase {
         XCTAssertTrue(d.message.contains("integer overflow"))
         XCTAssertEqual(d.line, 2)
     }
+
+    /// `keel run` with standard output on a full disk exits 2 and says why, whether the
+    /// failure shows at a `print` (a long output) or only at the final flush.
+    func testOutputThatCannotBeWrittenIsAnError() throws {
+        guard FileManager.default.isWritableFile(atPath: "/dev/full") else { throw XCTSkip("no /dev/full") }
+        let directory = NSTemporaryDirectory() + "keel-full-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for (name, program, expected) in [
+            ("short.keel", "print(1)\n", "keel: error: cannot write to standard output: No space left on device\n"),
+            ("long.keel", "for i in 0..100000 {\n  print(i)\n}\n",
+             "long.keel:2:3: error: print: cannot write to standard output: No space left on device\n"),
+        ] {
+            let path = directory + "/" + name
+            try program.write(toFile: path, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try ProductProcess(name: "keel").binary())
+            process.arguments = ["run", name]
+            process.currentDirectoryURL = URL(fileURLWithPath: directory)
+            process.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
+            let errors = Pipe()
+            process.standardError = errors
+            try process.run()
+            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationReason, .exit)
+            XCTAssertEqual(process.terminationStatus, 2, name)
+            XCTAssertTrue(stderr.hasPrefix(expected), "\(name): \(stderr)")
+        }
+    }
 }
