@@ -56,9 +56,9 @@ extension Compiler {
         case .breakStmt: return { _ throws(Unwind) in .breakLoop }
         case .continueStmt: return { _ throws(Unwind) in .continueLoop }
         case .whileLoop(let cond, let body):
-            return whileLoop(cond, body, site: s)
+            return whileLoop(cond, body, loop: stmt.id, site: s)
         case .forLoop(_, let ids, let source, let body):
-            return forLoop(ids: ids, source: source, body: body, site: s)
+            return forLoop(ids: ids, source: source, body: body, loop: stmt.id, site: s)
         case .assert(let cond, let message):
             let c = expr(cond).bool(s)
             let m = message.map { expr($0).value }
@@ -127,9 +127,25 @@ extension Compiler {
         }
     }
 
-    func whileLoop(_ cond: Condition, _ body: Block, site s: Site) -> StmtCode {
+    /// A loop body that releases what its locals hold at the end of each iteration: a
+    /// book opened in one iteration is closed before the next opens its journal again,
+    /// instead of living on in its slot until the slot is overwritten.
+    func loopBody(_ body: Block, loop: Int) -> StmtCode {
+        let run = sequence(body.stmts)
+        let variables = checked.loopBodyVariables[loop] ?? 0..<0
+        let slots = variables.map { checked.variables[$0] }
+            .filter { !$0.isGlobal && $0.function == fn && Compiler.mayHoldReference($0) }
+            .map(\.slot)
+        guard !slots.isEmpty else { return run }
+        return { vm throws(Unwind) in
+            defer { for slot in slots { vm.stack[vm.base + slot] = .unit } }
+            return try run(vm)
+        }
+    }
+
+    func whileLoop(_ cond: Condition, _ body: Block, loop: Int, site s: Site) -> StmtCode {
         let c = condition(cond, site: s)
-        let b = sequence(body.stmts)
+        let b = loopBody(body, loop: loop)
         return { vm throws(Unwind) in
             while try c(vm) {
                 try vm.step(s)
@@ -143,10 +159,10 @@ extension Compiler {
         }
     }
 
-    func forLoop(ids: [Int], source: ForSource, body: Block, site s: Site) -> StmtCode {
+    func forLoop(ids: [Int], source: ForSource, body: Block, loop: Int, site s: Site) -> StmtCode {
         let vars = ids.compactMap { checked.declarations[$0] }
         guard !vars.isEmpty else { return { _ throws(Unwind) in .normal } }
-        let b = sequence(body.stmts)
+        let b = loopBody(body, loop: loop)
         let first = declare(vars[0])
         let second = vars.count > 1 ? declare(vars[1]) : nil
         func runBody(_ vm: VM) throws(Unwind) -> Flow? {

@@ -177,14 +177,16 @@ public final class Compiler {
 
     /// Whether any slot of a frame may hold a reference, so it must be cleared on return.
     func frameHoldsReferences(_ index: Int) -> Bool {
-        for v in checked.variables where !v.isGlobal && v.function == index {
-            if v.captured { return true }
-            switch v.type {
-            case .int, .bool, .float, .duration, .unit: continue
-            default: return true
-            }
+        checked.variables.contains { !$0.isGlobal && $0.function == index && Self.mayHoldReference($0) }
+    }
+
+    /// Whether a local's slot may keep an object alive (a string, a collection, a book).
+    static func mayHoldReference(_ v: Variable) -> Bool {
+        if v.captured { return true }
+        switch v.type {
+        case .int, .bool, .float, .duration, .unit: return false
+        default: return true
         }
-        return false
     }
 
     /// Makes a closure value for a lambda or nested function, capturing cells by reference.

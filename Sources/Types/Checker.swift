@@ -353,10 +353,10 @@ public final class Checker {
         case .whileLoop(let cond, let body):
             pushScope()
             condition(cond)
-            loopBody(body)
+            loopBody(body, of: stmt.id)
             popScope()
         case .forLoop(let names, let ids, let source, let body):
-            forLoop(names: names, ids: ids, source: source, body: body)
+            forLoop(names: names, ids: ids, source: source, body: body, of: stmt.id)
         case .assert(let cond, let message):
             requireExpr(cond, .bool, fits: .bool)
             if let message { requireExpr(message, .string, fits: .string) }
@@ -368,13 +368,15 @@ public final class Checker {
         }
     }
 
-    func loopBody(_ body: Block) {
+    func loopBody(_ body: Block, of loop: Int) {
         contexts[contexts.count - 1].loopDepth += 1
+        let first = result.variables.count
         _ = block(body, nil, used: false)
+        result.loopBodyVariables[loop] = first..<result.variables.count
         contexts[contexts.count - 1].loopDepth -= 1
     }
 
-    func forLoop(names: [(String, Span)], ids: [Int], source: ForSource, body: Block) {
+    func forLoop(names: [(String, Span)], ids: [Int], source: ForSource, body: Block, of loop: Int) {
         var types: [KType]
         switch source {
         case .range(let from, let to, _):
@@ -397,7 +399,7 @@ public final class Checker {
         for (i, (name, span)) in names.enumerated() {
             declare(name, type: i < types.count ? types[i] : .error, mutable: false, span: span, node: ids[i])
         }
-        loopBody(body)
+        loopBody(body, of: loop)
         popScope()
     }
 

@@ -10,6 +10,9 @@ public struct CheckedProgram: Sendable {
     public var members: [Int: MemberRef] = [:]
     /// Variables declared by a `let`/`var`/`fn` statement, a pattern, a loop or an `if let`, by node id.
     public var declarations: [Int: Int] = [:]
+    /// The variables declared inside each loop's body (ids `lo..<hi`), by the loop's node
+    /// id: dead at the end of every iteration.
+    public var loopBodyVariables: [Int: Range<Int>] = [:]
     /// Match patterns by id: what each matches.
     public var patterns: [Int: PatternRef] = [:]
     /// Int-typed expressions used where a Dec is expected: the compiler widens their value.

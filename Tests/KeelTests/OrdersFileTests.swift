@@ -78,6 +78,30 @@ final class OrdersFileTests: ScriptFolderTestCase {
         }
     }
 
+    /// A book opened in a loop's body is released when the iteration ends, so the next
+    /// iteration (of a `for` or a `while`) can open the same journal and sees what the
+    /// last one appended.
+    func testEachIterationOfALoopReopensTheJournal() throws {
+        let lines = try run("""
+            use orders
+            for i in 1..=3 {
+              let r = orders.open_book("ACME", "acme.journal", tick: 0.01, lot: 1)
+              let seen = r.events.len()
+              let events = r.book.submit(orders.limit(i, Side.buy, 10.00, i))
+              print(str(seen) + " " + str(r.book.orders().len()))
+            }
+            var n = 0
+            while n < 2 {
+              n += 1
+              if n > 0 {
+                let r = orders.open_book("ACME", "acme.journal", tick: 0.01, lot: 1)
+                print(r.book.orders().len())
+              }
+            }
+            """)
+        XCTAssertEqual(lines, ["0 1", "1 2", "2 3", "3", "3"])
+    }
+
     /// A checkpoint saves the book beside its journal; reopening restores it and replays
     /// only the journal after it, to the same book as a full replay.
     func testACheckpointShortensTheReplayToTheJournalAfterIt() throws {
