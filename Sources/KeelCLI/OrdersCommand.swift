@@ -220,8 +220,15 @@ struct CSVReplay {
         }
         func number(_ i: Int, _ what: String) throws(Malformed) -> Dec {
             // Keel's digit separators are no part of a CSV number.
-            guard !f[i].contains("_"), let d = try? Dec(parsing: f[i]) else { throw Malformed(message: "\(what) '\(f[i])' is not a decimal number", field: i) }
-            return d
+            let notANumber = Malformed(message: "\(what) '\(f[i])' is not a decimal number", field: i)
+            guard !f[i].contains("_") else { throw notANumber }
+            do {
+                return try Dec(parsing: f[i])
+            } catch .tooLarge(let detail) {
+                throw Malformed(message: "\(what) is out of range: \(detail)", field: i)
+            } catch {
+                throw notANumber
+            }
         }
         switch f[0] {
         case "limit":

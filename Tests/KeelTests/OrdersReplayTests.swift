@@ -107,18 +107,21 @@ final class OrdersReplayTests: XCTestCase {
 
     /// Fields are bytes as written: names that differ only in invalid UTF-8 are not folded
     /// into one, the line is refused; a byte order mark starts the first line, not its
-    /// command; digit separators are Keel's, not the format's.
+    /// command; digit separators are Keel's, not the format's; a number too large for a
+    /// decimal says so.
     func testEncodingsAndNumbersAreReadStrictly() throws {
         let path = NSTemporaryDirectory() + "keel-replay-bytes-\(getpid()).csv"
         let lines: [[UInt8]] = [[0xEF, 0xBB, 0xBF] + Array("limit,a,buy,1,1".utf8), Array("limit,a".utf8) + [0xFF] + Array(",buy,1,2".utf8),
-                                Array("cancel,a".utf8) + [0xFE], Array("limit,b,buy,1_0,1".utf8)]
+                                Array("cancel,a".utf8) + [0xFE], Array("limit,b,buy,1_0,1".utf8),
+                                Array("limit,c,buy,1,1e99999999999".utf8)]
         try Data(lines.joined(separator: [0x0A]) + [0x0A]).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let run = try keel.run(["orders", "replay", path])
         XCTAssertEqual(run.stdout, "rest,a,buy,1.00,1\n")
         let errors = run.stderr.split(separator: "\n").filter { $0.contains(": error: ") }.map { $0.split(separator: ":", maxSplits: 1)[1] }
         XCTAssertEqual(errors, ["2:7: error: field 2 is not valid UTF-8", "3:8: error: field 2 is not valid UTF-8",
-                                "4:13: error: price '1_0' is not a decimal number"], run.stderr)
+                                "4:13: error: price '1_0' is not a decimal number",
+                                "5:15: error: quantity is out of range: exponent of '1e99999999999' exceeds 1000000000"], run.stderr)
     }
 
     /// Output that cannot be written (a full disk) ends the replay with exit 1 and says why.
