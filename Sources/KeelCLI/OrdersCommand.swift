@@ -43,6 +43,9 @@ struct Replay: ExitCodeCommand {
             reporter.emit("keel: error: bad --tick, --lot or --capacity: \(error)")
             return 1
         }
+        // A file of bad lines makes a message per line: written in blocks, not a write each
+        // (flushed at exit, as stdout is).
+        setvbuf(stderr, nil, _IOFBF, 1 << 16)
         var replay = CSVReplay(book: book, file: file, reporter: reporter)
         // Lines are read in place, one after another: an array of a million slices would
         // take a third of a large replay's memory.
@@ -221,7 +224,7 @@ struct CSVReplay {
         func number(_ i: Int, _ what: String) throws(Malformed) -> Dec {
             // Keel's digit separators are no part of a CSV number.
             let notANumber = Malformed(message: "\(what) '\(f[i])' is not a decimal number", field: i)
-            guard !f[i].contains("_") else { throw notANumber }
+            guard !f[i].utf8.contains(UInt8(ascii: "_")) else { throw notANumber }
             do {
                 return try Dec(parsing: f[i])
             } catch .tooLarge(let detail) {

@@ -126,17 +126,28 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
     public func render(color: Bool) -> String {
         let bold = color ? "\u{1B}[1m" : "", red = color ? "\u{1B}[1;31m" : ""
         let green = color ? "\u{1B}[1;32m" : "", reset = color ? "\u{1B}[0m" : ""
-        var out = "\(bold)\(fileName):\(line):\(column): \(red)error:\(reset)\(bold) \(message)\(reset)\n"
         let (shown, caretCol) = Self.window(sourceLine, column: column)
-        out += shown + "\n"
-        let pad = String(repeating: " ", count: max(0, caretCol - 1))
-        out += pad + green + "^" + reset
-        for note in notes { out += "\n" + note }
-        return out
+        // Built as bytes in one buffer: a replay of a file of bad lines renders one per line.
+        var out: [UInt8] = []
+        out.reserveCapacity(fileName.utf8.count + message.utf8.count + 2 * shown.utf8.count + 64)
+        for part in [bold, fileName, ":\(line):\(column): ", red, "error:", reset, bold, " ", message, reset, "\n", shown, "\n"] {
+            out += part.utf8
+        }
+        out += repeatElement(UInt8(ascii: " "), count: max(0, caretCol - 1))
+        out += green.utf8
+        out.append(UInt8(ascii: "^"))
+        out += reset.utf8
+        for note in notes {
+            out.append(UInt8(ascii: "\n"))
+            out += note.utf8
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Cuts a long line to about 120 scalars around the column, showing control characters as spaces so the caret lines up.
     static func window(_ text: String, column: Int) -> (String, Int) {
+        // The usual line, short printable ASCII, is shown as it is.
+        if text.utf8.count <= 120, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return (text, max(1, column)) }
         let scalars = Array(text.unicodeScalars)
         let limit = 120
         var start = 0
