@@ -355,7 +355,7 @@ func reportLatencies(_ workload: Workload) {
           + "p99 \(timer.valueAtPercentile(99)) ns; included above)")
     let bytes = prefilled(workload).memoryFootprint
     let (floor, floorP99s) = medianPass({ randomReads(bytes: bytes) }, p99: { $0.valueAtPercentile(99) })
-    print("    (the memory itself, one read of a random line of \(bytes >> 20) MiB in huge pages, the book's size; "
+    print("    (the memory itself, one read of a random line of \(bytes >= 1 << 20 ? "\(bytes >> 20) MiB" : "\(bytes >> 10) KiB") in huge pages, the book's size; "
           + "p99 of three passes: \(floorP99s); p50 \(floor.valueAtPercentile(50)) ns: a command that must reach one "
           + "order at random waits at least this)")
 }
