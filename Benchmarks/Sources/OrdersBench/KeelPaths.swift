@@ -22,6 +22,8 @@ let keelProgram = """
     }
     fn one(book: Book, c: Command) -> Int { len(book.submit(c)) }
     fn reference(commands: List[Command]) -> Int { len(ref_run(commands, 1, 1)) }
+    fn reference_open(prefill: List[Command]) -> Int { len(ref_run(prefill, 1, 1)) }
+    fn reference_one(c: Command) -> Int { len(ref_submit(c)) }
     fn make_limit(id: Int, side: Side, price: Dec, qty: Dec, ioc: Bool) -> Command {
       if ioc { orders.ioc(id, side, price, qty) } else { orders.limit(id, side, price, qty) }
     }
@@ -112,6 +114,19 @@ struct KeelPaths {
         return histogram(of: times)
     }
 
+    /// Per-command latency of the reference matcher over a prefilled book (host-to-script
+    /// call included).
+    func referenceLatency(prefill: Value, stream: [Value]) throws -> Histogram<UInt64> {
+        var histogram = nanosecondHistogram()
+        _ = try engine.call("reference_open", [prefill])
+        for c in stream {
+            let start = now()
+            _ = try engine.call("reference_one", [c])
+            _ = histogram.record(now() - start)
+        }
+        return histogram
+    }
+
     /// Per-command latency of a Keel-level submit (host-to-script call included).
     func latency(prefill: Value, stream: [Value]) throws -> Histogram<UInt64> {
         var histogram = nanosecondHistogram()
@@ -160,6 +175,9 @@ func reportKeel(_ workload: Workload, nativeSeconds: Double, batchOnly: Bool = f
         let refRate = Double(workload.prefill.count + prefix) / refSeconds
         print("  Keel reference matcher:" + String(format: " %.3f M ops/s over the prefill and %d messages (%.0fx the native time per command)",
                                                     refRate / 1e6, prefix, (n / nativeSeconds) / refRate))
+        let r = try keel.referenceLatency(prefill: try keel.values(workload.prefill), stream: Array(streamValues.prefix(prefix)))
+        print("    per-command latency: p50 \(r.valueAtPercentile(50)) ns, p99 \(r.valueAtPercentile(99)) ns, "
+              + "p99.99 \(r.valueAtPercentile(99.99)) ns (host call into the script included)")
     } catch {
         print("  Keel paths failed: \(error)")
     }
