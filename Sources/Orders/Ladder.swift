@@ -65,6 +65,8 @@ struct Level {
     var tail: Int32
     var open: Int64
     var visible: Int64
+    /// The block (see `Ladder`) whose entries hold this level's, for its open-lots total.
+    var block: Int32 = 0
 
     var isEmpty: Bool { head < 0 }
 }
@@ -108,6 +110,9 @@ struct Ladder {
     private var entries: UnsafeMutablePointer<Entry>
     /// Entries in use per block.
     private var counts: UnsafeMutablePointer<Int32>
+    /// Open lots of each block's levels: a fill-or-kill that fits its side but perhaps not
+    /// within its limit adds up whole blocks, not every level up to the limit.
+    private var blockOpen: UnsafeMutablePointer<Int64>
     /// Blocks in key order (`blockCount` of them).
     private var directory: UnsafeMutablePointer<Int32>
     /// Unused block numbers (`freeCount` of them).
@@ -133,6 +138,7 @@ struct Ladder {
         buckets.initialize(repeating: 0, count: Self.firstBuckets)
         entries = .allocate(capacity: 0)
         counts = .allocate(capacity: 0)
+        blockOpen = .allocate(capacity: 0)
         directory = .allocate(capacity: 0)
         spare = .allocate(capacity: 0)
     }
@@ -142,6 +148,7 @@ struct Ladder {
         buckets.deallocate()
         entries.deallocate()
         counts.deallocate()
+        blockOpen.deallocate()
         directory.deallocate()
         spare.deallocate()
     }
@@ -149,13 +156,44 @@ struct Ladder {
     /// Bytes held, for the footprint figure.
     var bytes: Int {
         levelCapacity * MemoryLayout<Level>.stride + (bucketMask + 1) * 4
-            + blockCapacity * (Self.blockSize * MemoryLayout<Entry>.stride + 12)
+            + blockCapacity * (Self.blockSize * MemoryLayout<Entry>.stride + 20)
     }
 
     // MARK: - Levels by handle and key
 
     @inline(__always)
     func level(_ handle: Int32) -> UnsafeMutablePointer<Level> { levels + Int(handle) }
+
+    /// Changes the open lots of `level` (on this side) by `delta`, and the totals kept
+    /// over them: its block's and the side's.
+    @inline(__always)
+    mutating func addOpen(_ delta: Int64, to level: UnsafeMutablePointer<Level>) {
+        level.pointee.open += delta
+        open += delta
+        blockOpen[Int(level.pointee.block)] += delta
+    }
+
+    /// Open lots at levels with a key of at least `minKey` (all of them, or at least
+    /// `wanted` once that many are found): whole blocks from the best down, then the
+    /// levels of the block where `minKey` falls.
+    func open(atOrAbove minKey: Int64, wanted: Int64) -> Int64 {
+        var total: Int64 = 0, position = blockCount - 1
+        while position >= 0 && total < wanted {
+            let number = directory[position], entries = block(number)
+            if entries.pointee.key >= minKey {
+                total += blockOpen[Int(number)]
+            } else {
+                var index = Int(counts[Int(number)]) - 1
+                while index >= 0 && entries[index].key >= minKey {
+                    total += levels[Int(entries[index].handle)].open
+                    index -= 1
+                }
+                break
+            }
+            position -= 1
+        }
+        return total
+    }
 
     /// Reads the best level's handle off the blocks after the order changed.
     @inline(__always)
@@ -356,6 +394,7 @@ struct Ladder {
         let place = block(number) + index
         (place + 1).moveInitialize(from: place, count: Int(counts[Int(number)]) - index)
         place.initialize(to: entry)
+        levels[Int(entry.handle)].block = number
         counts[Int(number)] += 1
         count += 1
     }
@@ -374,7 +413,10 @@ struct Ladder {
         } else if Int(counts[Int(number)]) < Self.blockSize / 4 && position + 1 < blockCount {
             let next = directory[position + 1]
             if Int(counts[Int(number)] + counts[Int(next)]) <= Self.blockSize * 3 / 4 {
-                (block(number) + Int(counts[Int(number)])).moveInitialize(from: block(next), count: Int(counts[Int(next)]))
+                let moved = block(number) + Int(counts[Int(number)])
+                moved.moveInitialize(from: block(next), count: Int(counts[Int(next)]))
+                for index in 0..<Int(counts[Int(next)]) { levels[Int(moved[index].handle)].block = number }
+                blockOpen[Int(number)] += blockOpen[Int(next)]
                 counts[Int(number)] += counts[Int(next)]
                 counts[Int(next)] = 0
                 removeBlock(at: position + 1)
@@ -389,6 +431,14 @@ struct Ladder {
         block(fresh).moveInitialize(from: block(full) + half, count: Self.blockSize - half)
         counts[Int(full)] = Int32(half)
         counts[Int(fresh)] = Int32(Self.blockSize - half)
+        var moved: Int64 = 0
+        for index in 0..<Self.blockSize - half {
+            let level = levels + Int(block(fresh)[index].handle)
+            level.pointee.block = fresh
+            moved += level.pointee.open
+        }
+        blockOpen[Int(fresh)] = moved
+        blockOpen[Int(full)] -= moved
     }
 
     /// Puts an empty block into the directory at `position`.
@@ -397,6 +447,7 @@ struct Ladder {
         freeCount -= 1
         let number = spare[freeCount]
         counts[Int(number)] = 0
+        blockOpen[Int(number)] = 0
         (directory + position + 1).moveInitialize(from: directory + position, count: blockCount - position)
         directory[position] = number
         blockCount += 1
@@ -418,6 +469,7 @@ struct Ladder {
         entries.deallocate()
         entries = grown
         counts = Self.grown(counts, from: blockCapacity, to: capacity)
+        blockOpen = Self.grown(blockOpen, from: blockCapacity, to: capacity)
         directory = Self.grown(directory, from: blockCapacity, to: capacity)
         spare = Self.grown(spare, from: blockCapacity, to: capacity)
         for number in blockCapacity..<capacity {
@@ -427,8 +479,24 @@ struct Ladder {
         blockCapacity = capacity
     }
 
-    private static func grown(_ old: UnsafeMutablePointer<Int32>, from: Int, to: Int) -> UnsafeMutablePointer<Int32> {
-        let bigger = UnsafeMutablePointer<Int32>.allocate(capacity: to)
+    /// Whether every level names the block that holds it and each block's total is the
+    /// sum of its levels' open lots (for tests).
+    func blockTotalsAreExact() -> Bool {
+        for position in 0..<blockCount {
+            let number = directory[position]
+            var total: Int64 = 0
+            for index in 0..<Int(counts[Int(number)]) {
+                let level = levels[Int(block(number)[index].handle)]
+                if level.block != number { return false }
+                total += level.open
+            }
+            if total != blockOpen[Int(number)] { return false }
+        }
+        return true
+    }
+
+    private static func grown<T>(_ old: UnsafeMutablePointer<T>, from: Int, to: Int) -> UnsafeMutablePointer<T> {
+        let bigger = UnsafeMutablePointer<T>.allocate(capacity: to)
         bigger.moveInitialize(from: old, count: from)
         old.deallocate()
         return bigger

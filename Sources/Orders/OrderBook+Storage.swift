@@ -9,8 +9,7 @@ extension OrderBook {
         let prev = order.pointee.prev, next = order.pointee.next
         if prev >= 0 { pool[Int(prev)].next = next } else { level.pointee.head = next }
         if next >= 0 { pool[Int(next)].prev = prev } else { level.pointee.tail = prev }
-        level.pointee.open -= order.pointee.open
-        ladder.pointee.open -= order.pointee.open
+        ladder.pointee.addOpen(-order.pointee.open, to: level)
         level.pointee.visible -= visible(order)
     }
 
@@ -22,8 +21,7 @@ extension OrderBook {
         order.pointee.next = -1
         if level.pointee.tail >= 0 { pool[Int(level.pointee.tail)].next = slot } else { level.pointee.head = slot }
         level.pointee.tail = slot
-        level.pointee.open += order.pointee.open
-        ladder.pointee.open += order.pointee.open
+        ladder.pointee.addOpen(order.pointee.open, to: level)
         level.pointee.visible += visible(order)
     }
 
@@ -150,9 +148,14 @@ extension OrderBook {
     func fokShortfall(side: Side, minKey: Int64, quantity: Int64, trader: UInt32,
                       selfTrade: SelfTradePrevention) -> Reason? {
         let checksTrader = trader != 0 && selfTrade != .none
+        // Without a trader to look for, what rests within the limit decides (block totals,
+        // not a walk over every level up to the limit).
+        if !checksTrader {
+            return ladders[Int(side.opposite.rawValue)].open(atOrAbove: minKey, wanted: quantity) >= quantity ? nil : .fokUnfilled
+        }
         // Short of the whole side it fails whatever its limit (a taker that meets its own
         // order first is refused for that instead, so those walk).
-        if (!checksTrader || selfTrade == .cancelMaker) && ladders[Int(side.opposite.rawValue)].open < quantity {
+        if selfTrade == .cancelMaker && ladders[Int(side.opposite.rawValue)].open < quantity {
             return .fokUnfilled
         }
         var available: Int64 = 0

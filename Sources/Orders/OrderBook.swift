@@ -227,8 +227,7 @@ public final class OrderBook {
         let ladder = ladders + Int(order.pointee.side.rawValue)
         let level = ladder.pointee.level(order.pointee.level)
         let shown = visible(order), kept = min(shown, quantity)
-        level.pointee.open -= order.pointee.open - quantity
-        ladder.pointee.open -= order.pointee.open - quantity
+        ladder.pointee.addOpen(quantity - order.pointee.open, to: level)
         level.pointee.visible -= shown - kept
         order.pointee.open = quantity
         setSlice(order, kept)
@@ -307,8 +306,7 @@ public final class OrderBook {
                 setSlice(maker, shown - fill)
                 maker.pointee.open -= fill
                 level.pointee.visible -= fill
-                level.pointee.open -= fill
-                makers.pointee.open -= fill
+                makers.pointee.addOpen(-fill, to: level)
                 if fill == shown {
                     if maker.pointee.open == 0 {
                         unlink(cursor, from: level, of: makers)

@@ -30,6 +30,7 @@ final class DifferentialTests: XCTestCase {
                 for side in Side.allCases {
                     XCTAssertEqual(book.ladders[Int(side.rawValue)].open,
                                    resting.filter { $0.side == side }.reduce(0) { $0 + $1.quantity }, "seed \(seed) step \(step) \(side)")
+                    XCTAssertTrue(book.ladders[Int(side.rawValue)].blockTotalsAreExact(), "seed \(seed) step \(step) \(side)")
                 }
                 // The iceberg table holds exactly the resting icebergs: none is left behind.
                 XCTAssertEqual(Set(book.icebergs.keys), Set(resting.filter { $0.display > 0 }.map(\.id)),

@@ -1,10 +1,11 @@
 import Money
-import Orders
+@testable import Orders
 import XCTest
 import SeededRandom
 
 /// Thousands of levels per side, added and cancelled in bulk, in order and at random,
-/// so the level blocks split, merge and empty; depth must always match a plain model.
+/// so the level blocks split, merge and empty; depth, the blocks' open-lots totals and the
+/// lots within random limits must always match a plain model.
 final class LadderTests: XCTestCase {
     func testLevelsStayExactThroughSplitsMergesAndEmptyBlocks() throws {
         let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 10_000)
@@ -29,6 +30,15 @@ final class LadderTests: XCTestCase {
                 let depth = book.depth()
                 XCTAssertEqual((side == .buy ? depth.bids : depth.asks).map { [$0.price, $0.quantity] }, expected,
                                "\(step) \(side)")
+                let ladder = book.ladders[Int(side.rawValue)]
+                XCTAssertTrue(ladder.blockTotalsAreExact(), "\(step) \(side)")
+                for _ in 0..<50 {
+                    // Keys are prices on the bid side, negated prices on the ask side.
+                    let price = Int64(random.below(10_002))
+                    let minKey = side == .buy ? price : -price
+                    let within = totals.filter { side == .buy ? $0.key >= price : $0.key <= price }.values.reduce(0, +)
+                    XCTAssertEqual(ladder.open(atOrAbove: minKey, wanted: .max), within, "\(step) \(side) \(price)")
+                }
             }
         }
 
