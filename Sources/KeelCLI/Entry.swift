@@ -56,7 +56,7 @@ extension Engine {
             let engine = try Engine.commandLine()
             engine.vm.scriptArguments = arguments
             try engine.load(file: source)
-            if let failure = engine.vm.output.failure {
+            if let failure = engine.vm.output.takeFailure() {
                 reporter.emit("keel: error: \(failure)")
                 return 2
             }

@@ -55,7 +55,7 @@ enum Builtins {
         switch name {
         case "print":
             vm.output.write(Display.text(args[0]) + "\n")
-            if let failure = vm.output.failure { throw fail("print: \(failure)", site) }
+            if let failure = vm.output.takeFailure() { throw fail("print: \(failure)", site) }
             return .unit
         case "str": return .string(Display.text(args[0]))
         case "abs":

@@ -362,13 +362,19 @@ public final class VM {
 
 /// Collects stdout in large chunks; the host decides where it goes. A sink that throws
 /// (a full disk, a closed pipe) leaves its error in `failure`: `print` then stops the
-/// script with it, and a host checks it after the run for the last chunk, so output is
-/// never lost without a word.
+/// script with it (and clears it, so a later run tries again), and a host checks it after
+/// the run for the last chunk, so output is never lost without a word.
 public final class OutputBuffer {
     var buffer: [UInt8] = []
     let sink: ([UInt8]) throws -> Void
-    /// The first error the sink threw.
+    /// The first error the sink threw since it was last taken.
     public private(set) var failure: Error?
+
+    /// The error the sink threw, if any, now reported.
+    public func takeFailure() -> Error? {
+        defer { failure = nil }
+        return failure
+    }
 
     /// Writes to the process's standard output (what the CLI uses).
     public static var standardOutput: OutputBuffer {

@@ -392,11 +392,12 @@ final class ScriptTests: XCTestCase {
 
     /// A sink that fails stops the script at the `print` whose chunk it could not take,
     /// with a positioned runtime error; a failure on the last chunk is left for the host.
+    /// Once reported, it is gone: when the sink takes output again, so does `print`.
     func testOutputThatCannotBeWrittenStopsThePrint() throws {
         struct DiskFull: Error, CustomStringConvertible { var description: String { "the disk is full" } }
-        var taken = 0
+        var taken = 0, room = 100_000
         let engine = try Engine(output: OutputBuffer { bytes in
-            guard taken + bytes.count <= 100_000 else { throw DiskFull() }
+            guard taken + bytes.count <= room else { throw DiskFull() }
             taken += bytes.count
         })
         XCTAssertThrowsError(try engine.load(source: "var i = 0\nwhile true {\n  print(\"0123456789\")\n  i += 1\n}\n")) { error in
@@ -405,6 +406,10 @@ final class ScriptTests: XCTestCase {
             XCTAssertEqual(d.message, "print: the disk is full")
         }
         XCTAssertEqual(taken, 5_958 * 11, "the first chunk (64 KiB rounded up to whole lines) went out")
+        XCTAssertNil(engine.vm.output.failure, "reported at the print")
+        room = .max
+        try engine.load(source: "print(\"after\")\n")
+        XCTAssertEqual(taken, 5_958 * 11 + 6)
 
         var refused = false
         let quiet = try Engine(output: OutputBuffer { _ in refused = true; throw DiskFull() })
