@@ -148,15 +148,14 @@ extension OrderBook {
     func fokShortfall(side: Side, minKey: Int64, quantity: Int64, trader: UInt32,
                       selfTrade: SelfTradePrevention) -> Reason? {
         let checksTrader = trader != 0 && selfTrade != .none
-        // Without a trader to look for, what rests within the limit decides (block totals,
-        // not a walk over every level up to the limit).
-        if !checksTrader {
-            return ladders[Int(side.opposite.rawValue)].open(atOrAbove: minKey, wanted: quantity) >= quantity ? nil : .fokUnfilled
-        }
-        // Short of the whole side it fails whatever its limit (a taker that meets its own
-        // order first is refused for that instead, so those walk).
-        if selfTrade == .cancelMaker && ladders[Int(side.opposite.rawValue)].open < quantity {
-            return .fokUnfilled
+        // What rests within the limit bounds what the taker can fill (the side's total, then
+        // block totals, not a walk over every level up to the limit); without a trader to
+        // look for it decides. A taker that meets its own order first is refused for that
+        // instead, so those walk.
+        if !checksTrader || selfTrade == .cancelMaker {
+            let makers = ladders[Int(side.opposite.rawValue)]
+            if makers.open < quantity || makers.open(atOrAbove: minKey, wanted: quantity) < quantity { return .fokUnfilled }
+            if !checksTrader { return nil }
         }
         var available: Int64 = 0
         var verdict: Reason? = .fokUnfilled

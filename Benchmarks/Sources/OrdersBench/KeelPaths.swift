@@ -22,7 +22,6 @@ let keelProgram = """
     }
     fn one(book: Book, c: Command) -> Int { len(book.submit(c)) }
     fn reference(commands: List[Command]) -> Int { len(ref_run(commands, 1, 1)) }
-    fn reference_open(prefill: List[Command]) -> Int { len(ref_run(prefill, 1, 1)) }
     fn reference_one(c: Command) -> Int { len(ref_submit(c)) }
     fn make_limit(id: Int, side: Side, price: Dec, qty: Dec, ioc: Bool) -> Command {
       if ioc { orders.ioc(id, side, price, qty) } else { orders.limit(id, side, price, qty) }
@@ -118,7 +117,7 @@ struct KeelPaths {
     /// call included).
     func referenceLatency(prefill: Value, stream: [Value]) throws -> Histogram<UInt64> {
         var histogram = nanosecondHistogram()
-        _ = try engine.call("reference_open", [prefill])
+        _ = try engine.call("reference", [prefill])
         for c in stream {
             let start = now()
             _ = try engine.call("reference_one", [c])
