@@ -23,8 +23,9 @@ extension OrderBook {
     /// `submit(_:into:)` for each, faster on large books.
     public func submit(contentsOf commands: UnsafeBufferPointer<Command>, into events: inout [Event]) {
         if let serviceTimes {
-            var timed = ServiceTimesObserver(times: serviceTimes)
+            var timed = serviceTimes.observer()
             submit(contentsOf: commands, into: &events, observer: &timed)
+            serviceTimes.finish(timed)
         } else {
             var unobserved = Unobserved()
             submit(contentsOf: commands, into: &events, observer: &unobserved)

@@ -4,7 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-// What Swift cannot say: a prefetch hint and the SSE4.2 CRC32C instruction.
+// What Swift cannot say: a prefetch hint, the time-stamp counter and the SSE4.2 CRC32C
+// instruction.
 
 // Starts loading `address` into cache for writing (the batch path's lookahead).
 static inline void orders_prefetch(const void *address) {
@@ -13,6 +14,20 @@ static inline void orders_prefetch(const void *address) {
 
 #if defined(__x86_64__)
 #include <cpuid.h>
+#include <x86intrin.h>
+
+// 1 when the time-stamp counter ticks at one rate whatever the core's power state
+// (CPUID 0x80000007, EDX bit 8): only then do its ticks convert to time by one ratio.
+static inline int orders_invariant_tsc_available(void) {
+    unsigned int eax, ebx, ecx, edx;
+    if (!__get_cpuid(0x80000007, &eax, &ebx, &ecx, &edx)) return 0;
+    return (edx >> 8) & 1;
+}
+
+// The time-stamp counter, read without waiting for earlier instructions to finish
+// (RDTSC, not RDTSCP or a fence): a clock read inside a stream of commands that does not
+// stop the loads already in flight.
+static inline uint64_t orders_ticks(void) { return __rdtsc(); }
 
 // 1 when the CPU has SSE4.2 (CPUID leaf 1, ECX bit 20).
 static inline int orders_crc32c_hardware_available(void) {
@@ -41,6 +56,8 @@ static inline uint32_t orders_crc32c_hardware(uint32_t crc, const uint8_t *bytes
     return narrow;
 }
 #else
+static inline int orders_invariant_tsc_available(void) { return 0; }
+static inline uint64_t orders_ticks(void) { return 0; }
 static inline int orders_crc32c_hardware_available(void) { return 0; }
 static inline uint32_t orders_crc32c_hardware(uint32_t crc, const uint8_t *bytes, size_t count) {
     (void)bytes; (void)count; return crc;
