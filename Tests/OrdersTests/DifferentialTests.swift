@@ -124,6 +124,36 @@ final class DifferentialTests: XCTestCase {
         XCTAssertTrue(times.nanoseconds.allSatisfy { $0 > 0 && $0 < 60_000_000_000 })
     }
 
+    /// Service times add up to the wall time of the stream, by either clock (the counter's
+    /// ticks converted by its measured rate), and time spent between batch calls falls on
+    /// the first command of the next call.
+    func testServiceTimesAddUpToTheWallTime() throws {
+        var generator = CommandGenerator(seed: 9)
+        let commands = (0..<2_000).map { _ in generator.next() }
+        for clock in [ServiceTimes.Clock.preferred, .monotonic] {
+            let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 2_000)
+            let times = ServiceTimes(capacity: commands.count, clock: clock)
+            book.serviceTimes = times
+            var events: [Event] = []
+            let before = ServiceTimes.monotonicNow()
+            times.start()
+            for start in stride(from: 0, to: commands.count, by: 500) {
+                usleep(3_000)
+                book.submit(contentsOf: Array(commands[start..<start + 500]), into: &events)
+            }
+            let wall = ServiceTimes.monotonicNow() - before
+            let measured = times.nanoseconds
+            XCTAssertEqual(measured.count, commands.count)
+            let total = measured.reduce(0, +)
+            XCTAssertLessThanOrEqual(total, wall, "\(clock)")
+            XCTAssertGreaterThan(Double(total), Double(wall) * 0.98, "\(clock)")
+            for start in stride(from: 0, to: commands.count, by: 500) {
+                XCTAssertGreaterThanOrEqual(measured[start], 3_000_000, "\(clock)")
+                XCTAssertLessThan(measured[start + 1], 3_000_000, "\(clock)")
+            }
+        }
+    }
+
     /// The generator really produces the situations the rules are about.
     func testGeneratorCoversTheInterestingCases() throws {
         let book = try OrderBook(tick: Dec(1), lot: Dec(1), capacity: 1_000)
