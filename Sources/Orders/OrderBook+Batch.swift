@@ -3,7 +3,8 @@ import COrdersSupport
 // Batches: while command i runs, the cache lines that commands i+4 and i+8 will need are
 // requested, in two stages since the second stage's addresses depend on the first's
 // lines: the slots where the id's search starts (i+8), then the queue neighbours of the
-// order found there and the tail of the level a new or moved order joins (i+4). With
+// order found there, those of the order after it in the table (which moves into its slot
+// when it leaves), and the tail of the level a new or moved order joins (i+4). With
 // 100,000 resting orders most commands otherwise wait on two or three misses in a row.
 
 /// Sees each command of a batch finish.
@@ -63,10 +64,13 @@ extension OrderBook {
         case .new(let order): id = order.id
         case .cancel(let target), .modify(let target, _, _), .rejectAtEdge(let target, _, _): id = target
         }
-        // The probe may go on to the next slot, in the next line half the time.
-        let start = pool + orders.home(id)
-        orders_prefetch(start)
-        orders_prefetch(start + 1)
+        // A search or an insertion goes on from the home to the run's end, a few slots
+        // at the table's load: the home's line and the next one or two cover slots
+        // home...home+3 (two 32-byte slots to a line).
+        let home = orders.home(id)
+        orders_prefetch(pool + home)
+        orders_prefetch(pool + orders.wrapped(home + 1))
+        orders_prefetch(pool + orders.wrapped(home + 3))
     }
 
     @inline(__always)
@@ -89,10 +93,19 @@ extension OrderBook {
     private func warmQueueNeighbours(of id: UInt64) -> Int32 {
         let slot = orders.find(id)
         guard slot >= 0 else { return slot }
-        let order = pool[Int(slot)]
+        warmLinks(of: pool[Int(slot)])
+        // Removing the order shifts the run after it back by one, starting with the next
+        // slot's order, whose neighbours then take its new slot number.
+        let following = orders.wrapped(Int(slot) + 1)
+        orders_prefetch(pool + orders.wrapped(Int(slot) + 2))
+        if pool[following].isOccupied { warmLinks(of: pool[following]) }
+        return slot
+    }
+
+    @inline(__always)
+    private func warmLinks(of order: Slot) {
         if order.prev >= 0 { orders_prefetch(pool + Int(order.prev)) }
         if order.next >= 0 { orders_prefetch(pool + Int(order.next)) }
-        return slot
     }
 
     /// The slot a new order at `price` will be linked behind.

@@ -91,6 +91,10 @@ struct OrderTable {
     @inline(__always)
     private func following(_ index: Int) -> Int { index &+ 1 == count ? 0 : index &+ 1 }
 
+    /// `index` (at most one table length past the end) taken round to the table's start.
+    @inline(__always)
+    func wrapped(_ index: Int) -> Int { index >= count ? index &- count : index }
+
     /// The slot holding `id`, or -1.
     @inline(__always)
     func find(_ id: UInt64) -> Int32 {
