@@ -78,6 +78,47 @@ final class OrdersFileTests: ScriptFolderTestCase {
         }
     }
 
+    /// `book.close()` fsyncs, closes and unlocks the journal: the same script (or REPL) can
+    /// open it again, in a book that replays what the closed one wrote. A closed book can
+    /// still be read, not changed; closing it again does nothing.
+    func testAClosedBooksJournalCanBeReopened() throws {
+        let lines = try run("""
+            use orders
+            let r = orders.open_book("ACME", "acme.journal", tick: 0.01, lot: 1)
+            let events = r.book.submit(orders.limit(1, Side.sell, 10.05, 300))
+            r.book.close()
+            r.book.close()
+            print(r.book.orders().len())
+            let r = orders.open_book("ACME", "acme.journal", tick: 0.01, lot: 1)
+            print(r.events.len())
+            for e in r.book.submit(orders.ioc(2, Side.buy, 10.05, 100)) { print(e) }
+            print(r.book.orders())
+            """)
+        XCTAssertEqual(lines.first, "1", "the closed book still reads")
+        XCTAssertEqual(lines[1], "1", "the reopened book replayed the closed one's command")
+        XCTAssertEqual(Array(lines[2...3]), ["Event.accepted(2)", "Event.trade(Trade { seq: 1, taker: 2, maker: 1, price: 10.05, qty: 100 })"])
+        XCTAssertTrue(lines.last?.contains("qty: 200") ?? false, "\(lines)")
+        for change in ["r.book.submit(orders.limit(2, Side.buy, 10.00, 1))", "r.book.run([])",
+                       "r.book.run_summary([orders.cancel(1)])", "r.book.checkpoint()"] {
+            XCTAssertThrowsError(try run("""
+                use orders
+                let r = orders.open_book("ACME", "acme.journal", tick: 0.01, lot: 1)
+                r.book.close()
+                let x = \(change)
+                """)) { error in
+                XCTAssertTrue("\(error)".contains("4:9: error: book ACME is closed"), "\(change): \(error)")
+            }
+        }
+        let closedInMemory = try run("""
+            use orders
+            let book = orders.journaled_book("ACME", tick: 0.01, lot: 1)
+            let events = book.submit(orders.limit(1, Side.sell, 10.05, 300))
+            book.close()
+            print(book.journal().len() > 0)
+            """)
+        XCTAssertEqual(closedInMemory, ["true"], "an in-memory journal still reads after close")
+    }
+
     /// A book opened in a loop's body is released when the iteration ends, so the next
     /// iteration (of a `for` or a `while`) can open the same journal and sees what the
     /// last one appended.

@@ -23,7 +23,7 @@ final class JournalGrid {
         guard descriptor >= 0 else { throw HostError("\(symbol): cannot open \(path): \(String(cString: strerror(errno)))") }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)
-            throw HostError("\(symbol): the journal \(journal) is open in another book")
+            throw HostError("\(symbol): the journal \(journal) is open in another book (until that book is closed: book.close())")
         }
         self.descriptor = descriptor
     }

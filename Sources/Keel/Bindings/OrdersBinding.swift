@@ -50,6 +50,8 @@ enum OrdersBinding {
         var grid: JournalGrid?
         /// Where `checkpoint()` saves the book, beside its journal file.
         var snapshotPath: String?
+        /// False after `close()`: the book can still be read, no longer changed.
+        private(set) var isOpen = true
 
         /// What `print(book)` shows: the top of the book and how much is in it.
         var description: String {
@@ -83,7 +85,23 @@ enum OrdersBinding {
             try VM.hostCaller?.hostAllocated(grown)
         }
 
+        /// Ends the book's changes: its journal file, if it has one, is fsynced, closed and
+        /// unlocked, so that another book (in this process or another) may open it. Closing
+        /// a closed book does nothing.
+        func close() throws {
+            guard isOpen else { return }
+            try acknowledge()
+            file = nil
+            grid = nil
+            isOpen = false
+        }
+
+        func checkOpen() throws {
+            guard isOpen else { throw HostError("book \(symbol) is closed") }
+        }
+
         func submit(_ command: Command) throws {
+            try checkOpen()
             if journaled {
                 try reserveJournal(records: 1)
                 Journal.appendRecord(command, sequence: engine.commandCount &+ 1, to: &journal)
@@ -93,6 +111,7 @@ enum OrdersBinding {
         }
 
         func submit(batch commands: UnsafeBufferPointer<Command>) throws {
+            try checkOpen()
             if journaled {
                 try reserveJournal(records: commands.count)
                 for (i, c) in commands.enumerated() {
@@ -449,9 +468,14 @@ enum OrdersBinding {
             guard let path = book.snapshotPath else {
                 throw HostError("book \(book.symbol) is not kept in a file; only books from orders.open_book take checkpoints")
             }
+            try book.checkOpen()
             try book.acknowledge()
             do throws(JournalError) { try book.engine.writeSnapshot(to: path) } catch { throw HostError("\(book.symbol): \(error)") }
             return .int(Int(book.engine.commandCount))
+        }
+        engine.define("Book.close", params: [bookType], result: .unit) { args in
+            try Arguments.object(args, 0, as: Book.self).close()
+            return .unit
         }
         engine.define("Book.submit", params: [bookType, commandType], result: eventsType) { args in
             let book = try Arguments.object(args, 0, as: Book.self)
@@ -598,6 +622,7 @@ enum OrdersBinding {
     /// that is no engine command stops the batch where it stands, as submitting the list
     /// one by one would: the commands before it are applied (and journaled), none after.
     static func runBatch(_ commands: [Value], on book: Book, consume: ([Orders.Event]) throws -> Void) throws {
+        try book.checkOpen()
         let chunkSize = 256
         let chunk = UnsafeMutablePointer<Command>.allocate(capacity: chunkSize)
         defer { chunk.deallocate() }
