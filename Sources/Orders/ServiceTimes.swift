@@ -105,7 +105,9 @@ struct ServiceTimesObserver: BatchObserver {
     mutating func finished(_ position: Int, events: inout [Event]) {
         let time = ServiceTimes.now(clock)
         if recorded < capacity {
-            readings[recorded] = time &- last
+            // 0, not a wrapped difference, if the thread moved to a core whose counter
+            // reads behind the last one's.
+            readings[recorded] = time > last ? time &- last : 0
             recorded &+= 1
         } else {
             dropped &+= 1
