@@ -138,7 +138,7 @@ final class DifferentialTests: XCTestCase {
             let before = ServiceTimes.monotonicNow()
             times.start()
             for start in stride(from: 0, to: commands.count, by: 500) {
-                usleep(3_000)
+                usleep(20_000)
                 book.submit(contentsOf: Array(commands[start..<start + 500]), into: &events)
             }
             let wall = ServiceTimes.monotonicNow() - before
@@ -148,8 +148,8 @@ final class DifferentialTests: XCTestCase {
             XCTAssertLessThanOrEqual(total, wall, "\(clock)")
             XCTAssertGreaterThan(Double(total), Double(wall) * 0.98, "\(clock)")
             for start in stride(from: 0, to: commands.count, by: 500) {
-                XCTAssertGreaterThanOrEqual(measured[start], 3_000_000, "\(clock)")
-                XCTAssertLessThan(measured[start + 1], 3_000_000, "\(clock)")
+                XCTAssertGreaterThanOrEqual(measured[start], 20_000_000, "\(clock)")
+                XCTAssertLessThan(measured[start + 1], 20_000_000, "\(clock)")
             }
         }
     }
