@@ -2,6 +2,16 @@ import Merkle
 import Money
 import Types
 
+/// The built-in functions `Builtins.function` runs, found from their names once, when a
+/// call is compiled: a switch over names at every call compared strings (and looked one
+/// up in a set) before it reached `random.int`.
+enum BuiltinFunction: String {
+    case print, str, abs, min, max, float, dec, int, allocate, sqrt, range, args
+    case hex, bytes, sha256, keccak256
+    case randomSeed = "random.seed", randomInt = "random.int", randomFloat = "random.float"
+    case randomChoice = "random.choice", randomShuffle = "random.shuffle"
+}
+
 /// The run-time side of the built-in functions and methods the checker types.
 enum Builtins {
     static func outOfRange(_ i: Int, _ count: Int, _ site: Site) -> Unwind {
@@ -51,14 +61,15 @@ enum Builtins {
 
     // MARK: free functions
 
-    static func function(_ name: String, _ args: [Value], argTypes: [KType], vm: VM, frameOffset: Int, site: Site) throws(Unwind) -> Value {
-        switch name {
-        case "print":
+    static func function(_ function: BuiltinFunction, _ args: [Value], argTypes: [KType], vm: VM, frameOffset: Int,
+                         site: Site) throws(Unwind) -> Value {
+        switch function {
+        case .print:
             vm.output.write(Display.text(args[0]) + "\n")
             if let failure = vm.output.takeFailure() { throw fail("print: \(failure)", site) }
             return .unit
-        case "str": return .string(Display.text(args[0]))
-        case "abs":
+        case .str: return .string(Display.text(args[0]))
+        case .abs:
             switch args[0] {
             case .int(let i):
                 if i == .min { throw fail("integer overflow: abs(\(i)) does not fit in 64 bits", site) }
@@ -71,21 +82,21 @@ enum Builtins {
                 return .duration(Swift.abs(d))
             default: throw internalError("number", site)
             }
-        case "min", "max":
+        case .min, .max:
             var a = args[0], b = args[1]
             if argTypes.count == 2, argTypes[0] != argTypes[1], argTypes.contains(.dec) {
                 a = Arithmetic.decimal(a).map(Value.dec) ?? a
                 b = Arithmetic.decimal(b).map(Value.dec) ?? b
             }
             let c = try Arithmetic.compare(a, b, site)
-            return name == "min" ? (c <= 0 ? a : b) : (c >= 0 ? a : b)
-        case "float":
+            return function == .min ? (c <= 0 ? a : b) : (c >= 0 ? a : b)
+        case .float:
             switch args[0] {
             case .int(let i): return .float(Double(i))
             case .dec(let d): return .float(d.toDouble())
             default: return args[0]
             }
-        case "dec":
+        case .dec:
             switch args[0] {
             case .int(let i): return .dec(Dec(i))
             case .string(let s):
@@ -93,12 +104,12 @@ enum Builtins {
                 return .dec(d)
             default: return args[0]
             }
-        case "int": return try toInt(args[0], site)
-        case "allocate": return try allocate(args[0], args[1], site)
-        case "sqrt":
+        case .int: return try toInt(args[0], site)
+        case .allocate: return try allocate(args[0], args[1], site)
+        case .sqrt:
             guard case .float(let f) = args[0] else { throw internalError("Float", site) }
             return .float(f.squareRoot())
-        case "range":
+        case .range:
             guard case .int(let a) = args[0], case .int(let b) = args[1] else { throw internalError("Int", site) }
             guard b > a else { return .intList([]) }
             let (count, overflow) = b.subtractingReportingOverflow(a)
@@ -106,32 +117,29 @@ enum Builtins {
             guard !overflow, count <= vm.limits.collectionSize else { throw fail("range \(a)..\(b) is over the collection limit of \(vm.limits.collectionSize) elements", site) }
             try vm.charge(count * 8, site)
             return .intList(Array(a..<b))
-        case "args": return .list(vm.scriptArguments.map(Value.string))
-        case _ where bytesFunctions.contains(name):
-            guard let v = try hashing(name, args, vm: vm, site: site) else { throw fail("unknown built-in '\(name)'", site) }
-            return v
-        case "random.seed":
+        case .args: return .list(vm.scriptArguments.map(Value.string))
+        case .hex, .bytes, .sha256, .keccak256:
+            return try hashing(function, args, vm: vm, site: site)
+        case .randomSeed:
             guard case .int(let seed) = args[0] else { throw internalError("Int", site) }
             vm.random = SplitMix64(seed: UInt64(bitPattern: Int64(seed)))
             return .unit
-        case "random.int":
+        case .randomInt:
             guard case .int(let lo) = args[0], case .int(let hi) = args[1] else { throw internalError("Int", site) }
             guard lo <= hi else { throw fail("random.int: empty range \(lo)...\(hi)", site) }
             return .int(Int.random(in: lo...hi, using: &vm.random))
-        case "random.float":
+        case .randomFloat:
             return .float(Double.random(in: 0..<1, using: &vm.random))
-        case "random.choice":
+        case .randomChoice:
             let n = args[0].listCount
             guard n > 0 else { throw fail("random.choice from an empty list", site) }
             return try element(args[0], Int.random(in: 0..<n, using: &vm.random), site)
-        case "random.shuffle":
+        case .randomShuffle:
             switch args[0] {
             case .intList(var xs): xs.shuffle(using: &vm.random); return .intList(xs)
             case .list(var xs): xs.shuffle(using: &vm.random); return .list(xs)
             default: throw internalError("List", site)
             }
-        default:
-            throw fail("unknown built-in '\(name)'", site)
         }
     }
 
@@ -182,8 +190,6 @@ enum Builtins {
         default: throw internalError("a value with methods", site)
         }
     }
-
-    static let bytesFunctions: Set<String> = ["hex", "bytes", "sha256", "keccak256"]
 
     static let listBuilders: Set<String> = ["map", "filter", "sort", "sort_by", "reverse", "slice"]
 

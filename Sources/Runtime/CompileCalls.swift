@@ -196,13 +196,16 @@ extension Compiler {
             let a = compiledArgs[0].value
             return .int { vm throws(Unwind) in try Builtins.length(try a(vm), s) }
         }
+        guard let function = BuiltinFunction(rawValue: name) else {
+            return .value { _ throws(Unwind) in throw fail("unknown built-in '\(name)'", s) }
+        }
         let argCodes = compiledArgs.map(\.value)
         let argTypes = args.map { type($0.value) }
         return .value { vm throws(Unwind) in
             var values: [Value] = []
             values.reserveCapacity(argCodes.count)
             for c in argCodes { values.append(try c(vm)) }
-            return try Builtins.function(name, values, argTypes: argTypes, vm: vm, frameOffset: offset, site: s)
+            return try Builtins.function(function, values, argTypes: argTypes, vm: vm, frameOffset: offset, site: s)
         }
     }
 
