@@ -12,6 +12,23 @@ enum BuiltinFunction: String {
     case randomChoice = "random.choice", randomShuffle = "random.shuffle"
 }
 
+/// The built-in methods, found from their names once, when a call is compiled, for the
+/// same reason as `BuiltinFunction`.
+enum BuiltinMethod: String {
+    case all, any, base58, base62, base64, chars, clear, contains, endsWith = "ends_with", filter, find
+    case first, fold, get, hex, indexOf = "index_of", insert, isEmpty = "is_empty", join, keys, last, len
+    case lower, map, max, min, pop, pow, push, remove, replace, reverse, round, slice, sort
+    case sortBy = "sort_by", split, sqrt, startsWith = "starts_with", sum, trim, upper, values
+
+    /// Methods that build a new list, and pay for it up front.
+    var buildsList: Bool {
+        switch self {
+        case .map, .filter, .sort, .sortBy, .reverse, .slice: return true
+        default: return false
+        }
+    }
+}
+
 /// The run-time side of the built-in functions and methods the checker types.
 enum Builtins {
     static func outOfRange(_ i: Int, _ count: Int, _ site: Site) -> Unwind {
@@ -163,7 +180,7 @@ enum Builtins {
 
     // MARK: methods
 
-    static func method(_ name: String, _ r: Value, _ args: [Value], intElements: Bool, vm: VM, frameOffset: Int, site: Site) throws(Unwind) -> Value {
+    static func method(_ method: BuiltinMethod, _ r: Value, _ args: [Value], intElements: Bool, vm: VM, frameOffset: Int, site: Site) throws(Unwind) -> Value {
         switch r {
         case .string(let s): try vm.work(s.utf8.count >> 4, site)
         case .list, .intList: try vm.work(r.listCount, site)
@@ -171,101 +188,100 @@ enum Builtins {
         default: break
         }
         switch r {
-        case .list, .intList: return try listMethod(name, r, args, intElements: intElements, vm: vm, offset: frameOffset, site: site)
-        case .map(let m): return try mapMethod(name, m, args, intElements: intElements, site: site)
-        case .string(let s): return try stringMethod(name, s, args, site: site)
+        case .list, .intList: return try listMethod(method, r, args, intElements: intElements, vm: vm, offset: frameOffset, site: site)
+        case .map(let m): return try mapMethod(method, m, args, intElements: intElements, site: site)
+        case .string(let s): return try stringMethod(method, s, args, site: site)
         case .bytes(let b):
-            switch name {
-            case "len": return .int(b.count)
-            case "is_empty": return .bool(b.isEmpty)
-            case "hex": return .string(Hex.encode(b))
-            case "reverse": return .bytes(b.reversed())
-            case "base58": return .string(BaseN.base58.encode(b))
-            case "base62": return .string(BaseN.base62.encode(b))
-            case "slice": return .bytes(Array(b[try sliceRange(args, count: b.count, of: "a byte string of \(b.count) bytes", site: site)]))
-            default: return .string(base64(b))
+            switch method {
+            case .len: return .int(b.count)
+            case .isEmpty: return .bool(b.isEmpty)
+            case .hex: return .string(Hex.encode(b))
+            case .reverse: return .bytes(b.reversed())
+            case .base58: return .string(BaseN.base58.encode(b))
+            case .base62: return .string(BaseN.base62.encode(b))
+            case .slice: return .bytes(Array(b[try sliceRange(args, count: b.count, of: "a byte string of \(b.count) bytes", site: site)]))
+            case .base64: return .string(base64(b))
+            default: throw fail("unknown Bytes method '\(method.rawValue)'", site)
             }
-        case .money(let d, let c): return try moneyMethod(name, d, c, args, site: site)
-        case .dec(let d): return try decMethod(name, d, args, site: site)
+        case .money(let d, let c): return try moneyMethod(method, d, c, args, site: site)
+        case .dec(let d): return try decMethod(method, d, args, site: site)
         default: throw internalError("a value with methods", site)
         }
     }
 
-    static let listBuilders: Set<String> = ["map", "filter", "sort", "sort_by", "reverse", "slice"]
-
-    static func listMethod(_ name: String, _ r: Value, _ args: [Value], intElements: Bool, vm: VM, offset: Int, site: Site) throws(Unwind) -> Value {
-        if case .intList(let xs) = r, let fast = try intListMethod(name, xs, args, site: site) { return fast }
+    static func listMethod(_ method: BuiltinMethod, _ r: Value, _ args: [Value], intElements: Bool, vm: VM, offset: Int, site: Site) throws(Unwind) -> Value {
+        if case .intList(let xs) = r, let fast = try intListMethod(method, xs, args, site: site) { return fast }
         let xs = r.listElements ?? []
         // Methods that build a new list pay for it up front.
-        if listBuilders.contains(name) {
+        if method.buildsList {
             try vm.charge(xs.count * MemoryLayout<Value>.stride, site)
         }
-        switch name {
-        case "is_empty": return .bool(xs.isEmpty)
-        case "map":
+        switch method {
+        case .isEmpty: return .bool(xs.isEmpty)
+        case .map:
             var out: [Value] = []
             out.reserveCapacity(xs.count)
             for x in xs { out.append(try call(vm, args[0], [x], offset, site)) }
             return Value.makeList(out, intElements: intElements)
-        case "filter":
+        case .filter:
             var out: [Value] = []
             for x in xs where try truth(try call(vm, args[0], [x], offset, site), site) { out.append(x) }
             return Value.makeList(out, intElements: intElements)
-        case "any":
+        case .any:
             for x in xs where try truth(try call(vm, args[0], [x], offset, site), site) { return .bool(true) }
             return .bool(false)
-        case "all":
+        case .all:
             for x in xs where !(try truth(try call(vm, args[0], [x], offset, site), site)) { return .bool(false) }
             return .bool(true)
-        case "find":
+        case .find:
             for x in xs where try truth(try call(vm, args[0], [x], offset, site), site) { return x }
             return .none
-        case "fold":
+        case .fold:
             var acc = args[0]
             for x in xs { acc = try call(vm, args[1], [acc, x], offset, site) }
             return acc
-        case "sort":
+        case .sort:
             return Value.makeList(try stableSort(xs, keys: xs, site: site), intElements: intElements)
-        case "sort_by":
+        case .sortBy:
             var keys: [Value] = []
             keys.reserveCapacity(xs.count)
             for x in xs { keys.append(try call(vm, args[0], [x], offset, site)) }
             return Value.makeList(try stableSort(xs, keys: keys, site: site), intElements: intElements)
-        case "sum":
+        case .sum:
             guard var total = xs.first else {
                 throw fail("sum of an empty list has no type to take its zero from; use fold", site)
             }
             for x in xs.dropFirst() { total = try Arithmetic.add(total, x, site) }
             return total
-        case "min", "max":
+        case .min, .max:
             guard var best = xs.first else { return .none }
             for x in xs.dropFirst() {
                 let c = try Arithmetic.compare(x, best, site)
-                if name == "min" ? c < 0 : c > 0 { best = x }
+                if method == .min ? c < 0 : c > 0 { best = x }
             }
             return best
-        case "contains":
+        case .contains:
             for x in xs where try Arithmetic.equal(x, args[0], site) { return .bool(true) }
             return .bool(false)
-        case "index_of":
+        case .indexOf:
             for (i, x) in xs.enumerated() where try Arithmetic.equal(x, args[0], site) { return .int(i) }
             return .none
-        case "reverse": return Value.makeList(xs.reversed(), intElements: intElements)
-        case "first": return xs.first ?? .none
-        case "last": return xs.last ?? .none
-        case "slice":
+        case .reverse: return Value.makeList(xs.reversed(), intElements: intElements)
+        case .first: return xs.first ?? .none
+        case .last: return xs.last ?? .none
+        case .slice:
             return Value.makeList(Array(xs[try sliceRange(args, count: xs.count, of: "a list of \(xs.count) elements", site: site)]), intElements: intElements)
-        case "join":
+        case .join:
             guard case .string(let sep) = args[0] else { throw internalError("String", site) }
             return .string(xs.map(Display.text).joined(separator: sep))
-        default: throw fail("unknown list method '\(name)'", site)
+        default: throw fail("unknown list method '\(method.rawValue)'", site)
         }
     }
 
     /// Methods on `List[Int]` that work on the unboxed array directly.
-    static func intListMethod(_ name: String, _ xs: [Int], _ args: [Value], site: Site) throws(Unwind) -> Value? {
-        switch name {
-        case "sum":
+    static func intListMethod(_ method: BuiltinMethod, _ xs: [Int], _ args: [Value], site: Site) throws(Unwind) -> Value? {
+        switch method {
+        case .sum:
             var total = 0
             for x in xs {
                 let (r, o) = total.addingReportingOverflow(x)
@@ -273,13 +289,13 @@ enum Builtins {
                 total = r
             }
             return .int(total)
-        case "contains":
+        case .contains:
             guard case .int(let y) = args[0] else { return nil }
             return .bool(xs.contains(y))
-        case "sort": return .intList(xs.sorted())
-        case "min": return xs.min().map(Value.int) ?? Value.none
-        case "max": return xs.max().map(Value.int) ?? Value.none
-        case "reverse": return .intList(xs.reversed())
+        case .sort: return .intList(xs.sorted())
+        case .min: return xs.min().map(Value.int) ?? Value.none
+        case .max: return xs.max().map(Value.int) ?? Value.none
+        case .reverse: return .intList(xs.reversed())
         default: return nil
         }
     }
@@ -312,42 +328,42 @@ enum Builtins {
         return order.map { xs[$0] }
     }
 
-    static func mapMethod(_ name: String, _ m: MapBox, _ args: [Value], intElements: Bool, site: Site) throws(Unwind) -> Value {
-        switch name {
-        case "is_empty": return .bool(m.entries.isEmpty)
-        case "keys": return Value.makeList(Array(m.entries.keys), intElements: intElements)
-        case "values": return Value.makeList(Array(m.entries.values), intElements: intElements)
-        case "contains": return .bool(m.entries[args[0]] != nil)
-        case "get": return m.entries[args[0]] ?? .none
-        default: throw fail("unknown map method '\(name)'", site)
+    static func mapMethod(_ method: BuiltinMethod, _ m: MapBox, _ args: [Value], intElements: Bool, site: Site) throws(Unwind) -> Value {
+        switch method {
+        case .isEmpty: return .bool(m.entries.isEmpty)
+        case .keys: return Value.makeList(Array(m.entries.keys), intElements: intElements)
+        case .values: return Value.makeList(Array(m.entries.values), intElements: intElements)
+        case .contains: return .bool(m.entries[args[0]] != nil)
+        case .get: return m.entries[args[0]] ?? .none
+        default: throw fail("unknown map method '\(method.rawValue)'", site)
         }
     }
 
-    static func stringMethod(_ name: String, _ s: String, _ args: [Value], site: Site) throws(Unwind) -> Value {
+    static func stringMethod(_ method: BuiltinMethod, _ s: String, _ args: [Value], site: Site) throws(Unwind) -> Value {
         func text(_ i: Int) throws(Unwind) -> String {
             guard case .string(let t) = args[i] else { throw internalError("String", site) }
             return t
         }
-        switch name {
-        case "is_empty": return .bool(s.isEmpty)
-        case "upper": return .string(s.uppercased())
-        case "lower": return .string(s.lowercased())
-        case "trim": return .string(s.trimmingSpaces)
-        case "chars": return .list(s.map { .string(String($0)) })
-        case "contains":
+        switch method {
+        case .isEmpty: return .bool(s.isEmpty)
+        case .upper: return .string(s.uppercased())
+        case .lower: return .string(s.lowercased())
+        case .trim: return .string(s.trimmingSpaces)
+        case .chars: return .list(s.map { .string(String($0)) })
+        case .contains:
             let needle = try text(0)
             return .bool(needle.isEmpty || s.splitting(by: needle).count > 1)
-        case "starts_with": return .bool(s.hasPrefix(try text(0)))
-        case "ends_with": return .bool(s.hasSuffix(try text(0)))
-        case "split":
+        case .startsWith: return .bool(s.hasPrefix(try text(0)))
+        case .endsWith: return .bool(s.hasSuffix(try text(0)))
+        case .split:
             let sep = try text(0)
             if sep.isEmpty { return .list(s.map { .string(String($0)) }) }
             return .list(s.splitting(by: sep).map(Value.string))
-        case "replace":
+        case .replace:
             let target = try text(0), replacement = try text(1)
             if target.isEmpty { return .string(s) }
             return .string(s.splitting(by: target).joined(separator: replacement))
-        default: throw fail("unknown string method '\(name)'", site)
+        default: throw fail("unknown string method '\(method.rawValue)'", site)
         }
     }
 
@@ -394,8 +410,8 @@ enum Builtins {
         }
     }
 
-    static func moneyMethod(_ name: String, _ d: Dec, _ c: CurrencyID, _ args: [Value], site: Site) throws(Unwind) -> Value {
-        guard name == "round" else { throw fail("unknown money method '\(name)'", site) }
+    static func moneyMethod(_ method: BuiltinMethod, _ d: Dec, _ c: CurrencyID, _ args: [Value], site: Site) throws(Unwind) -> Value {
+        guard method == .round else { throw fail("unknown money method '\(method.rawValue)'", site) }
         let mode = try args.first.map { a throws(Unwind) in try roundingMode(a, site) } ?? .halfEven
         do throws(MoneyError) {
             return .money(try Money(d, CurrencyTable.shared.currency(c)).rounded(mode: mode).amount, c)
@@ -404,19 +420,19 @@ enum Builtins {
         }
     }
 
-    static func decMethod(_ name: String, _ d: Dec, _ args: [Value], site: Site) throws(Unwind) -> Value {
-        switch name {
-        case "round":
+    static func decMethod(_ method: BuiltinMethod, _ d: Dec, _ args: [Value], site: Site) throws(Unwind) -> Value {
+        switch method {
+        case .round:
             guard case .int(let places) = args[0] else { throw internalError("Int", site) }
             let mode = args.count > 1 ? try roundingMode(args[1], site) : .halfEven
             return .dec(try Arithmetic.checked(site) { () throws(DecimalError) in try d.rounded(places: places, rounding: mode) })
-        case "sqrt":
+        case .sqrt:
             if d.isNegative { throw fail("square root of a negative number (\(d))", site) }
             return .dec(try Arithmetic.checked(site) { () throws(DecimalError) in try d.squareRoot() })
-        case "pow":
+        case .pow:
             guard case .int(let n) = args[0] else { throw internalError("Int", site) }
             return .dec(try Arithmetic.checked(site) { () throws(DecimalError) in try d.power(n) })
-        default: throw fail("unknown Dec method '\(name)'", site)
+        default: throw fail("unknown Dec method '\(method.rawValue)'", site)
         }
     }
 
@@ -434,56 +450,56 @@ enum Builtins {
 
     // MARK: in-place changes
 
-    static func mutate(_ name: String, _ container: inout Value, _ args: [Value], site: Site) throws(Unwind) -> Value {
-        if case .intList(let ints) = container, name == "push" || name == "insert",
+    static func mutate(_ method: BuiltinMethod, _ container: inout Value, _ args: [Value], site: Site) throws(Unwind) -> Value {
+        if case .intList(let ints) = container, method == .push || method == .insert,
            !args.allSatisfy({ if case .int = $0 { return true } else { return false } }) {
             // A List[Int] widened to List[Int?] receives a non-Int: box it first.
             container = .list(ints.map(Value.int))
         }
         if var xs = takeInts(&container) {
             defer { container = .intList(xs) }
-            switch name {
-            case "push":
+            switch method {
+            case .push:
                 guard case .int(let x) = args[0] else { throw internalError("Int", site) }
                 xs.append(x)
                 return .unit
-            case "pop": return xs.popLast().map(Value.int) ?? .none
-            case "clear": xs.removeAll(); return .unit
-            case "remove":
+            case .pop: return xs.popLast().map(Value.int) ?? .none
+            case .clear: xs.removeAll(); return .unit
+            case .remove:
                 guard case .int(let i) = args[0] else { throw internalError("Int", site) }
                 guard i >= 0 && i < xs.count else { throw outOfRange(i, xs.count, site) }
                 return .int(xs.remove(at: i))
-            case "insert":
+            case .insert:
                 guard case .int(let i) = args[0], case .int(let x) = args[1] else { throw internalError("Int", site) }
                 guard i >= 0 && i <= xs.count else { throw outOfRange(i, xs.count, site) }
                 xs.insert(x, at: i)
                 return .unit
-            default: throw fail("unknown list method '\(name)'", site)
+            default: throw fail("unknown list method '\(method.rawValue)'", site)
             }
         } else if var xs = takeValues(&container) {
             defer { container = .list(xs) }
-            switch name {
-            case "push": xs.append(args[0]); return .unit
-            case "pop": return xs.popLast() ?? .none
-            case "clear": xs.removeAll(); return .unit
-            case "remove":
+            switch method {
+            case .push: xs.append(args[0]); return .unit
+            case .pop: return xs.popLast() ?? .none
+            case .clear: xs.removeAll(); return .unit
+            case .remove:
                 guard case .int(let i) = args[0] else { throw internalError("Int", site) }
                 guard i >= 0 && i < xs.count else { throw outOfRange(i, xs.count, site) }
                 return xs.remove(at: i)
-            case "insert":
+            case .insert:
                 guard case .int(let i) = args[0] else { throw internalError("Int", site) }
                 guard i >= 0 && i <= xs.count else { throw outOfRange(i, xs.count, site) }
                 xs.insert(args[1], at: i)
                 return .unit
-            default: throw fail("unknown list method '\(name)'", site)
+            default: throw fail("unknown list method '\(method.rawValue)'", site)
             }
         } else if var box = takeMap(&container) {
             if !isKnownUniquelyReferenced(&box) { box = MapBox(box.entries) }
             defer { container = .map(box) }
-            switch name {
-            case "remove": return box.entries.removeValue(forKey: args[0]) ?? .none
-            case "clear": box.entries.removeAll(); return .unit
-            default: throw fail("unknown map method '\(name)'", site)
+            switch method {
+            case .remove: return box.entries.removeValue(forKey: args[0]) ?? .none
+            case .clear: box.entries.removeAll(); return .unit
+            default: throw fail("unknown map method '\(method.rawValue)'", site)
             }
         } else {
             throw internalError("a mutable collection", site)

@@ -234,16 +234,20 @@ extension Compiler {
     }
 
     func method(_ name: String, receiver: KType, result: KType, base: Expr, _ argCodes: [Code], offset: Int, site s: Site) -> Compiled {
+        guard let method = BuiltinMethod(rawValue: name) else {
+            return .value { _ throws(Unwind) in throw fail("unknown method '\(name)'", s) }
+        }
         if Checker.mutatingMethods.contains(name) {
             let target = place(base, site: s)
+            let grows = method == .push || method == .insert
             return .value { vm throws(Unwind) in
                 var values: [Value] = []
                 values.reserveCapacity(argCodes.count)
                 for c in argCodes { values.append(try c(vm)) }
                 var result = Value.unit
                 try target(vm, false) { (container: inout Value) throws(Unwind) in
-                    result = try Builtins.mutate(name, &container, values, site: s)
-                    if name == "push" || name == "insert" {
+                    result = try Builtins.mutate(method, &container, values, site: s)
+                    if grows {
                         try vm.charge(MemoryLayout<Value>.stride, s)
                         if container.listCount > vm.limits.collectionSize { try vm.checkSize(container, s) }
                     }
@@ -266,7 +270,7 @@ extension Compiler {
             var values: [Value] = []
             values.reserveCapacity(argCodes.count)
             for c in argCodes { values.append(try c(vm)) }
-            return try Builtins.method(name, r, values, intElements: flag, vm: vm, frameOffset: offset, site: s)
+            return try Builtins.method(method, r, values, intElements: flag, vm: vm, frameOffset: offset, site: s)
         }
     }
 

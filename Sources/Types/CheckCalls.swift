@@ -418,7 +418,7 @@ extension Checker {
         }
     }
 
-    static func methodNames(for t: KType) -> [String] {
+    public static func methodNames(for t: KType) -> [String] {
         switch t {
         case .list: return ["len", "push", "pop", "insert", "remove", "clear", "map", "filter", "fold", "sort", "sort_by", "sum", "min", "max",
                             "contains", "reverse", "join", "any", "all", "find", "index_of", "first", "last", "slice", "is_empty"]
