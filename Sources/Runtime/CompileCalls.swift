@@ -202,8 +202,8 @@ extension Compiler {
         let argCodes = compiledArgs.map(\.value)
         let argTypes = args.map { type($0.value) }
         return .value { vm throws(Unwind) in
-            var values: [Value] = []
-            values.reserveCapacity(argCodes.count)
+            var values = vm.takeArguments()
+            defer { vm.putBackArguments(&values) }
             for c in argCodes { values.append(try c(vm)) }
             return try Builtins.function(function, values, argTypes: argTypes, vm: vm, frameOffset: offset, site: s)
         }
@@ -241,8 +241,8 @@ extension Compiler {
             let target = place(base, site: s)
             let grows = method == .push || method == .insert
             return .value { vm throws(Unwind) in
-                var values: [Value] = []
-                values.reserveCapacity(argCodes.count)
+                var values = vm.takeArguments()
+                defer { vm.putBackArguments(&values) }
                 for c in argCodes { values.append(try c(vm)) }
                 var result = Value.unit
                 try target(vm, false) { (container: inout Value) throws(Unwind) in
@@ -267,8 +267,8 @@ extension Compiler {
         }
         return .value { vm throws(Unwind) in
             let r = try b(vm)
-            var values: [Value] = []
-            values.reserveCapacity(argCodes.count)
+            var values = vm.takeArguments()
+            defer { vm.putBackArguments(&values) }
             for c in argCodes { values.append(try c(vm)) }
             return try Builtins.method(method, r, values, intElements: flag, vm: vm, frameOffset: offset, site: s)
         }

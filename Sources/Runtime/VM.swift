@@ -178,14 +178,14 @@ public final class VM {
     public var scriptArguments: [String] = []
     /// Where the host function now running was called from, for errors it raises.
     var hostCallSite: Site?
-    /// Argument arrays of finished host calls, by nesting depth (the first `spareDepths`),
-    /// for the next ones. Kept by the VM, not the call site: a script's compiled code is
-    /// shared by all its instances, on any thread.
+    /// Argument arrays of finished host and built-in calls, by nesting depth (the first
+    /// `spareDepths`), for the next ones. Kept by the VM, not the call site: a script's
+    /// compiled code is shared by all its instances, on any thread.
     let spareArguments: UnsafeMutablePointer<[Value]>
     static let spareDepths = 16
     /// `VM.hostCallerKey`, read here without the check a static makes on each access.
     let hostCallerKey = VM.hostCallerKey
-    /// Host calls whose arguments are being evaluated or that are running.
+    /// Host and built-in calls whose arguments are being evaluated or that are running.
     var hostDepth = 0
 
     public init(limits: Limits = Limits(), output: OutputBuffer = OutputBuffer { _ in }) {
@@ -270,8 +270,9 @@ public final class VM {
         try charge(bytes, site)
     }
 
-    /// An empty argument array for a host call, with the capacity of an earlier call's at
-    /// the same nesting depth (an argument may itself be a host call).
+    /// An empty argument array for a host or built-in call, with the capacity of an earlier
+    /// call's at the same nesting depth (an argument may itself be such a call, and a
+    /// built-in like `map` calls back into the script).
     @inline(__always)
     func takeArguments() -> [Value] {
         let depth = hostDepth

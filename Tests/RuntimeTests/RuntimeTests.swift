@@ -39,6 +39,30 @@ final class RuntimeTests: XCTestCase {
         }
     }
 
+    /// Built-in calls reuse argument arrays by nesting depth: a call whose argument runs the
+    /// same call site again (deeper than the 16 kept depths), or whose callback does, still
+    /// sees its own arguments.
+    func testNestedBuiltinCallsKeepTheirArguments() throws {
+        let (out, _) = try run("""
+            fn deepest(n: Int) -> Int { if n == 0 { 0 } else { max(n * 2 - 100, deepest(n - 1)) } }
+            print(deepest(40))
+            fn joined(n: Int) -> String { if n == 0 { "." } else { str(n) + "," + joined(n - 1) } }
+            print(joined(20))
+            let xs = [1, 2, 3]
+            print(xs.map(fn(x: Int) -> Int { [x, x * 10, deepest(x)].map(fn(y: Int) -> Int { y + 1 }).sum() }))
+            var ys: List[Int] = []
+            for i in 0..3 { ys.push(max(i, [i, 7].map(fn(z: Int) -> Int { min(z, 5) }).sum())) }
+            print(ys)
+            """)
+        XCTAssertEqual(out, """
+            0
+            20,19,18,17,16,15,14,13,12,11,10,9,8,7,6,5,4,3,2,1,.
+            [14, 25, 36]
+            [5, 6, 7]
+
+            """)
+    }
+
     func testIntArithmeticStaysUnboxedAndExact() throws {
         let (_, v) = try run("fn f(n: Int) -> Int { if n < 2 { n } else { f(n - 1) + f(n - 2) } }\nf(20)")
         guard case .int(6765) = v else { return XCTFail("\(v)") }
