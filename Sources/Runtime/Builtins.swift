@@ -66,9 +66,10 @@ enum Builtins {
         }
     }
 
-    static func call(_ vm: VM, _ f: Value, _ args: [Value], _ offset: Int, _ site: Site) throws(Unwind) -> Value {
+    /// Calls a callback `f` with `a` (and `b`), as `map`, `fold` and the like do per element.
+    static func call(_ vm: VM, _ f: Value, _ a: Value, _ b: Value? = nil, _ offset: Int, _ site: Site) throws(Unwind) -> Value {
         guard case .function(let c) = f else { throw internalError("function", site) }
-        return try Compiler.invoke(vm, c, args, frameOffset: offset, site: site)
+        return try Compiler.invoke(vm, c, a, b, frameOffset: offset, site: site)
     }
 
     static func truth(_ v: Value, _ site: Site) throws(Unwind) -> Bool {
@@ -221,31 +222,31 @@ enum Builtins {
         case .map:
             var out: [Value] = []
             out.reserveCapacity(xs.count)
-            for x in xs { out.append(try call(vm, args[0], [x], offset, site)) }
+            for x in xs { out.append(try call(vm, args[0], x, nil, offset, site)) }
             return Value.makeList(out, intElements: intElements)
         case .filter:
             var out: [Value] = []
-            for x in xs where try truth(try call(vm, args[0], [x], offset, site), site) { out.append(x) }
+            for x in xs where try truth(try call(vm, args[0], x, nil, offset, site), site) { out.append(x) }
             return Value.makeList(out, intElements: intElements)
         case .any:
-            for x in xs where try truth(try call(vm, args[0], [x], offset, site), site) { return .bool(true) }
+            for x in xs where try truth(try call(vm, args[0], x, nil, offset, site), site) { return .bool(true) }
             return .bool(false)
         case .all:
-            for x in xs where !(try truth(try call(vm, args[0], [x], offset, site), site)) { return .bool(false) }
+            for x in xs where !(try truth(try call(vm, args[0], x, nil, offset, site), site)) { return .bool(false) }
             return .bool(true)
         case .find:
-            for x in xs where try truth(try call(vm, args[0], [x], offset, site), site) { return x }
+            for x in xs where try truth(try call(vm, args[0], x, nil, offset, site), site) { return x }
             return .none
         case .fold:
             var acc = args[0]
-            for x in xs { acc = try call(vm, args[1], [acc, x], offset, site) }
+            for x in xs { acc = try call(vm, args[1], acc, x, offset, site) }
             return acc
         case .sort:
             return Value.makeList(try stableSort(xs, keys: xs, site: site), intElements: intElements)
         case .sortBy:
             var keys: [Value] = []
             keys.reserveCapacity(xs.count)
-            for x in xs { keys.append(try call(vm, args[0], [x], offset, site)) }
+            for x in xs { keys.append(try call(vm, args[0], x, nil, offset, site)) }
             return Value.makeList(try stableSort(xs, keys: keys, site: site), intElements: intElements)
         case .sum:
             guard var total = xs.first else {

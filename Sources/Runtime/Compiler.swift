@@ -269,13 +269,30 @@ public final class Compiler {
         if let native = closure.native {
             return try vm.asHostCaller { () throws(Unwind) in try callNative(native, args, site) }
         }
-        let p = closure.proto
-        let newBase = try enter(vm, p, frameOffset: frameOffset, site: site)
+        let newBase = try enter(vm, closure.proto, frameOffset: frameOffset, site: site)
         for (i, a) in args.enumerated() { vm.stack[newBase + i] = a }
+        return try run(vm, closure, newBase: newBase, site: site)
+    }
+
+    /// `invoke` with one argument, or two, stored straight into the new frame: the callback
+    /// of `map`, `filter`, `fold` and the like runs once per element, and an array for its
+    /// arguments each time cost an allocation.
+    static func invoke(_ vm: VM, _ closure: Closure, _ a: Value, _ b: Value? = nil, frameOffset: Int,
+                       site: Site) throws(Unwind) -> Value {
+        if closure.native != nil { return try invoke(vm, closure, b.map { [a, $0] } ?? [a], frameOffset: frameOffset, site: site) }
+        let newBase = try enter(vm, closure.proto, frameOffset: frameOffset, site: site)
+        vm.stack[newBase] = a
+        if let b { vm.stack[newBase + 1] = b }
+        return try run(vm, closure, newBase: newBase, site: site)
+    }
+
+    /// Runs a closure's body in the frame at `newBase`, with its captures.
+    @inline(__always)
+    private static func run(_ vm: VM, _ closure: Closure, newBase: Int, site: Site) throws(Unwind) -> Value {
         let savedCaptures = vm.captures
         vm.captures = closure.captures
         defer { vm.captures = savedCaptures }
-        return try run(vm, p, newBase: newBase, site: site)
+        return try run(vm, closure.proto, newBase: newBase, site: site)
     }
 
     /// Host code throws untyped errors; they become positioned script errors.
