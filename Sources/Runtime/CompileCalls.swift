@@ -109,13 +109,31 @@ extension Compiler {
         let code: Code
     }
 
+    /// A call of a function value. One or two arguments go straight into the new frame;
+    /// more go through one of the VM's spare argument arrays.
     func valueCall(_ callee: @escaping Code, _ argCodes: [Code], offset: Int, site s: Site) -> Compiled {
-        .value { vm throws(Unwind) in
-            guard case .function(let c) = try callee(vm) else { throw internalError("function", s) }
-            var values: [Value] = []
-            values.reserveCapacity(argCodes.count)
-            for a in argCodes { values.append(try a(vm)) }
-            return try Compiler.invoke(vm, c, values, frameOffset: offset, site: s)
+        switch argCodes.count {
+        case 1:
+            let a = argCodes[0]
+            return .value { vm throws(Unwind) in
+                guard case .function(let c) = try callee(vm) else { throw internalError("function", s) }
+                return try Compiler.invoke(vm, c, try a(vm), nil, frameOffset: offset, site: s)
+            }
+        case 2:
+            let a = argCodes[0], b = argCodes[1]
+            return .value { vm throws(Unwind) in
+                guard case .function(let c) = try callee(vm) else { throw internalError("function", s) }
+                let first = try a(vm)
+                return try Compiler.invoke(vm, c, first, try b(vm), frameOffset: offset, site: s)
+            }
+        default:
+            return .value { vm throws(Unwind) in
+                guard case .function(let c) = try callee(vm) else { throw internalError("function", s) }
+                var values = vm.takeArguments()
+                defer { vm.putBackArguments(&values) }
+                for a in argCodes { values.append(try a(vm)) }
+                return try Compiler.invoke(vm, c, values, frameOffset: offset, site: s)
+            }
         }
     }
 

@@ -63,6 +63,23 @@ final class RuntimeTests: XCTestCase {
             """)
     }
 
+    /// Function values called with one, two and three arguments (the first two straight
+    /// into the frame, the third through an argument array), nested through their own
+    /// arguments, with captures.
+    func testFunctionValuesGetTheirArguments() throws {
+        let (out, _) = try run("""
+            fn compose(f: fn(Int) -> Int, g: fn(Int) -> Int) -> fn(Int) -> Int { fn(x: Int) -> Int { g(f(x)) } }
+            let h = compose(fn(x: Int) -> Int { x + 1 }, fn(x: Int) -> Int { x * 2 })
+            print(h(h(3)))
+            let sub = fn(a: Int, b: Int) -> Int { a - b }
+            print(sub(sub(10, 3), sub(2, 1)))
+            let k = 100
+            let mix = fn(a: Int, b: Int, c: Int) -> Int { a * 100 + b * 10 + c + k }
+            print(mix(1, sub(9, 7), mix(0, 0, 3)))
+            """)
+        XCTAssertEqual(out, "18\n6\n323\n")
+    }
+
     func testIntArithmeticStaysUnboxedAndExact() throws {
         let (_, v) = try run("fn f(n: Int) -> Int { if n < 2 { n } else { f(n - 1) + f(n - 2) } }\nf(20)")
         guard case .int(6765) = v else { return XCTFail("\(v)") }
