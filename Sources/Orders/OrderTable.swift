@@ -88,12 +88,12 @@ struct OrderTable {
     @inline(__always)
     func home(_ id: UInt64) -> Int { Int((UInt64(mix(id, key)) &* UInt64(count)) >> 32) }
 
-    @inline(__always)
-    private func following(_ index: Int) -> Int { index &+ 1 == count ? 0 : index &+ 1 }
-
     /// `index` (at most one table length past the end) taken round to the table's start.
     @inline(__always)
     func wrapped(_ index: Int) -> Int { index >= count ? index &- count : index }
+
+    @inline(__always)
+    private func following(_ index: Int) -> Int { wrapped(index &+ 1) }
 
     /// The slot holding `id`, or -1.
     @inline(__always)
