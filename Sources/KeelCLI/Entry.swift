@@ -8,6 +8,9 @@ enum Entry {
     static let subcommands: Set<String> = ["run", "check", "test", "repl", "orders", "help", "-h", "--help", "--version"]
 
     static func main() {
+        // A reader that went away (`keel run … | head`) then shows as a failed write,
+        // reported like a full disk, instead of killing the process with a signal.
+        signal(SIGPIPE, SIG_IGN)
         var args = Array(CommandLine.arguments.dropFirst())
         if args.isEmpty { args = ["repl"] } else if !subcommands.contains(args[0]) { args.insert("run", at: 0) }
         let code = onLargeStack { KeelCommand.runToCompletion(args) }

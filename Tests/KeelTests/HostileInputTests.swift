@@ -66,6 +66,37 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(d.line, 2)
     }
 
+    /// A reader that went away (`keel run … | head`) is a write error like a full disk:
+    /// `keel run` exits 2 and `keel orders replay` 1, each saying why, and neither dies of
+    /// SIGPIPE.
+    func testOutputToAClosedPipeIsAnErrorNotASignal() throws {
+        let directory = NSTemporaryDirectory() + "keel-pipe-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "for i in 0..100000 {\n  print(i)\n}\n".write(toFile: directory + "/long.keel", atomically: true, encoding: .utf8)
+        try "limit,a,buy,1.00,1\n".write(toFile: directory + "/one.csv", atomically: true, encoding: .utf8)
+        for (arguments, status, expected) in [
+            (["run", "long.keel"], Int32(2), "long.keel:2:3: error: print: cannot write to standard output: Broken pipe\n"),
+            (["orders", "replay", "one.csv"], Int32(1), "keel: error: cannot write the replay's output: Broken pipe\n"),
+        ] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try ProductProcess(name: "keel").binary())
+            process.arguments = arguments
+            process.currentDirectoryURL = URL(fileURLWithPath: directory)
+            let output = Pipe()
+            try output.fileHandleForReading.close()  // No reader: every write fails with EPIPE.
+            process.standardOutput = output
+            let errors = Pipe()
+            process.standardError = errors
+            try process.run()
+            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationReason, .exit, "\(arguments): killed by signal \(process.terminationStatus)")
+            XCTAssertEqual(process.terminationStatus, status, "\(arguments)")
+            XCTAssertTrue(stderr.hasPrefix(expected), "\(arguments): \(stderr)")
+        }
+    }
+
     /// `keel run` with standard output on a full disk exits 2 and says why, whether the
     /// failure shows at a `print` (a long output) or only at the final flush.
     func testOutputThatCannotBeWrittenIsAnError() throws {
