@@ -307,6 +307,58 @@ final class ScriptTests: XCTestCase {
         XCTAssertNil(Value.int(1).orderBook)
     }
 
+    /// A batch of many chunks gives the events, the book and the journal that submitting
+    /// its commands one by one gives, on a book large enough for the batch path to warm
+    /// the cache ahead and on a journaled, growing one.
+    func testABatchOfManyChunksMatchesOneByOne() throws {
+        let engine = try Engine()
+        try engine.load(source: """
+            use orders
+            use random
+            fn stream(n: Int) -> List[Command] {
+              random.seed(2026)
+              var commands: List[Command] = []
+              for i in 0..n {
+                let id = i + 1
+                let side = if random.int(0, 1) == 0 { Side.buy } else { Side.sell }
+                let price = dec(1000 + random.int(-8, 8)) / 100
+                let r = random.int(0, 9)
+                let c = if r == 0 and i > 0 { orders.cancel(random.int(1, i)) }
+                  else if r == 1 and i > 0 { orders.modify(random.int(1, i), price, dec(random.int(0, 9))) }
+                  else if r == 2 { orders.ioc(id, side, price, dec(random.int(1, 30))) }
+                  else { orders.limit(id, side, price, dec(random.int(1, 9))) }
+                commands.push(c)
+              }
+              commands
+            }
+            fn large() -> Book { orders.book_with_capacity("L", tick: 0.01, lot: 1, capacity: 20000) }
+            fn journaled() -> Book { orders.journaled_book("J", tick: 0.01, lot: 1) }
+            fn batched(book: Book, n: Int) -> List[Event] { book.run(stream(n)) }
+            fn one_by_one(book: Book, n: Int) -> List[Event] {
+              var events: List[Event] = []
+              for c in stream(n) {
+                for e in book.submit(c) { events.push(e) }
+              }
+              events
+            }
+            fn journal(book: Book) -> Bytes { book.journal() }
+            fn resting(book: Book) -> List[Resting] { book.orders() }
+            """)
+        for make in ["large", "journaled"] {
+            for n in [255, 256, 257, 263, 264, 2_000] {
+                let (batchBook, singleBook) = (try engine.call(make, []), try engine.call(make, []))
+                let batched = try engine.call("batched", [batchBook, .int(n)])
+                let single = try engine.call("one_by_one", [singleBook, .int(n)])
+                XCTAssertGreaterThan(single.listElements?.count ?? 0, n, "\(make) \(n): the stream trades")
+                XCTAssertEqual(batched, single, "\(make) \(n)")
+                XCTAssertEqual(try engine.call("resting", [batchBook]), try engine.call("resting", [singleBook]), "\(make) \(n)")
+                if make == "journaled" {
+                    XCTAssertEqual(try engine.call("journal", [batchBook]), try engine.call("journal", [singleBook]), "\(n)")
+                }
+            }
+        }
+    }
+
     /// A batch stops at a command that is no engine command, as a loop of submits would:
     /// the commands before it are applied, none after it, wherever it falls in the list.
     func testABatchStopsAtAMalformedCommandWithTheOnesBeforeItApplied() throws {
@@ -322,7 +374,7 @@ final class ScriptTests: XCTestCase {
             }
             fn resting(book: Book) -> Int { len(book.orders()) }
             """)
-        for (n, bad) in [(300, 280), (300, 256), (300, 0), (3, 1), (600, 513)] {
+        for (n, bad) in [(300, 280), (300, 256), (300, 255), (300, 0), (3, 1), (600, 513), (600, 512)] {
             let book = try engine.call("book", [])
             XCTAssertThrowsError(try engine.call("run", [book, .int(n), .int(bad)])) { error in
                 XCTAssertTrue("\(error)".contains("command \(bad) of the batch: order ids are non-negative, got -5"), "\(error)")
