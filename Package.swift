@@ -13,7 +13,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
@@ -31,7 +30,6 @@ let package = Package(
         .target(name: "Types", dependencies: ["Syntax", "Money"]),
         .target(name: "Runtime", dependencies: [
             "Syntax", "Types", "Money", "Merkle", "SeededRandom",
-            .product(name: "OrderedCollections", package: "swift-collections"),
         ], swiftSettings: [
             // The interpreter's hot state lives in class properties; dynamic exclusivity
             // checks on them cost a third of every call (measured with perf on fib).
@@ -66,7 +64,7 @@ let package = Package(
         .testTarget(name: "MoneyTests", dependencies: ["Money", "SeededRandom"], exclude: ["Fixtures"]),
         .testTarget(name: "SyntaxTests", dependencies: ["Syntax"]),
         .testTarget(name: "TypesTests", dependencies: ["Types", "Syntax"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Types", "Syntax", "Money"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Types", "Syntax", "Money", "SeededRandom"]),
         .testTarget(name: "KeelTests", dependencies: ["Keel", "Orders", "CSQLite"], exclude: ["Fixtures"]),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "SeededRandom"], exclude: ["Fixtures"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ledger-crash-writer"], exclude: ["Fixtures"]),

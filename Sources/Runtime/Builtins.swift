@@ -535,11 +535,11 @@ enum Builtins {
         } else if var box = takeMap(&container) {
             if !isKnownUniquelyReferenced(&box) { box = MapBox(box.entries) }
             defer { container = .map(box) }
-            if let index = box.entries.index(forKey: key) {
-                var v = box.entries.values[index]
-                box.entries.values[index] = .unit
+            if let place = box.entries.place(ofKey: key) {
+                var v = box.entries[valueAt: place]
+                box.entries[valueAt: place] = .unit
                 try f(&v)
-                box.entries.values[index] = v
+                box.entries[valueAt: place] = v
             } else {
                 guard inserting else { throw fail("key \(Display.literal(key)) is not in the map", site) }
                 var v = Value.unit

@@ -1,5 +1,4 @@
 import Money
-import OrderedCollections
 
 /// A run-time value. Collections have value semantics: Swift arrays copy on write, and the
 /// boxed kinds (maps, records) copy themselves before a mutation when shared.
@@ -37,8 +36,8 @@ public final class Cell {
 }
 
 public final class MapBox {
-    public var entries: OrderedDictionary<Value, Value>
-    public init(_ entries: OrderedDictionary<Value, Value> = [:]) { self.entries = entries }
+    public var entries: OrderedMap
+    public init(_ entries: OrderedMap = OrderedMap()) { self.entries = entries }
 }
 
 /// A record type's layout, shared by all its values.
