@@ -51,6 +51,54 @@ enum Arithmetic {
         }
     }
 
+    /// `slot += b` for a String, Bytes or List in `slot`: appends to the slot's own storage
+    /// (taken out first, so it is not shared with the slot and is not copied), so a loop
+    /// that grows one is linear, not quadratic. Anything else is `slot = slot + b`.
+    static func addInPlace(_ slot: inout Value, _ b: Value, _ site: Site) throws(Unwind) {
+        switch b {
+        case .string(let y):
+            if var x = takeString(&slot) {
+                x += y
+                slot = .string(x)
+                return
+            }
+        case .bytes(let y):
+            if var x = takeBytes(&slot) {
+                x += y
+                slot = .bytes(x)
+                return
+            }
+        case .intList(let y):
+            if var x = Builtins.takeInts(&slot) {
+                x += y
+                slot = .intList(x)
+                return
+            }
+        case .list(let y):
+            if var x = Builtins.takeValues(&slot) {
+                x += y
+                slot = .list(x)
+                return
+            }
+        default:
+            break
+        }
+        slot = try add(slot, b, site)
+    }
+
+    // As `Builtins.takeValues`: the payload moved out, `.unit` left behind.
+    private static func takeString(_ v: inout Value) -> String? {
+        guard case .string(let s) = v else { return nil }
+        v = .unit
+        return s
+    }
+
+    private static func takeBytes(_ v: inout Value) -> [UInt8]? {
+        guard case .bytes(let b) = v else { return nil }
+        v = .unit
+        return b
+    }
+
     static func subtract(_ a: Value, _ b: Value, _ site: Site) throws(Unwind) -> Value {
         switch (a, b) {
         case (.int(let x), .int(let y)):

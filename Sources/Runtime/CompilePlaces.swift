@@ -7,7 +7,8 @@ typealias Place = (VM, Bool, (inout Value) throws(Unwind) -> Void) throws(Unwind
 
 extension Compiler {
     func assignment(_ target: Expr, op: AssignOp?, value: Expr, site s: Site) -> StmtCode {
-        if case .name = target.kind, case .variable(let v)? = checked.names[target.id] {
+        let appends = op == .add && Self.growsInPlace(type(target))
+        if !appends, case .name = target.kind, case .variable(let v)? = checked.names[target.id] {
             if type(target) == .int, type(value) == .int, let op, op != .div, let storage = plainSlot(v) {
                 return intUpdate(storage, op: op, intOperand(value), site: s)
             }
@@ -23,11 +24,26 @@ extension Compiler {
                 return .normal
             }
         }
+        if appends {
+            return { vm throws(Unwind) in
+                let x = try v(vm)
+                try p(vm, false) { (slot: inout Value) throws(Unwind) in try Arithmetic.addInPlace(&slot, x, s) }
+                return .normal
+            }
+        }
         let combine = Self.combiner(op)
         return { vm throws(Unwind) in
             let x = try v(vm)
             try p(vm, false) { (slot: inout Value) throws(Unwind) in slot = try combine(slot, x, s) }
             return .normal
+        }
+    }
+
+    /// Types whose `+=` appends to the target's own storage (`Arithmetic.addInPlace`).
+    static func growsInPlace(_ type: KType) -> Bool {
+        switch type {
+        case .string, .bytes, .list: return true
+        default: return false
         }
     }
 
