@@ -47,18 +47,19 @@ enum Builtins {
         }
     }
 
-    static func character(_ s: String, _ i: Int, _ site: Site) throws(Unwind) -> String {
-        let count = s.count
+    static func character(_ s: String, _ i: Int, vm: VM, _ site: Site) throws(Unwind) -> String {
+        let positions = vm.characterPositions(of: s)
+        let count = positions?.count ?? s.count
         guard i >= 0 && i < count else {
             throw fail("index \(i) is out of range for a string of \(count) character\(count == 1 ? "" : "s")", site)
         }
-        return String(s[s.index(s.startIndex, offsetBy: i)])
+        return positions?.character(i) ?? String(s[s.index(s.startIndex, offsetBy: i)])
     }
 
-    static func length(_ v: Value, _ site: Site) throws(Unwind) -> Int {
+    static func length(_ v: Value, vm: VM, _ site: Site) throws(Unwind) -> Int {
         switch v {
         case .bytes(let b): return b.count
-        case .string(let s): return s.count
+        case .string(let s): return vm.characterPositions(of: s)?.count ?? s.count
         case .list(let xs): return xs.count
         case .intList(let xs): return xs.count
         case .map(let m): return m.entries.count

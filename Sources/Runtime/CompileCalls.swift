@@ -212,7 +212,7 @@ extension Compiler {
         }
         if name == "len", compiledArgs.count == 1 {
             let a = compiledArgs[0].value
-            return .int { vm throws(Unwind) in try Builtins.length(try a(vm), s) }
+            return .int { vm throws(Unwind) in try Builtins.length(try a(vm), vm: vm, s) }
         }
         guard let function = BuiltinFunction(rawValue: name) else {
             return .value { _ throws(Unwind) in throw fail("unknown built-in '\(name)'", s) }
@@ -281,7 +281,7 @@ extension Compiler {
         if name == "map" { intElements = result == .list(.int) }
         let flag = intElements
         if name == "len" {
-            return .int { vm throws(Unwind) in try Builtins.length(try b(vm), s) }
+            return .int { vm throws(Unwind) in try Builtins.length(try b(vm), vm: vm, s) }
         }
         return .value { vm throws(Unwind) in
             let r = try b(vm)

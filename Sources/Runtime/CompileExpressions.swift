@@ -360,7 +360,7 @@ extension Compiler {
                 guard let v = m.entries[key] else { throw fail("key \(Display.literal(key)) is not in the map", s) }
                 return v
             case (.string(let str), .int(let i)):
-                return .string(try Builtins.character(str, i, s))
+                return .string(try Builtins.character(str, i, vm: vm, s))
             default: throw internalError("a collection", s)
             }
         }

@@ -27,6 +27,7 @@ extension Compiler {
         if appends {
             return { vm throws(Unwind) in
                 let x = try v(vm)
+                vm.lastCharacterPositions = nil
                 try p(vm, false) { (slot: inout Value) throws(Unwind) in try Arithmetic.addInPlace(&slot, x, s) }
                 return .normal
             }

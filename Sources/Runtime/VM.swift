@@ -187,6 +187,18 @@ public final class VM {
     let hostCallerKey = VM.hostCallerKey
     /// Host and built-in calls whose arguments are being evaluated or that are running.
     var hostDepth = 0
+    /// The last long string indexed or measured; dropped before a string is appended to
+    /// (it holds a reference, which would make the append copy).
+    var lastCharacterPositions: CharacterPositions?
+
+    /// The character positions of `s` when it is long enough to keep them, from the cache
+    /// if it was the last one asked about.
+    func characterPositions(of s: String) -> CharacterPositions? {
+        if let cached = lastCharacterPositions, cached.describes(s) { return cached }
+        guard let built = CharacterPositions(s) else { return nil }
+        lastCharacterPositions = built
+        return built
+    }
 
     public init(limits: Limits = Limits(), output: OutputBuffer = OutputBuffer { _ in }) {
         self.limits = limits
