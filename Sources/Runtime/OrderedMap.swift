@@ -1,13 +1,14 @@
 /// The entries of a Keel `Map`: keys in insertion order, with removal in O(1).
 ///
-/// Keys and values sit in two arrays in insertion order, and once the map outgrows a
-/// search in order a dictionary gives each key's place in them (the layout of CPython's
-/// compact dict). Removing a key from an indexed map leaves a hole, flagged, that
-/// iteration skips; once holes make up half the arrays they are compacted, so every
-/// operation stays amortized O(1) and iteration O(count). swift-collections' `OrderedDictionary` keeps
-/// its elements contiguous instead, so each removal shifts everything after the key:
-/// removing 50,000 keys of a 100,000-key map took 77 s. The map holds only `Value`s, so
-/// nothing here goes through generic value witnesses.
+/// Keys and values sit in two arrays in insertion order (CPython's compact dict). Once
+/// the map outgrows a search in order, a table of 4-byte buckets, open-addressed by the
+/// key's hash, gives each key's place in them. Removing a key from an indexed map marks
+/// its bucket removed and leaves a flagged hole in the arrays that iteration skips; once
+/// holes make up half the arrays they are compacted. Every operation stays amortized
+/// O(1), iteration O(count). swift-collections' `OrderedDictionary` keeps its elements
+/// contiguous instead, so each removal shifts everything after the key: removing 50,000
+/// keys of a 100,000-key map took 77 s. The map holds only `Value`s, so nothing here goes
+/// through generic value witnesses.
 public struct OrderedMap {
     public typealias Element = (key: Value, value: Value)
 
@@ -18,10 +19,15 @@ public struct OrderedMap {
     /// Which places are holes: empty while there are none (always, until the map is
     /// indexed), else one flag per place.
     private var holes: [Bool] = []
-    /// Where each key is in the slots; nil while the map is small enough to search in
-    /// order (no hashing, no third allocation).
-    private var places: [Value: Int]?
+    /// Each bucket holds a place in the slots, `empty` or `removed`; a power of two in
+    /// size, and empty while the map is small enough to search in order.
+    private var buckets: [Int32] = []
+    /// Buckets not `empty`: kept at most two thirds of them, so every probe ends.
+    private var bucketsUsed = 0
+    public private(set) var count = 0
 
+    private static let empty: Int32 = -1
+    private static let removed: Int32 = -2
     /// The most keys searched in order: map literals and record-like maps stay below it.
     private static var linearLimit: Int { 12 }
     /// Holes left alone: compacting below this many would cost more than it saves.
@@ -29,7 +35,6 @@ public struct OrderedMap {
 
     public init() {}
 
-    public var count: Int { places?.count ?? keySlots.count }
     public var isEmpty: Bool { count == 0 }
 
     public subscript(key: Value) -> Value? {
@@ -45,32 +50,45 @@ public struct OrderedMap {
 
     /// Sets `key`'s value, appending the key if it is new.
     public mutating func updateValue(_ value: Value, forKey key: Value) {
-        if let place = place(ofKey: key) {
+        if buckets.isEmpty {
+            if let place = keySlots.firstIndex(of: key) {
+                valueSlots[place] = value
+                return
+            }
+            append(key, value)
+            if count > Self.linearLimit { rebuild(toHold: count) }
+            return
+        }
+        let (bucket, place) = probe(key)
+        if let place {
             valueSlots[place] = value
             return
         }
-        places?[key] = keySlots.count
-        keySlots.append(key)
-        valueSlots.append(value)
-        if !holes.isEmpty { holes.append(false) }
-        if places == nil && keySlots.count > Self.linearLimit { index() }
+        if buckets[bucket] == Self.empty { bucketsUsed += 1 }
+        buckets[bucket] = Int32(keySlots.count)
+        append(key, value)
+        if bucketsUsed * 3 > buckets.count * 2 { rebuild(toHold: count) }
     }
 
     /// Removes `key`, giving its value (nil when it was not there).
     @discardableResult
     public mutating func removeValue(forKey key: Value) -> Value? {
-        guard places != nil else {
-            guard let place = place(ofKey: key) else { return nil }
+        if buckets.isEmpty {
+            guard let place = keySlots.firstIndex(of: key) else { return nil }
+            count -= 1
             keySlots.remove(at: place)
             return valueSlots.remove(at: place)
         }
-        guard let place = places?.removeValue(forKey: key) else { return nil }
-        let removed = valueSlots[place]
+        let (bucket, found) = probe(key)
+        guard let place = found else { return nil }
+        buckets[bucket] = Self.removed
+        count -= 1
+        let value = valueSlots[place]
         keySlots[place] = .unit
         valueSlots[place] = .unit
         if holes.isEmpty { holes = Array(repeating: false, count: keySlots.count) }
         holes[place] = true
-        // Holes at the end go at once: a map used as a queue's tail or a stack never compacts.
+        // Holes at the end go at once: a map used as a stack never compacts.
         while holes.last == true {
             holes.removeLast()
             keySlots.removeLast()
@@ -80,24 +98,20 @@ public struct OrderedMap {
         if holeCount == 0 {
             holes = []
         } else if holeCount > Self.holesKeptAnyway && holeCount * 2 > keySlots.count {
-            compact()
+            rebuild(toHold: count)
         }
-        return removed
+        return value
     }
 
     public mutating func removeAll() {
-        keySlots.removeAll()
-        valueSlots.removeAll()
-        holes = []
-        places = nil
+        self = OrderedMap()
     }
 
     public mutating func reserveCapacity(_ minimumCapacity: Int) {
         keySlots.reserveCapacity(minimumCapacity)
         valueSlots.reserveCapacity(minimumCapacity)
-        if minimumCapacity > Self.linearLimit {
-            if places == nil { index() }
-            places?.reserveCapacity(minimumCapacity)
+        if minimumCapacity > Self.linearLimit && minimumCapacity * 3 > buckets.count * 2 {
+            rebuild(toHold: minimumCapacity)
         }
     }
 
@@ -110,8 +124,7 @@ public struct OrderedMap {
     /// A handle on `key`'s value for `subscript(valueAt:)`, valid until the next insertion
     /// or removal; nil when the key is absent.
     public func place(ofKey key: Value) -> Int? {
-        if let places { return places[key] }
-        return keySlots.firstIndex(of: key)
+        buckets.isEmpty ? keySlots.firstIndex(of: key) : probe(key).place
     }
 
     /// The value at a handle from `place(ofKey:)`, read and written in place.
@@ -120,21 +133,47 @@ public struct OrderedMap {
         set { valueSlots[place] = newValue }
     }
 
-    /// Starts hashing: the map has outgrown searching in order.
-    private mutating func index() {
-        var places: [Value: Int] = [:]
-        places.reserveCapacity(keySlots.count * 2)
-        for (place, key) in keySlots.enumerated() where holes.isEmpty || !holes[place] {
-            places[key] = place
-        }
-        self.places = places
+    private mutating func append(_ key: Value, _ value: Value) {
+        keySlots.append(key)
+        valueSlots.append(value)
+        if !holes.isEmpty { holes.append(false) }
+        count += 1
     }
 
-    /// Closes the holes, keeping the order.
-    private mutating func compact() {
-        (keySlots, valueSlots) = (keys, values)
-        holes = []
-        index()
+    /// The bucket holding `key` and its place; or, when absent, the bucket it would take
+    /// (the first removed one on its path, else the empty one that ends it).
+    private func probe(_ key: Value) -> (bucket: Int, place: Int?) {
+        let mask = buckets.count - 1
+        var bucket = key.hashValue & mask, reusable = -1
+        while true {
+            let entry = buckets[bucket]
+            if entry == Self.empty { return (reusable >= 0 ? reusable : bucket, nil) }
+            if entry == Self.removed {
+                if reusable < 0 { reusable = bucket }
+            } else if keySlots[Int(entry)] == key {
+                return (bucket, Int(entry))
+            }
+            bucket = (bucket + 1) & mask
+        }
+    }
+
+    /// Closes the holes, keeping the order, and hashes every key into buckets for at
+    /// least `capacity` keys, at most half full.
+    private mutating func rebuild(toHold capacity: Int) {
+        if !holes.isEmpty {
+            (keySlots, valueSlots) = (keys, values)
+            holes = []
+        }
+        var size = 16
+        while size < capacity * 2 { size *= 2 }
+        buckets = Array(repeating: Self.empty, count: size)
+        bucketsUsed = keySlots.count
+        let mask = size - 1
+        for (place, key) in keySlots.enumerated() {
+            var bucket = key.hashValue & mask
+            while buckets[bucket] != Self.empty { bucket = (bucket + 1) & mask }
+            buckets[bucket] = Int32(place)
+        }
     }
 }
 
