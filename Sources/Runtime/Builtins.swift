@@ -20,6 +20,18 @@ enum BuiltinMethod: String {
     case lower, map, max, min, pop, pow, push, remove, replace, reverse, round, slice, sort
     case sortBy = "sort_by", split, sqrt, startsWith = "starts_with", sum, trim, upper, values
 
+    /// Whether the method's work grows with the size of `receiver` (it walks or copies
+    /// it), so that it is charged that size in steps; the others cost what any call does.
+    func walks(_ receiver: Value) -> Bool {
+        switch self {
+        case .first, .last, .get, .isEmpty, .len: return false
+        case .contains:
+            if case .map = receiver { return false }
+            return true
+        default: return true
+        }
+    }
+
     /// Methods that build a new list, and pay for it up front.
     var buildsList: Bool {
         switch self {
@@ -183,11 +195,13 @@ enum Builtins {
     // MARK: methods
 
     static func method(_ method: BuiltinMethod, _ r: Value, _ args: [Value], intElements: Bool, vm: VM, frameOffset: Int, site: Site) throws(Unwind) -> Value {
-        switch r {
-        case .string(let s): try vm.work(s.utf8.count >> 4, site)
-        case .list, .intList: try vm.work(r.listCount, site)
-        case .map(let m): try vm.work(m.entries.count, site)
-        default: break
+        if method.walks(r) {
+            switch r {
+            case .string(let s): try vm.work(s.utf8.count >> 4, site)
+            case .list, .intList: try vm.work(r.listCount, site)
+            case .map(let m): try vm.work(m.entries.count, site)
+            default: break
+            }
         }
         switch r {
         case .list, .intList: return try listMethod(method, r, args, intElements: intElements, vm: vm, offset: frameOffset, site: site)

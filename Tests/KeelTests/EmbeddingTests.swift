@@ -62,6 +62,37 @@ final class EmbeddingTests: XCTestCase {
         }
     }
 
+    /// Steps count the work a method does: a lookup in a large map or the first element of
+    /// a large list costs one call, while a search through a list costs its length.
+    func testMethodsAreChargedForTheWorkTheyDo() throws {
+        let lookups = """
+            var m: Map[Int, Int] = {}
+            var xs: List[Int] = []
+            for i in 0..2000 {
+              m[i] = i
+              xs.push(i)
+            }
+            var t = 0
+            for i in 0..2000 {
+              if m.contains(i) { t += m.get(i) ?? 0 }
+              t += xs.first() ?? 0
+              t += xs.last() ?? 0
+              if xs.is_empty() { t += 1 }
+            }
+            print(t)
+            """
+        var printed: [UInt8] = []
+        let engine = try Engine(limits: Limits(steps: 40_000), output: OutputBuffer { printed += $0 })
+        try engine.load(source: lookups)
+        engine.vm.output.flush()
+        XCTAssertEqual(String(decoding: printed, as: UTF8.self), "5997000\n")
+        let searches = "var xs: List[Int] = []\nfor i in 0..2000 { xs.push(i) }\nvar n = 0\nfor i in 0..100 { if xs.contains(-1) { n += 1 } }"
+        XCTAssertThrowsError(try Engine(limits: Limits(steps: 40_000)).load(source: searches)) { error in
+            guard case KeelError.runtime(_, let limit) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(limit, .steps)
+        }
+    }
+
     func testTypeErrorsRunNothing() throws {
         var printed: [UInt8] = []
         let engine = try Engine(output: OutputBuffer { printed += $0 })
