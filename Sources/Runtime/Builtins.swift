@@ -524,7 +524,7 @@ enum Builtins {
 
     /// Changes one element in place. The storage is moved out of the container (and out of
     /// the switched-on copy) before it is edited, so it is uniquely referenced and never copied.
-    static func modifyElement(_ container: inout Value, _ key: Value, inserting: Bool, site: Site,
+    static func modifyElement(_ container: inout Value, _ key: Value, inserting: Bool, vm: VM, site: Site,
                               _ f: (inout Value) throws(Unwind) -> Void) throws(Unwind) {
         if case .intList = container, case .int(let i) = key {
             guard var xs = takeInts(&container) else { return }
@@ -557,6 +557,7 @@ enum Builtins {
                 box.entries[valueAt: place] = v
             } else {
                 guard inserting else { throw fail("key \(Display.literal(key)) is not in the map", site) }
+                try vm.checkMapGrowth(to: box.entries.count + 1, site)
                 var v = Value.unit
                 try f(&v)
                 box.entries[key] = v

@@ -126,7 +126,7 @@ extension Compiler {
             return { vm, inserting, f throws(Unwind) in
                 let k = try key(vm)
                 try outer(vm, false) { (container: inout Value) throws(Unwind) in
-                    try Builtins.modifyElement(&container, k, inserting: inserting, site: s, f)
+                    try Builtins.modifyElement(&container, k, inserting: inserting, vm: vm, site: s, f)
                 }
             }
         case .member(let base, _, _):

@@ -365,6 +365,16 @@ public final class VM {
 
     /// Charges an allocation of about `bytes` against the memory limit.
     @inline(__always)
+    /// A map about to hold `count` keys: within the collection size limit, and its new
+    /// entry (key, value and bucket) charged against the memory limit.
+    func checkMapGrowth(to count: Int, _ site: Site) throws(Unwind) {
+        if count > limits.collectionSize {
+            throw .failure(RuntimeError("size limit exceeded: a map of \(count) keys is over the limit of \(limits.collectionSize)",
+                                        at: site, limit: .collectionSize))
+        }
+        try charge(2 * MemoryLayout<Value>.stride + 8, site)
+    }
+
     func charge(_ bytes: Int, _ site: Site) throws(Unwind) {
         allocated &+= bytes
         if allocated > limits.memory {

@@ -93,6 +93,21 @@ final class EmbeddingTests: XCTestCase {
         }
     }
 
+    /// A map grown key by key is held to the collection size and memory limits, as lists
+    /// and strings are.
+    func testAGrowingMapIsHeldToTheSizeAndMemoryLimits() throws {
+        let growth = "var m: Map[Int, Int] = {}\nfor i in 0..100000 { m[i] = i }"
+        for (limits, expected) in [(Limits(collectionSize: 1_000), LimitKind.collectionSize),
+                                   (Limits(memory: 1 << 20), LimitKind.memory)] {
+            XCTAssertThrowsError(try Engine(limits: limits).load(source: growth)) { error in
+                guard case KeelError.runtime(let d, let limit) = error else { return XCTFail("\(error)") }
+                XCTAssertEqual(limit, expected, d.message)
+                XCTAssertEqual(d.line, 2)
+            }
+        }
+        XCTAssertNoThrow(try Engine(limits: Limits(collectionSize: 100_000)).load(source: growth))
+    }
+
     func testTypeErrorsRunNothing() throws {
         var printed: [UInt8] = []
         let engine = try Engine(output: OutputBuffer { printed += $0 })
