@@ -258,12 +258,17 @@ extension Compiler {
         if Checker.mutatingMethods.contains(name) {
             let target = place(base, site: s)
             let grows = method == .push || method == .insert
+            // Inserting into or removing from a list at `i` moves the elements after it.
+            let shifts = method == .insert || method == .remove
             return .value { vm throws(Unwind) in
                 var values = vm.takeArguments()
                 defer { vm.putBackArguments(&values) }
                 for c in argCodes { values.append(try c(vm)) }
                 var result = Value.unit
                 try target(vm, false) { (container: inout Value) throws(Unwind) in
+                    if shifts, case .int(let i) = values[0], i >= 0, i < container.listCount {
+                        try vm.work(container.listCount - i, s)
+                    }
                     result = try Builtins.mutate(method, &container, values, site: s)
                     if grows {
                         try vm.charge(MemoryLayout<Value>.stride, s)

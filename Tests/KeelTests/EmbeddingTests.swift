@@ -63,7 +63,8 @@ final class EmbeddingTests: XCTestCase {
     }
 
     /// Steps count the work a method does: a lookup in a large map or the first element of
-    /// a large list costs one call, while a search through a list costs its length.
+    /// a large list costs one call, while a search through a list costs its length, and
+    /// inserting or removing at the front the elements it moves.
     func testMethodsAreChargedForTheWorkTheyDo() throws {
         let lookups = """
             var m: Map[Int, Int] = {}
@@ -87,6 +88,14 @@ final class EmbeddingTests: XCTestCase {
         engine.vm.output.flush()
         XCTAssertEqual(String(decoding: printed, as: UTF8.self), "5997000\n")
         let searches = "var xs: List[Int] = []\nfor i in 0..2000 { xs.push(i) }\nvar n = 0\nfor i in 0..100 { if xs.contains(-1) { n += 1 } }"
+        // Removing from the front moves every element; from the back, none.
+        let fromTheBack = "var xs: List[Int] = []\nfor i in 0..2000 { xs.push(i) }\nfor i in 0..1000 { xs.remove(len(xs) - 1) }\nfor i in 0..1000 { xs.insert(len(xs), i) }"
+        XCTAssertNoThrow(try Engine(limits: Limits(steps: 40_000)).load(source: fromTheBack))
+        let fromTheFront = "var xs: List[Int] = []\nfor i in 0..2000 { xs.push(i) }\nfor i in 0..100 { xs.remove(0)\n xs.insert(0, i) }"
+        XCTAssertThrowsError(try Engine(limits: Limits(steps: 40_000)).load(source: fromTheFront)) { error in
+            guard case KeelError.runtime(_, let limit) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(limit, .steps)
+        }
         XCTAssertThrowsError(try Engine(limits: Limits(steps: 40_000)).load(source: searches)) { error in
             guard case KeelError.runtime(_, let limit) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(limit, .steps)
