@@ -16,8 +16,9 @@ public struct OrderedMap {
     private var keySlots: [Value] = []
     /// Each key's value, at its key's place (`.unit` at a hole).
     private var valueSlots: [Value] = []
-    /// Which places are holes: empty while there are none (always, until the map is
-    /// indexed), else one flag per place.
+    /// Which places are holes: empty until the first removal from an indexed map (and
+    /// again after a compaction), then one flag per place, kept while holes come and go
+    /// (dropping it when the last hole went would rebuild it at the next removal).
     private var holes: [Bool] = []
     /// Each bucket holds a place in the slots, `empty` or `removed`; a power of two in
     /// size, and empty while the map is small enough to search in order.
@@ -95,11 +96,7 @@ public struct OrderedMap {
             valueSlots.removeLast()
         }
         let holeCount = keySlots.count - count
-        if holeCount == 0 {
-            holes = []
-        } else if holeCount > Self.holesKeptAnyway && holeCount * 2 > keySlots.count {
-            rebuild(toHold: count)
-        }
+        if holeCount > Self.holesKeptAnyway && holeCount * 2 > keySlots.count { rebuild(toHold: count) }
         return value
     }
 
@@ -116,10 +113,10 @@ public struct OrderedMap {
     }
 
     /// The keys in insertion order.
-    public var keys: [Value] { holes.isEmpty ? keySlots : map { $0.key } }
+    public var keys: [Value] { keySlots.count == count ? keySlots : map { $0.key } }
 
     /// The values in their keys' order.
-    public var values: [Value] { holes.isEmpty ? valueSlots : map { $0.value } }
+    public var values: [Value] { keySlots.count == count ? valueSlots : map { $0.value } }
 
     /// A handle on `key`'s value for `subscript(valueAt:)`, valid until the next insertion
     /// or removal; nil when the key is absent.
@@ -160,10 +157,8 @@ public struct OrderedMap {
     /// Closes the holes, keeping the order, and hashes every key into buckets for at
     /// least `capacity` keys, at most half full.
     private mutating func rebuild(toHold capacity: Int) {
-        if !holes.isEmpty {
-            (keySlots, valueSlots) = (keys, values)
-            holes = []
-        }
+        if keySlots.count != count { (keySlots, valueSlots) = (keys, values) }
+        holes = []
         var size = 16
         while size < capacity * 2 { size *= 2 }
         buckets = Array(repeating: Self.empty, count: size)

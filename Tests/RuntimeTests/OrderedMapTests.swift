@@ -77,6 +77,30 @@ final class OrderedMapTests: XCTestCase {
         }
     }
 
+    /// A map used as a stack that sometimes drops the entry under the top: holes come and
+    /// go at the end, and the map stays equal to its model throughout.
+    func testHolesThatComeAndGoAtTheEnd() {
+        var map = OrderedMap(), model = Model()
+        for i in 0..<100 {
+            map[.int(i)] = .int(i)
+            model.pairs.append((.int(i), .int(i)))
+        }
+        for cycle in 0..<300 {
+            for k in [1_000 + 2 * cycle, 1_001 + 2 * cycle] {
+                map[.int(k)] = .int(cycle)
+                model.pairs.append((.int(k), .int(cycle)))
+            }
+            for k in [1_000 + 2 * cycle, 1_001 + 2 * cycle] {
+                XCTAssertEqual(map.removeValue(forKey: .int(k)), .int(cycle))
+                model.pairs.removeAll { $0.key == .int(k) }
+            }
+            if cycle % 50 == 0 { assertSame(map, model, "cycle \(cycle)") }
+        }
+        XCTAssertEqual(map.removeValue(forKey: .int(50)), .int(50))
+        model.pairs.removeAll { $0.key == .int(50) }
+        assertSame(map, model, "after a hole in the middle")
+    }
+
     /// Equality follows the key order, as map equality always has.
     func testEqualityIsOrderSensitive() {
         var ab = OrderedMap(), ba = OrderedMap(), again = OrderedMap()
