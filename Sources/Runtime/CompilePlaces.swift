@@ -7,6 +7,9 @@ typealias Place = (VM, Bool, (inout Value) throws(Unwind) -> Void) throws(Unwind
 
 extension Compiler {
     func assignment(_ target: Expr, op: AssignOp?, value: Expr, site s: Site) -> StmtCode {
+        if op == nil, let suffix = appendedSuffix(target, value) {
+            return assignment(target, op: .add, value: suffix, site: s)
+        }
         let appends = op == .add && Self.growsInPlace(type(target))
         if !appends, case .name = target.kind, case .variable(let v)? = checked.names[target.id] {
             if type(target) == .int, type(value) == .int, let op, op != .div, let storage = plainSlot(v) {
@@ -28,7 +31,10 @@ extension Compiler {
             return { vm throws(Unwind) in
                 let x = try v(vm)
                 vm.lastCharacterPositions = nil
-                try p(vm, false) { (slot: inout Value) throws(Unwind) in try Arithmetic.addInPlace(&slot, x, s) }
+                try p(vm, false) { (slot: inout Value) throws(Unwind) in
+                    try Arithmetic.addInPlace(&slot, x, s)
+                    try vm.checkAppend(slot, appended: x, s)
+                }
                 return .normal
             }
         }
@@ -37,6 +43,37 @@ extension Compiler {
             let x = try v(vm)
             try p(vm, false) { (slot: inout Value) throws(Unwind) in slot = try combine(slot, x, s) }
             return .normal
+        }
+    }
+
+    /// `y` when `value` is `x + y` and `target` the variable `x` of a type that grows in
+    /// place, and evaluating `y` cannot change `x` (no calls, blocks or branches in it):
+    /// then `x = x + y` is `x += y`, which appends instead of copying `x`.
+    func appendedSuffix(_ target: Expr, _ value: Expr) -> Expr? {
+        guard case .name = target.kind, case .variable(let v)? = checked.names[target.id],
+              Self.growsInPlace(type(target)),
+              case .binary(.add, let left, let right) = value.kind,
+              case .name = left.kind, case .variable(let u)? = checked.names[left.id], u == v,
+              Self.changesNoVariable(right) else { return nil }
+        return right
+    }
+
+    /// True when evaluating `e` cannot assign to any variable: it holds no call, block,
+    /// `if`, `match` or function literal.
+    static func changesNoVariable(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .int, .dec, .float, .money, .duration, .string, .bool, .none, .unit, .name:
+            return true
+        case .template(let segments):
+            return segments.allSatisfy { if case .expr(let part) = $0 { return changesNoVariable(part) } else { return true } }
+        case .list(let elements): return elements.allSatisfy(changesNoVariable)
+        case .map(let entries): return entries.allSatisfy { changesNoVariable($0.key) && changesNoVariable($0.value) }
+        case .record(_, let fields): return fields.allSatisfy { changesNoVariable($0.value) }
+        case .unary(_, let operand): return changesNoVariable(operand)
+        case .binary(_, let l, let r): return changesNoVariable(l) && changesNoVariable(r)
+        case .member(let base, _, _): return changesNoVariable(base)
+        case .index(let base, let index): return changesNoVariable(base) && changesNoVariable(index)
+        case .call, .lambda, .ifElse, .match, .block: return false
         }
     }
 

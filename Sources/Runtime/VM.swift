@@ -365,6 +365,23 @@ public final class VM {
 
     /// Charges an allocation of about `bytes` against the memory limit.
     @inline(__always)
+    /// After `appended` was appended to `v` in place: `v` within the collection size
+    /// limit, and only the appended part charged against memory (the rest was there).
+    func checkAppend(_ v: Value, appended: Value, _ site: Site) throws(Unwind) {
+        let size: Int
+        switch (v, appended) {
+        case (.string(let s), .string(let a)): size = s.utf8.count; try charge(a.utf8.count, site)
+        case (.bytes(let b), .bytes(let a)): size = b.count; try charge(a.count, site)
+        case (.list(let xs), _): size = xs.count; try charge(appended.listCount * MemoryLayout<Value>.stride, site)
+        case (.intList(let xs), _): size = xs.count; try charge(appended.listCount * 8, site)
+        default: return
+        }
+        if size > limits.collectionSize {
+            throw .failure(RuntimeError("size limit exceeded: \(size) elements is over the limit of \(limits.collectionSize)",
+                                        at: site, limit: .collectionSize))
+        }
+    }
+
     /// A map about to hold `count` keys: within the collection size limit, and its new
     /// entry (key, value and bucket) charged against the memory limit.
     func checkMapGrowth(to count: Int, _ site: Site) throws(Unwind) {
