@@ -57,13 +57,13 @@ enum Arithmetic {
     static func addInPlace(_ slot: inout Value, _ b: Value, _ site: Site) throws(Unwind) {
         switch b {
         case .string(let y):
-            if var x = takeString(&slot) {
+            if var x = Builtins.takeString(&slot) {
                 x += y
                 slot = .string(x)
                 return
             }
         case .bytes(let y):
-            if var x = takeBytes(&slot) {
+            if var x = Builtins.takeBytes(&slot) {
                 x += y
                 slot = .bytes(x)
                 return
@@ -84,19 +84,6 @@ enum Arithmetic {
             break
         }
         slot = try add(slot, b, site)
-    }
-
-    // As `Builtins.takeValues`: the payload moved out, `.unit` left behind.
-    private static func takeString(_ v: inout Value) -> String? {
-        guard case .string(let s) = v else { return nil }
-        v = .unit
-        return s
-    }
-
-    private static func takeBytes(_ v: inout Value) -> [UInt8]? {
-        guard case .bytes(let b) = v else { return nil }
-        v = .unit
-        return b
     }
 
     static func subtract(_ a: Value, _ b: Value, _ site: Site) throws(Unwind) -> Value {

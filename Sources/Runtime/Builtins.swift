@@ -573,6 +573,18 @@ enum Builtins {
     // Payload extraction that leaves `.unit` behind. A `switch` on an inout value keeps a
     // copy of the payload alive for the whole case body, so every edit would copy the
     // storage; `guard case` in a small function does not.
+    static func takeString(_ v: inout Value) -> String? {
+        guard case .string(let s) = v else { return nil }
+        v = .unit
+        return s
+    }
+
+    static func takeBytes(_ v: inout Value) -> [UInt8]? {
+        guard case .bytes(let b) = v else { return nil }
+        v = .unit
+        return b
+    }
+
     static func takeInts(_ v: inout Value) -> [Int]? {
         guard case .intList(let xs) = v else { return nil }
         v = .unit

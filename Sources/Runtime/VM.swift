@@ -238,14 +238,38 @@ public final class VM {
     /// Charges a newly built string or list to the memory limit and stops one that has
     /// grown past the collection limit.
     func checkSize(_ v: Value, _ site: Site) throws(Unwind) {
-        let size: Int
+        guard let (count, bytesEach) = Self.elements(of: v) else { return }
+        try charge(count * bytesEach, site)
+        try checkCollectionLimit(count, site)
+    }
+
+    /// After `appended` was appended to `v` in place: only the appended part is charged
+    /// against memory (the rest was there), and `v` must stay within the collection limit.
+    func checkAppend(_ v: Value, appended: Value, _ site: Site) throws(Unwind) {
+        guard let (count, bytesEach) = Self.elements(of: v) else { return }
+        try charge((Self.elements(of: appended)?.count ?? 0) * bytesEach, site)
+        try checkCollectionLimit(count, site)
+    }
+
+    /// A map about to hold `count` keys: within the collection limit, and its new entry
+    /// (key, value and bucket) charged against the memory limit.
+    func checkMapGrowth(to count: Int, _ site: Site) throws(Unwind) {
+        try checkCollectionLimit(count, site)
+        try charge(2 * MemoryLayout<Value>.stride + 8, site)
+    }
+
+    /// The elements of a string (UTF-8 bytes), Bytes or list, and the bytes each takes.
+    private static func elements(of v: Value) -> (count: Int, bytesEach: Int)? {
         switch v {
-        case .string(let s): size = s.utf8.count; try charge(size, site)
-        case .bytes(let b): size = b.count; try charge(size, site)
-        case .list(let xs): size = xs.count; try charge(size * MemoryLayout<Value>.stride, site)
-        case .intList(let xs): size = xs.count; try charge(size * 8, site)
-        default: return
+        case .string(let s): return (s.utf8.count, 1)
+        case .bytes(let b): return (b.count, 1)
+        case .list(let xs): return (xs.count, MemoryLayout<Value>.stride)
+        case .intList(let xs): return (xs.count, 8)
+        default: return nil
         }
+    }
+
+    private func checkCollectionLimit(_ size: Int, _ site: Site) throws(Unwind) {
         if size > limits.collectionSize {
             throw .failure(RuntimeError("size limit exceeded: \(size) elements is over the limit of \(limits.collectionSize)",
                                         at: site, limit: .collectionSize))
@@ -365,33 +389,6 @@ public final class VM {
 
     /// Charges an allocation of about `bytes` against the memory limit.
     @inline(__always)
-    /// After `appended` was appended to `v` in place: `v` within the collection size
-    /// limit, and only the appended part charged against memory (the rest was there).
-    func checkAppend(_ v: Value, appended: Value, _ site: Site) throws(Unwind) {
-        let size: Int
-        switch (v, appended) {
-        case (.string(let s), .string(let a)): size = s.utf8.count; try charge(a.utf8.count, site)
-        case (.bytes(let b), .bytes(let a)): size = b.count; try charge(a.count, site)
-        case (.list(let xs), _): size = xs.count; try charge(appended.listCount * MemoryLayout<Value>.stride, site)
-        case (.intList(let xs), _): size = xs.count; try charge(appended.listCount * 8, site)
-        default: return
-        }
-        if size > limits.collectionSize {
-            throw .failure(RuntimeError("size limit exceeded: \(size) elements is over the limit of \(limits.collectionSize)",
-                                        at: site, limit: .collectionSize))
-        }
-    }
-
-    /// A map about to hold `count` keys: within the collection size limit, and its new
-    /// entry (key, value and bucket) charged against the memory limit.
-    func checkMapGrowth(to count: Int, _ site: Site) throws(Unwind) {
-        if count > limits.collectionSize {
-            throw .failure(RuntimeError("size limit exceeded: a map of \(count) keys is over the limit of \(limits.collectionSize)",
-                                        at: site, limit: .collectionSize))
-        }
-        try charge(2 * MemoryLayout<Value>.stride + 8, site)
-    }
-
     func charge(_ bytes: Int, _ site: Site) throws(Unwind) {
         allocated &+= bytes
         if allocated > limits.memory {
