@@ -7,8 +7,9 @@ typealias Place = (VM, Bool, (inout Value) throws(Unwind) -> Void) throws(Unwind
 
 extension Compiler {
     func assignment(_ target: Expr, op: AssignOp?, value: Expr, site s: Site) -> StmtCode {
-        if op == nil, let suffix = appendedSuffix(target, value) {
-            return assignment(target, op: .add, value: suffix, site: s)
+        if op == nil, let parts = appendedParts(target, value) {
+            return parts.count == 1 ? assignment(target, op: .add, value: parts[0], site: s)
+                : appendAll(parts, to: target, site: s)
         }
         let appends = op == .add && Self.growsInPlace(type(target))
         if !appends, case .name = target.kind, case .variable(let v)? = checked.names[target.id] {
@@ -46,34 +47,77 @@ extension Compiler {
         }
     }
 
-    /// `y` when `value` is `x + y` and `target` the variable `x` of a type that grows in
-    /// place, and evaluating `y` cannot change `x` (no calls, blocks or branches in it):
-    /// then `x = x + y` is `x += y`, which appends instead of copying `x`.
-    func appendedSuffix(_ target: Expr, _ value: Expr) -> Expr? {
+    /// `[y]` when `value` is `x + y`, or `[a, b, …]` when it is `x + a + b + …` with every
+    /// part of `x`'s type, and `target` the variable `x` of a type that grows in place, and
+    /// evaluating the parts cannot change `x`: then `x = x + y` is `x += y`, which appends
+    /// instead of copying `x`, and the longer sum appends each part in turn (the same
+    /// value: concatenation is associative).
+    func appendedParts(_ target: Expr, _ value: Expr) -> [Expr]? {
         guard case .name = target.kind, case .variable(let v)? = checked.names[target.id],
-              Self.growsInPlace(type(target)),
-              case .binary(.add, let left, let right) = value.kind,
-              case .name = left.kind, case .variable(let u)? = checked.names[left.id], u == v,
-              Self.changesNoVariable(right) else { return nil }
-        return right
+              Self.growsInPlace(type(target)) else { return nil }
+        var parts: [Expr] = []
+        var sum = value
+        while case .binary(.add, let left, let right) = sum.kind {
+            parts.append(right)
+            sum = left
+        }
+        guard case .name = sum.kind, case .variable(let u)? = checked.names[sum.id], u == v, !parts.isEmpty,
+              parts.count == 1 || parts.allSatisfy({ type($0) == type(target) }) else { return nil }
+        let callsAllowed = callsCannotChange(v)
+        guard parts.allSatisfy({ Self.leavesVariables($0, callsAllowed: callsAllowed) }) else { return nil }
+        return parts.reversed()
     }
 
-    /// True when evaluating `e` cannot assign to any variable: it holds no call, block,
-    /// `if`, `match` or function literal.
-    static func changesNoVariable(_ e: Expr) -> Bool {
+    /// `x = x + a + b + …` as appends of the parts, evaluated first, in order.
+    func appendAll(_ parts: [Expr], to target: Expr, site s: Site) -> StmtCode {
+        let values = parts.map { expr($0).value }
+        let p = place(target, site: s)
+        return { vm throws(Unwind) in
+            var evaluated: [Value] = []
+            evaluated.reserveCapacity(values.count)
+            for value in values { evaluated.append(try value(vm)) }
+            vm.lastCharacterPositions = nil
+            try p(vm, false) { (slot: inout Value) throws(Unwind) in
+                for part in evaluated {
+                    try Arithmetic.addInPlace(&slot, part, s)
+                    try vm.checkAppend(slot, appended: part, s)
+                }
+            }
+            return .normal
+        }
+    }
+
+    /// True when no function a call can reach changes variable `v`: a local of the
+    /// function being compiled that no inner function uses, or a global that only
+    /// top-level code changes.
+    func callsCannotChange(_ v: Int) -> Bool {
+        let variable = checked.variables[v]
+        if variable.isGlobal { return !variable.changedInFunction }
+        return variable.function == fn && !variable.captured
+    }
+
+    /// True when evaluating `e` cannot assign to or change a variable other than through
+    /// a call (allowed when `callsAllowed`): it holds no block, `if` or `match` (their
+    /// statements may assign) and no method that changes its receiver (`push`, `pop`, ...).
+    static func leavesVariables(_ e: Expr, callsAllowed: Bool) -> Bool {
+        func leaves(_ e: Expr) -> Bool { leavesVariables(e, callsAllowed: callsAllowed) }
         switch e.kind {
         case .int, .dec, .float, .money, .duration, .string, .bool, .none, .unit, .name:
             return true
         case .template(let segments):
-            return segments.allSatisfy { if case .expr(let part) = $0 { return changesNoVariable(part) } else { return true } }
-        case .list(let elements): return elements.allSatisfy(changesNoVariable)
-        case .map(let entries): return entries.allSatisfy { changesNoVariable($0.key) && changesNoVariable($0.value) }
-        case .record(_, let fields): return fields.allSatisfy { changesNoVariable($0.value) }
-        case .unary(_, let operand): return changesNoVariable(operand)
-        case .binary(_, let l, let r): return changesNoVariable(l) && changesNoVariable(r)
-        case .member(let base, _, _): return changesNoVariable(base)
-        case .index(let base, let index): return changesNoVariable(base) && changesNoVariable(index)
-        case .call, .lambda, .ifElse, .match, .block: return false
+            return segments.allSatisfy { if case .expr(let part) = $0 { return leaves(part) } else { return true } }
+        case .list(let elements): return elements.allSatisfy(leaves)
+        case .map(let entries): return entries.allSatisfy { leaves($0.key) && leaves($0.value) }
+        case .record(_, let fields): return fields.allSatisfy { leaves($0.value) }
+        case .unary(_, let operand): return leaves(operand)
+        case .binary(_, let l, let r): return leaves(l) && leaves(r)
+        case .member(let base, _, _): return leaves(base)
+        case .index(let base, let index): return leaves(base) && leaves(index)
+        case .call(let callee, let args):
+            if case .member(_, let name, _) = callee.kind, Checker.mutatingMethods.contains(name) { return false }
+            return callsAllowed && leaves(callee) && args.allSatisfy { leaves($0.value) }
+        case .lambda: return callsAllowed  // Its body runs only when called.
+        case .ifElse, .match, .block: return false
         }
     }
 

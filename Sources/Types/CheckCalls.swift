@@ -416,6 +416,7 @@ extension Checker {
         if !result.variables[root].mutable {
             error("cannot \(method) on '\(result.variables[root].name)': it is declared with 'let'; use 'var'", base.span)
         }
+        noteChange(of: root)
     }
 
     public static func methodNames(for t: KType) -> [String] {

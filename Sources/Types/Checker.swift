@@ -485,6 +485,7 @@ public final class Checker {
             let name = result.variables[root].name
             error("cannot assign to '\(name)': it is declared with 'let'; use 'var' to make it mutable", target.span)
         }
+        noteChange(of: root)
         let targetType = expr(target, nil)
         guard let op else {
             requireExpr(value, targetType, fits: targetType)
@@ -494,6 +495,11 @@ public final class Checker {
         let valueType = expr(value, targetType)
         let combined = arithmetic(binop, targetType, valueType, span: span)
         require(combined, fits: targetType, span)
+    }
+
+    /// Marks a global changed from inside a function (see `Variable.changedInFunction`).
+    func noteChange(of variable: Int) {
+        if contexts.count > 1 && result.variables[variable].isGlobal { result.variables[variable].changedInFunction = true }
     }
 
     /// The variable at the root of an assignment target such as `a[i].f`.

@@ -47,6 +47,9 @@ public struct Variable: Sendable {
     public var isConstantFunction: Bool
     /// Declared by a stdlib module: a script's own definition of the name replaces it.
     public var isLibrary = false
+    /// A global that some function body assigns or changes with a method like `push`: a
+    /// call made from top-level code may change it.
+    public var changedInFunction = false
 }
 
 public struct FunctionInfo: Sendable {
