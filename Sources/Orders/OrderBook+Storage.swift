@@ -162,16 +162,14 @@ extension OrderBook {
         ladders[Int(side.opposite.rawValue)].forEachBestFirst { pointer in
             let level = pointer.pointee
             guard level.key >= minKey else { return false }
-            if !checksTrader {
-                available += level.open
-            } else if selfTrade == .cancelMaker {
-                available += openExcluding(trader: trader, in: level)
-            } else if let beforeOwn = visibleBeforeOwn(trader: trader, in: level) {
-                // The taker stops at its own order after one pass over the queue.
-                verdict = available + beforeOwn >= quantity ? nil : .selfTrade
-                return false
+            if selfTrade == .cancelMaker {
+                available += openExcluding(trader: trader, in: level, wanted: quantity - available)
             } else {
-                available += level.open
+                switch meeting(trader, in: level, wanted: quantity - available) {
+                case .fills: available = quantity
+                case .meetsOwnFirst: verdict = .selfTrade; return false
+                case .passes: available += level.open
+                }
             }
             if available >= quantity { verdict = nil }
             return verdict != nil
@@ -180,10 +178,10 @@ extension OrderBook {
     }
 
     /// Open lots of a level's orders not from `trader` (those self-trade prevention would
-    /// cancel as makers).
-    private func openExcluding(trader: UInt32, in level: Level) -> Int64 {
+    /// cancel as makers), counted until `wanted` is reached.
+    private func openExcluding(trader: UInt32, in level: Level, wanted: Int64) -> Int64 {
         var total: Int64 = 0, cursor = level.head
-        while cursor >= 0 {
+        while cursor >= 0 && total < wanted {
             let maker = pool[Int(cursor)]
             if maker.trader != trader { total += maker.open }
             cursor = maker.next
@@ -191,17 +189,29 @@ extension OrderBook {
         return total
     }
 
-    /// If `trader` has an order in the level, the displayed lots queued before it (the
-    /// most a stopping taker gets: an iceberg's refill goes behind it); else nil.
-    private func visibleBeforeOwn(trader: UInt32, in level: Level) -> Int64? {
+    /// What a taker from `trader` that stops at its own order finds in a level.
+    enum Meeting {
+        /// `wanted` displayed lots come before any order of its own.
+        case fills
+        /// Its own order comes first: it stops there, short.
+        case meetsOwnFirst
+        /// The level holds no order of its own: all its open lots can fill it.
+        case passes
+    }
+
+    /// Walks `level`'s queue as the taker meets it, only as far as it has to: the
+    /// displayed lots queued before its own order are what it gets (an iceberg's refill
+    /// goes behind that order).
+    private func meeting(_ trader: UInt32, in level: Level, wanted: Int64) -> Meeting {
         var total: Int64 = 0, cursor = level.head
         while cursor >= 0 {
             let maker = pool + Int(cursor)
-            if maker.pointee.trader == trader { return total }
+            if maker.pointee.trader == trader { return .meetsOwnFirst }
             total += visible(maker)
+            if total >= wanted { return .fills }
             cursor = maker.pointee.next
         }
-        return nil
+        return .passes
     }
 
     /// Fires pending stops whose trigger the last trade reached, oldest first, until none

@@ -107,6 +107,20 @@ final class RuleTests: XCTestCase {
                        [accepted(4, 100, 10), trade(1, 4, 1, 100, 10)])
     }
 
+    /// With cancel-maker, the taker's own orders do not count and do not stop it, on any
+    /// level: the check adds up the others' lots level by level, stopping once enough.
+    func testFOKWithCancelMakerCountsOnlyOthersOrders() {
+        run(limit(1, .sell, 100, 5, trader: 7), limit(2, .sell, 100, 5), limit(3, .sell, 101, 5, trader: 7),
+            limit(4, .sell, 101, 5), limit(5, .sell, 101, 5))
+        let before = l3
+        XCTAssertEqual(run(limit(6, .buy, 101, 16, type: .fok, trader: 7, stp: .cancelMaker)), [rejected(6, .fokUnfilled)])
+        XCTAssertEqual(l3, before)
+        XCTAssertEqual(run(limit(7, .buy, 101, 10, type: .fok, trader: 7, stp: .cancelMaker)),
+                       [accepted(7, 101, 10), cancelled(1, 100, 5, .selfTrade), trade(1, 7, 2, 100, 5),
+                        cancelled(3, 101, 5, .selfTrade), trade(2, 7, 4, 101, 5)])
+        XCTAssertEqual(l3, [[5, 101, 5]])
+    }
+
     func testPostOnlyThatWouldTakeIsRejected() {
         run(limit(1, .sell, 100, 5))
         XCTAssertEqual(run(limit(2, .buy, 100, 5, type: .postOnly)), [rejected(2, .wouldTake)])
