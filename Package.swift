@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "SyntaxTests", dependencies: ["Syntax"]),
         .testTarget(name: "TypesTests", dependencies: ["Types", "Syntax"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Types", "Syntax", "Money", "SeededRandom"]),
-        .testTarget(name: "KeelTests", dependencies: ["Keel", "Orders", "CSQLite"], exclude: ["Fixtures"]),
+        .testTarget(name: "KeelTests", dependencies: ["Keel", "Orders", "CSQLite", "SeededRandom"], exclude: ["Fixtures"]),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "SeededRandom"], exclude: ["Fixtures"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ledger-crash-writer"], exclude: ["Fixtures"]),
         .testTarget(name: "OrdersTests", dependencies: ["Orders", "SeededRandom", "orders-crash-writer"]),

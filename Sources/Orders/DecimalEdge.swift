@@ -19,7 +19,7 @@ public struct DecimalWord: Sendable, Equatable {
         negative = value.isSignMinus
     }
 
-    init(coefficient: UInt64, exponent: Int32, negative: Bool) {
+    public init(coefficient: UInt64, exponent: Int32, negative: Bool) {
         self.coefficient = coefficient
         self.exponent = exponent
         self.negative = negative
@@ -51,8 +51,9 @@ public struct DecimalOrder: Sendable, Equatable {
                   trader: trader, selfTrade: selfTrade)
     }
 
-    init(id: UInt64, side: Side, type: OrderType, price: DecimalWord, quantity: DecimalWord, stopPrice: DecimalWord,
-         display: DecimalWord, trader: UInt32, selfTrade: SelfTradePrevention) {
+    public init(id: UInt64, side: Side, type: OrderType, price: DecimalWord, quantity: DecimalWord,
+                stopPrice: DecimalWord = .zero, display: DecimalWord = .zero, trader: UInt32 = 0,
+                selfTrade: SelfTradePrevention = .none) {
         self.id = id
         self.side = side
         self.type = type
@@ -99,36 +100,51 @@ public struct Grid: Equatable, Sendable {
 
     /// `units` ticks as `price(ofTicks:)` prints, without making a `Dec`; nil unless the
     /// tick is `1E-p` (0.01, 1), whose multiples print as the units with `p` decimals.
-    public func priceText(ofTicks units: Int64) -> String? { Self.plainText(units, unit: tick) }
+    public func priceText(ofTicks units: Int64) -> String? {
+        var text: [UInt8] = []
+        return appendPriceText(ofTicks: units, to: &text) ? String(decoding: text, as: UTF8.self) : nil
+    }
 
     /// `units` lots as `quantity(ofLots:)` prints; nil unless the lot is `1E-p`.
-    public func quantityText(ofLots units: Int64) -> String? { Self.plainText(units, unit: lot) }
+    public func quantityText(ofLots units: Int64) -> String? {
+        var text: [UInt8] = []
+        return appendQuantityText(ofLots: units, to: &text) ? String(decoding: text, as: UTF8.self) : nil
+    }
 
-    private static func plainText(_ units: Int64, unit: DecimalWord?) -> String? {
+    /// Appends `priceText(ofTicks:)`'s UTF-8 to `text`; false, appending nothing, where that is nil.
+    public func appendPriceText(ofTicks units: Int64, to text: inout [UInt8]) -> Bool {
+        Self.appendPlainText(units, unit: tick, to: &text)
+    }
+
+    /// Appends `quantityText(ofLots:)`'s UTF-8 to `text`; false, appending nothing, where that is nil.
+    public func appendQuantityText(ofLots units: Int64, to text: inout [UInt8]) -> Bool {
+        Self.appendPlainText(units, unit: lot, to: &text)
+    }
+
+    private static func appendPlainText(_ units: Int64, unit: DecimalWord?, to text: inout [UInt8]) -> Bool {
         let places = -Int(unitExponent(unit))
-        guard places >= 0 && places <= 18 else { return nil }
-        // Written from the right end of the buffer, then moved to its start: 19 digits, 18
-        // padding zeros, a point and a sign at most.
-        return String(unsafeUninitializedCapacity: 41) { text in
+        guard places >= 0 && places <= 18 else { return false }
+        // Written from the right end of a buffer: 19 digits, 18 padding zeros, a point and
+        // a sign at most.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 41) { buffer in
             var magnitude = units.magnitude, end = 41, written = 0
             repeat {
                 end -= 1
-                text[end] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                buffer[end] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
                 written += 1
                 if written == places {
                     end -= 1
-                    text[end] = UInt8(ascii: ".")
+                    buffer[end] = UInt8(ascii: ".")
                 }
             } while magnitude > 0 || written <= places
             if units < 0 {
                 end -= 1
-                text[end] = UInt8(ascii: "-")
+                buffer[end] = UInt8(ascii: "-")
             }
-            let count = 41 - end
-            for i in 0..<count { text[i] = text[end + i] }
-            return count
+            text.append(contentsOf: UnsafeMutableBufferPointer(rebasing: buffer[end..<41]))
         }
+        return true
     }
 
     // The `OrderBook` conversions from word-sized parts, with the same rejections in the

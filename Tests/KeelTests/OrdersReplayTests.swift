@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 import XCTest
 
 /// `keel orders replay`, run as a process on CSV fixtures whose output was worked out by hand.
@@ -16,6 +17,54 @@ final class OrdersReplayTests: XCTestCase {
         // The column of the field at fault: the command, the side, the time in force.
         XCTAssertEqual(errors.map { $0.split(separator: ":")[2] }, ["1", "9", "18"], run.stderr)
         XCTAssertTrue(errors[0].hasSuffix("unknown command 'bogus'; expected limit, market, cancel or modify"))
+    }
+
+    /// Lines in the common shape are read straight from their bytes, any other line
+    /// through strings and `Dec`: a random stream must replay the same both ways (a
+    /// leading blank sends a line the long way), on a decimal grid and on one of quarters.
+    func testTheQuickAndTheLongWayReplayAlike() throws {
+        var random = SplitMix64(seed: 813)
+        func pick(_ choices: [String]) -> String { choices[random.below(choices.count)] }
+        func number() -> String {
+            let whole = String(random.below(3) == 0 ? random.below(200) : 90 + random.below(20))
+            switch random.below(8) {
+            case 0: return whole + "." + String(repeating: "0", count: 1 + random.below(4))
+            case 1: return whole + ".25"
+            case 2: return whole + "." + String(random.below(100))
+            case 3: return "0"
+            case 4: return "1234567890123456789"
+            case 5: return "0." + String(repeating: "0", count: random.below(20)) + "5"
+            default: return whole
+            }
+        }
+        var lines: [String] = []
+        for _ in 0..<6_000 {
+            let id = random.below(5) == 0 ? "n\(random.below(50))" : String(random.below(3_000))
+            switch random.below(10) {
+            case 0, 1: lines.append("cancel,\(id)")
+            case 2: lines.append("modify,\(id),\(number()),\(number())")
+            case 3: lines.append("market,\(id),\(pick(["buy", "sell"])),\(number())")
+            default:
+                let tif = pick(["", ",gtc", ",ioc", ",fok", ",post"])
+                lines.append("limit,\(id),\(pick(["buy", "sell"])),\(number()),\(number())\(tif)")
+            }
+        }
+        let directory = NSTemporaryDirectory()
+        let quick = directory + "keel-replay-quick-\(getpid()).csv", long = directory + "keel-replay-long-\(getpid()).csv"
+        try lines.map { $0 + "\n" }.joined().write(toFile: quick, atomically: true, encoding: .utf8)
+        try lines.map { " " + $0 + "\n" }.joined().write(toFile: long, atomically: true, encoding: .utf8)
+        defer {
+            try? FileManager.default.removeItem(atPath: quick)
+            try? FileManager.default.removeItem(atPath: long)
+        }
+        for grid in [["--tick", "0.01"], ["--tick", "0.25", "--lot", "0.5"]] {
+            let quickRun = try keel.run(["orders", "replay", quick] + grid)
+            let longRun = try keel.run(["orders", "replay", long] + grid)
+            XCTAssertEqual(quickRun.status, 0, quickRun.stderr)
+            XCTAssertEqual(quickRun.stdout, longRun.stdout, "\(grid)")
+            XCTAssertGreaterThan(quickRun.stdout.split(separator: "\n").filter { $0.hasPrefix("trade,") }.count, 100)
+            XCTAssertGreaterThan(quickRun.stdout.split(separator: "\n").filter { $0.hasPrefix("reject,") }.count, 100)
+        }
     }
 
     func testTickAndLotOptions() throws {
