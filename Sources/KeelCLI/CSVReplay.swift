@@ -93,36 +93,27 @@ struct CSVReplay {
     struct QuickFields {
         enum Keyword { case limit, market, cancel, modify, other }
 
-        var starts: (Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0)
+        /// Field `i` spans `starts[i] ..< starts[i + 1] - 1`.
+        var starts = InlineArray<7, Int>(repeating: 0)
         var count = 0
 
-        /// Field `i` spans `start(i) ..< start(i + 1) - 1`.
-        func start(_ i: Int) -> Int {
-            withUnsafeBytes(of: starts) { $0.load(fromByteOffset: i * MemoryLayout<Int>.stride, as: Int.self) }
-        }
-
-        mutating func setStart(_ i: Int, _ value: Int) {
-            withUnsafeMutableBytes(of: &starts) { $0.storeBytes(of: value, toByteOffset: i * MemoryLayout<Int>.stride, as: Int.self) }
-        }
-
         mutating func split(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-            setStart(0, 0)
             count = 1
             for (index, byte) in bytes.enumerated() {
                 if byte == UInt8(ascii: ",") {
-                    guard count < 6, index > start(count - 1) else { return false }
-                    setStart(count, index + 1)
+                    guard count < 6, index > starts[count - 1] else { return false }
+                    starts[count] = index + 1
                     count += 1
                 } else if byte >= 0x80 || byte <= 0x20 {
                     return false
                 }
             }
-            setStart(count, bytes.count + 1)
-            return bytes.count >= start(count - 1) + 1
+            starts[count] = bytes.count + 1
+            return bytes.count >= starts[count - 1] + 1
         }
 
         func field(_ i: Int, of bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-            UnsafeBufferPointer(rebasing: bytes[start(i) ..< start(i + 1) - 1])
+            UnsafeBufferPointer(rebasing: bytes[starts[i] ..< starts[i + 1] - 1])
         }
 
         func keyword(of bytes: UnsafeBufferPointer<UInt8>) -> Keyword {
