@@ -239,22 +239,35 @@ func latencies(_ workload: Workload) -> [Histogram<UInt64>] {
             events.removeAll(keepingCapacity: true)
         }
     }
+    return histogramsByKind(workload.stream, elapsed)
+}
+
+/// Histograms of `nanoseconds`, one time per command of `stream`: all commands, then
+/// passive and crossing limits, IOCs and other new orders, cancels, modifies.
+func histogramsByKind(_ stream: [Command], _ nanoseconds: [UInt64]) -> [Histogram<UInt64>] {
     let empty = nanosecondHistogram()
-    var histograms = [empty, empty, empty, empty]
-    for (command, nanoseconds) in zip(workload.stream, elapsed) {
-        _ = histograms[0].record(nanoseconds)
+    var histograms = [empty, empty, empty, empty, empty]
+    for (command, time) in zip(stream, nanoseconds) {
+        _ = histograms[0].record(time)
         switch command {
-        case .new: _ = histograms[1].record(nanoseconds)
-        case .cancel: _ = histograms[2].record(nanoseconds)
-        case .modify: _ = histograms[3].record(nanoseconds)
+        case .new(let order): _ = histograms[order.type == .limit ? 1 : 2].record(time)
+        case .cancel: _ = histograms[3].record(time)
+        case .modify: _ = histograms[4].record(time)
         case .rejectAtEdge: break
         }
     }
     return histograms
 }
 
-/// Per-command service times inside the native batch call (`ServiceTimes`).
-func batchServiceTimes(_ workload: Workload, clock: ServiceTimes.Clock) -> Histogram<UInt64> {
+/// p99 of each kind of `histogramsByKind`, on one line.
+func p99sByKind(_ histograms: [Histogram<UInt64>]) -> String {
+    zip(["limits", "IOCs", "cancels", "modifies"], histograms.dropFirst())
+        .map { "\($0) \($1.valueAtPercentile(99)) ns" }.joined(separator: ", ")
+}
+
+/// Per-command service times inside the native batch call (`ServiceTimes`), by kind as
+/// `histogramsByKind` gives them.
+func batchServiceTimes(_ workload: Workload, clock: ServiceTimes.Clock) -> [Histogram<UInt64>] {
     let book = prefilled(workload)
     var events: [Event] = []
     events.reserveCapacity(1024)
@@ -262,7 +275,7 @@ func batchServiceTimes(_ workload: Workload, clock: ServiceTimes.Clock) -> Histo
     book.serviceTimes = times
     times.start()
     submitInChunks(workload.stream, to: book, events: &events) { _ in }
-    return histogram(of: times)
+    return histogramsByKind(workload.stream, times.nanoseconds)
 }
 
 func histogram(of times: ServiceTimes) -> Histogram<UInt64> {
@@ -343,7 +356,7 @@ func report(_ workload: Workload, opsTarget: Double) {
 func reportLatencies(_ workload: Workload) {
     let (alone, aloneP99s) = medianPass({ latencies(workload) }, p99: { $0[0].valueAtPercentile(99) })
     print("  latency, one submit per command; p99 of three passes: \(aloneP99s); the median pass:")
-    for (label, histogram) in zip(["all:        ", "new orders: ", "cancels:    ", "modifies:   "], alone) {
+    for (label, histogram) in zip(["all:        ", "limits:     ", "IOCs, other:", "cancels:    ", "modifies:   "], alone) {
         print("    \(label) " + percentiles(histogram)
               + (label.hasPrefix("all") ? "  (target p99 < 500 ns)" : "  (\(histogram.totalCount) commands)"))
     }
@@ -354,10 +367,11 @@ func reportLatencies(_ workload: Workload) {
     // Without an invariant counter the preferred clock is the monotonic one: timed once.
     let clocks: [ServiceTimes.Clock] = ServiceTimes.Clock.preferred == .timeStampCounter ? [.timeStampCounter, .monotonic] : [.monotonic]
     for clock in clocks {
-        let (batch, p99s) = medianPass({ batchServiceTimes(workload, clock: clock) }, p99: { $0.valueAtPercentile(99) })
+        let (batch, p99s) = medianPass({ batchServiceTimes(workload, clock: clock) }, p99: { $0[0].valueAtPercentile(99) })
         let name = clock == .timeStampCounter ? "time-stamp counter (RDTSC)" : "monotonic clock (ordered) "
         print("    \(name): p99 of three passes: \(p99s); the median pass:")
-        print("      " + percentiles(batch) + String(format: ", mean %.1f ns  (target p99 < 500 ns)", batch.mean))
+        print("      " + percentiles(batch[0]) + String(format: ", mean %.1f ns  (target p99 < 500 ns)", batch[0].mean))
+        print("      p99 by kind: " + p99sByKind(batch))
     }
     let timer = timerOverhead()
     print("    (the monotonic clock itself, read twice around nothing: p50 \(timer.valueAtPercentile(50)) ns, "
