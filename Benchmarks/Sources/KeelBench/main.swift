@@ -51,7 +51,7 @@ func best<T>(_ runs: Int, _ body: () throws -> (Double, T)) rethrows -> (Double,
 
 let benchmarks = [("fib", "recursive fib(30)"), ("loop", "20M-iteration Int loop"),
                   ("map", "500k-key String map fill+lookup"), ("map_churn", "100k-key map window, 900k removals"),
-                  ("concat", "2 MB string built by 1M +="),
+                  ("concat", "2 MB string built by 1M +="), ("concat_call", "2 MB via 1M s = s + str() + str()"),
                   ("scan", "2M-char string scanned by s[i]"), ("money", "1M-iteration money sum")]
 print("benchmark                         keel (s)   python3 (s)   lua5.4 (s)   python/keel   keel/lua")
 var failures = 0
