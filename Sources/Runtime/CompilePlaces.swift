@@ -8,11 +8,12 @@ typealias Place = (VM, Bool, (inout Value) throws(Unwind) -> Void) throws(Unwind
 extension Compiler {
     func assignment(_ target: Expr, op: AssignOp?, value: Expr, site s: Site) -> StmtCode {
         if op == nil, let parts = appendedParts(target, value) {
-            return parts.count == 1 ? assignment(target, op: .add, value: parts[0], site: s)
-                : appendAll(parts, to: target, site: s)
+            return append(joined(parts, site: s), to: target, site: s)
         }
-        let appends = op == .add && Self.growsInPlace(type(target))
-        if !appends, case .name = target.kind, case .variable(let v)? = checked.names[target.id] {
+        if op == .add && Self.growsInPlace(type(target)) {
+            return append(expr(value).value, to: target, site: s)
+        }
+        if case .name = target.kind, case .variable(let v)? = checked.names[target.id] {
             if type(target) == .int, type(value) == .int, let op, op != .div, let storage = plainSlot(v) {
                 return intUpdate(storage, op: op, intOperand(value), site: s)
             }
@@ -28,17 +29,6 @@ extension Compiler {
                 return .normal
             }
         }
-        if appends {
-            return { vm throws(Unwind) in
-                let x = try v(vm)
-                vm.lastCharacterPositions = nil
-                try p(vm, false) { (slot: inout Value) throws(Unwind) in
-                    try Arithmetic.addInPlace(&slot, x, s)
-                    try vm.checkAppend(slot, appended: x, s)
-                }
-                return .normal
-            }
-        }
         let combine = Self.combiner(op)
         return { vm throws(Unwind) in
             let x = try v(vm)
@@ -50,8 +40,8 @@ extension Compiler {
     /// `[y]` when `value` is `x + y`, or `[a, b, …]` when it is `x + a + b + …` with every
     /// part of `x`'s type, and `target` the variable `x` of a type that grows in place, and
     /// evaluating the parts cannot change `x`: then `x = x + y` is `x += y`, which appends
-    /// instead of copying `x`, and the longer sum appends each part in turn (the same
-    /// value: concatenation is associative).
+    /// instead of copying `x`, and the longer sum appends the parts joined (the same value:
+    /// concatenation is associative).
     func appendedParts(_ target: Expr, _ value: Expr) -> [Expr]? {
         guard case .name = target.kind, case .variable(let v)? = checked.names[target.id],
               Self.growsInPlace(type(target)) else { return nil }
@@ -68,22 +58,31 @@ extension Compiler {
         return parts.reversed()
     }
 
-    /// `x = x + a + b + …` as appends of the parts, evaluated first, in order.
-    func appendAll(_ parts: [Expr], to target: Expr, site s: Site) -> StmtCode {
-        let values = parts.map { expr($0).value }
+    /// `target += suffix`: appends to the target's own storage, within the size and memory
+    /// limits.
+    func append(_ suffix: @escaping (VM) throws(Unwind) -> Value, to target: Expr, site s: Site) -> StmtCode {
         let p = place(target, site: s)
         return { vm throws(Unwind) in
-            var evaluated: [Value] = []
-            evaluated.reserveCapacity(values.count)
-            for value in values { evaluated.append(try value(vm)) }
+            let x = try suffix(vm)
             vm.lastCharacterPositions = nil
             try p(vm, false) { (slot: inout Value) throws(Unwind) in
-                for part in evaluated {
-                    try Arithmetic.addInPlace(&slot, part, s)
-                    try vm.checkAppend(slot, appended: part, s)
-                }
+                try Arithmetic.addInPlace(&slot, x, s)
+                try vm.checkAppend(slot, appended: x, s)
             }
             return .normal
+        }
+    }
+
+    /// The parts of `x + a + b + …` evaluated in order and joined into one value (the
+    /// first part's storage grows, so `a + b` makes no copy of `a`).
+    func joined(_ parts: [Expr], site s: Site) -> (VM) throws(Unwind) -> Value {
+        let values = parts.map { expr($0).value }
+        if values.count == 1 { return values[0] }
+        let first = values[0], rest = values.dropFirst()
+        return { vm throws(Unwind) in
+            var suffix = try first(vm)
+            for value in rest { try Arithmetic.addInPlace(&suffix, try value(vm), s) }
+            return suffix
         }
     }
 
