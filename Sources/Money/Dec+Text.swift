@@ -61,15 +61,14 @@ extension Dec {
     /// Plain notation, never an exponent (Python's `format(d, "f")`):
     /// `1.50` → "1.50", `1E+3` → "1000", `-0.00` → "-0.00".
     ///
-    /// A value whose plain form would need more than `Dec.maxDigits` padding
-    /// zeros (e.g. `1E+999999999`) is shown in scientific notation instead, so
-    /// printing can never exhaust memory.
+    /// A value without a plain form of bounded size (`hasPlainForm`, e.g. `1E+999999999`)
+    /// is shown in scientific notation instead, so printing can never exhaust memory.
     public var description: String {
+        guard hasPlainForm else { return scientificString }
         let sign = isSignMinus ? "-" : ""
         let digits = coefficient.decimalString
         if exponent >= 0 {
             if isZero { return sign + "0" }
-            if exponent > Dec.maxDigits { return scientificString }
             return sign + digits + String(repeating: "0", count: exponent)
         }
         let pointPosition = digits.count + exponent
@@ -77,8 +76,16 @@ extension Dec {
             let split = digits.index(digits.startIndex, offsetBy: pointPosition)
             return sign + digits[..<split] + "." + digits[split...]
         }
-        if -pointPosition > Dec.maxDigits { return scientificString }
         return sign + "0." + String(repeating: "0", count: -pointPosition) + digits
+    }
+
+    /// Whether the plain form needs at most `Dec.maxDigits` zeros besides the
+    /// coefficient's digits: at most that many after them (a positive exponent) or
+    /// between the point and them. A language that promises never to print an exponent
+    /// refuses the others.
+    public var hasPlainForm: Bool {
+        if exponent >= 0 { return isZero || exponent <= Dec.maxDigits }
+        return -exponent <= Dec.maxDigits || -exponent - digitCount <= Dec.maxDigits
     }
 
     /// The specification's to-scientific-string (Python's `str(d)`):

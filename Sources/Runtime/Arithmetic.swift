@@ -12,9 +12,18 @@ enum Arithmetic {
         }
     }
 
+    /// `body`'s result, or a positioned error: the operation's own, or that the result
+    /// could not be printed without an exponent (Keel never prints one).
     @inline(__always)
     static func checked(_ site: Site, _ body: () throws(DecimalError) -> Dec) throws(Unwind) -> Dec {
-        do throws(DecimalError) { return try body() } catch { throw fail(error.description, site) }
+        let result: Dec
+        do throws(DecimalError) { result = try body() } catch { throw fail(error.description, site) }
+        guard result.hasPlainForm else { throw withoutPlainForm(result, site) }
+        return result
+    }
+
+    static func withoutPlainForm(_ d: Dec, _ site: Site) -> Unwind {
+        fail("result \(d.scientificString) is too large to write out: its plain form needs more than \(Dec.maxDigits) zeros", site)
     }
 
     static func currencyName(_ c: CurrencyID) -> String { CurrencyTable.shared.code(c) }

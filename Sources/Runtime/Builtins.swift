@@ -131,7 +131,7 @@ enum Builtins {
             switch args[0] {
             case .int(let i): return .dec(Dec(i))
             case .string(let s):
-                guard let d = try? Dec(parsing: s.trimmingSpaces) else { return .none }
+                guard let d = try? Dec(parsing: s.trimmingSpaces), d.hasPlainForm else { return .none }
                 return .dec(d)
             default: return args[0]
             }

@@ -65,6 +65,24 @@ final class DecBasicTests: XCTestCase {
         }
     }
 
+    /// A plain form has at most `Dec.maxDigits` zeros besides the coefficient's digits,
+    /// after them or between the point and them; past that, `description` falls back to
+    /// scientific notation rather than build a string that long.
+    func testPlainFormBoundary() throws {
+        let limit = Dec.maxDigits
+        let cases: [(String, Bool)] = [
+            ("1E+\(limit)", true), ("1E+\(limit + 1)", false), ("0E+\(limit + 5)", true),
+            ("1E-\(limit + 1)", true), ("1E-\(limit + 2)", false), ("12E-\(limit + 2)", true),
+            ("-1E-\(limit + 2)", false),
+        ]
+        for (text, plain) in cases {
+            let value = try dec(text)
+            XCTAssertEqual(value.hasPlainForm, plain, text)
+            XCTAssertEqual(value.description.contains("E"), !plain, text)
+        }
+        XCTAssertEqual(try dec("12E-\(limit + 2)").description.count, limit + 4)
+    }
+
     func testExactAddSubtractMultiply() throws {
         XCTAssertEqual(try dec("1.25").adding(dec("1.25")).description, "2.50")
         XCTAssertEqual(try dec("12.50").adding(dec("0.005")).description, "12.505")
