@@ -23,7 +23,7 @@ enum Arithmetic {
     }
 
     static func withoutPlainForm(_ d: Dec, _ site: Site) -> Unwind {
-        fail("result \(d.scientificString) is too large to write out: its plain form needs more than \(Dec.maxDigits) zeros", site)
+        fail("result \(d.scientificString) would need more than \(Dec.maxDigits) zeros to print without an exponent", site)
     }
 
     static func currencyName(_ c: CurrencyID) -> String { CurrencyTable.shared.code(c) }

@@ -245,6 +245,7 @@ extension Compiler {
             } catch {
                 throw fail(error.description, s)
             }
+            guard conversion.exactAmount.hasPlainForm else { throw Arithmetic.withoutPlainForm(conversion.exactAmount, s) }
             return .record(RecordBox(shape: shape, fields: [
                 .money(d, c), .dec(r), .money(conversion.exactAmount, target), .money(conversion.converted.amount, target),
             ]))
