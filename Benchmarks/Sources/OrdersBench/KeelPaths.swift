@@ -149,7 +149,7 @@ func reportKeel(_ workload: Workload, nativeSeconds: Double, batchOnly: Bool = f
         func line(_ label: String, _ seconds: Double, _ note: String) {
             print("  \(label)" + String(format: " %6.2f M ops/s  (%.2fx the native time) ", n / seconds / 1e6, seconds / nativeSeconds) + note)
         }
-        let pairs = batchOnly ? 10 : 6
+        let pairs = 10
         let (batchBest, ratio) = try alternating(workload, pairs: pairs) {
             try keel.seconds("batch", prefill: prefill, stream: stream, runs: 1)
         }
