@@ -150,13 +150,12 @@ extension OrderBook {
         let checksTrader = trader != 0 && selfTrade != .none
         // What rests within the limit bounds what the taker can fill (the side's total, then
         // block totals, not a walk over every level up to the limit); without a trader to
-        // look for it decides. A taker that meets its own order first is refused for that
-        // instead, so those walk.
-        if !checksTrader || selfTrade == .cancelMaker {
-            let makers = ladders[Int(side.opposite.rawValue)]
-            if makers.open < quantity || makers.open(atOrAbove: minKey, wanted: quantity) < quantity { return .fokUnfilled }
-            if !checksTrader { return nil }
-        }
+        // look for it decides. Less than the quantity is `fokUnfilled` whatever the taker's
+        // own orders, so only a FOK the book could fill walks the queues to find whether it
+        // meets its own order first, and that walk goes no further than its fills would.
+        let makers = ladders[Int(side.opposite.rawValue)]
+        if makers.open < quantity || makers.open(atOrAbove: minKey, wanted: quantity) < quantity { return .fokUnfilled }
+        if !checksTrader { return nil }
         var available: Int64 = 0
         var verdict: Reason? = .fokUnfilled
         ladders[Int(side.opposite.rawValue)].forEachBestFirst { pointer in

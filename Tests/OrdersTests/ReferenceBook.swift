@@ -64,6 +64,10 @@ struct ReferenceBook {
             return
         }
         if order.type == .fok {
+            // Less than the quantity within the limit is `fokUnfilled` before any question of
+            // whose orders they are; otherwise a trial run tells.
+            let within = (order.side == .buy ? asks : bids).filter { crosses(order, $0) }.reduce(Int64(0)) { $0 + $1.open }
+            if within < order.quantity { return reject(order.id, .fokUnfilled) }
             var trial = self
             trial.events = []
             let (remaining, stopped) = trial.match(order)

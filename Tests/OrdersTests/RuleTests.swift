@@ -97,6 +97,21 @@ final class RuleTests: XCTestCase {
         XCTAssertEqual(l3, [[3, 103, 5]])
     }
 
+    /// A FOK the book could not fill even counting the taker's own orders is `fok_unfilled`,
+    /// whoever's orders come first; one the book could fill is refused for meeting its own
+    /// order first. Neither touches the book.
+    func testFOKThatCannotFillIsUnfilledBeforeSelfTradeIsConsidered() {
+        run(limit(1, .sell, 100, 5, trader: 7), limit(2, .sell, 100, 5), limit(3, .sell, 102, 50))
+        let before = l3
+        for stp in [SelfTradePrevention.cancelTaker, .cancelBoth] {
+            XCTAssertEqual(run(limit(10 + UInt64(stp.rawValue), .buy, 101, 11, type: .fok, trader: 7, stp: stp)),
+                           [rejected(10 + UInt64(stp.rawValue), .fokUnfilled)])
+            XCTAssertEqual(run(limit(20 + UInt64(stp.rawValue), .buy, 101, 10, type: .fok, trader: 7, stp: stp)),
+                           [rejected(20 + UInt64(stp.rawValue), .selfTrade)])
+        }
+        XCTAssertEqual(l3, before)
+    }
+
     /// An iceberg's refill queues behind the taker's own order, which stops the taker:
     /// only the displayed slice counts, so this FOK must be rejected untouched.
     func testFOKCountsOnlyWhatItCanReachBeforeItsOwnOrder() {
