@@ -379,6 +379,17 @@ enum Builtins {
             let target = try text(0), replacement = try text(1)
             if target.isEmpty { return .string(s) }
             return .string(s.splitting(by: target).joined(separator: replacement))
+        case .slice:
+            let count = s.count
+            let range = try sliceRange(args, count: count, of: "a string of \(count) character\(count == 1 ? "" : "s")", site: site)
+            let start = s.index(s.startIndex, offsetBy: range.lowerBound)
+            return .string(String(s[start..<s.index(start, offsetBy: range.count)]))
+        case .indexOf:
+            // Characters before the first occurrence, as `s[i]` and `slice` count them.
+            let needle = try text(0)
+            if needle.isEmpty { return .int(0) }
+            let parts = s.splitting(by: needle)
+            return parts.count > 1 ? .int(parts[0].count) : .none
         default: throw fail("unknown string method '\(method.rawValue)'", site)
         }
     }

@@ -424,7 +424,8 @@ extension Checker {
         case .list: return ["len", "push", "pop", "insert", "remove", "clear", "map", "filter", "fold", "sort", "sort_by", "sum", "min", "max",
                             "contains", "reverse", "join", "any", "all", "find", "index_of", "first", "last", "slice", "is_empty"]
         case .map: return ["len", "keys", "values", "contains", "get", "remove", "clear", "is_empty"]
-        case .string: return ["len", "upper", "lower", "contains", "starts_with", "ends_with", "split", "trim", "replace", "chars", "is_empty"]
+        case .string: return ["len", "upper", "lower", "contains", "starts_with", "ends_with", "split", "trim", "replace", "chars", "is_empty",
+                              "slice", "index_of"]
         case .money: return ["round"]
         case .bytes: return ["len", "hex", "base64", "base58", "base62", "slice", "reverse", "is_empty"]
         case .dec: return ["round", "sqrt", "pow"]
@@ -554,6 +555,15 @@ extension Checker {
                 requireExpr(args[0].value, .string, fits: .string)
                 requireExpr(args[1].value, .string, fits: .string)
                 return .string
+            case "slice":
+                guard n(2) else { return .string }
+                requireExpr(args[0].value, .int, fits: .int)
+                requireExpr(args[1].value, .int, fits: .int)
+                return .string
+            case "index_of":
+                guard n(1) else { return .optional(.int) }
+                requireExpr(args[0].value, .string, fits: .string)
+                return .optional(.int)
             default: return nil
             }
         case .bytes:
