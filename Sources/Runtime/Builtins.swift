@@ -206,7 +206,7 @@ enum Builtins {
         switch r {
         case .list, .intList: return try listMethod(method, r, args, intElements: intElements, vm: vm, offset: frameOffset, site: site)
         case .map(let m): return try mapMethod(method, m, args, intElements: intElements, site: site)
-        case .string(let s): return try stringMethod(method, s, args, site: site)
+        case .string(let s): return try stringMethod(method, s, args, vm: vm, site: site)
         case .bytes(let b):
             switch method {
             case .len: return .int(b.count)
@@ -355,7 +355,7 @@ enum Builtins {
         }
     }
 
-    static func stringMethod(_ method: BuiltinMethod, _ s: String, _ args: [Value], site: Site) throws(Unwind) -> Value {
+    static func stringMethod(_ method: BuiltinMethod, _ s: String, _ args: [Value], vm: VM, site: Site) throws(Unwind) -> Value {
         func text(_ i: Int) throws(Unwind) -> String {
             guard case .string(let t) = args[i] else { throw internalError("String", site) }
             return t
@@ -367,8 +367,7 @@ enum Builtins {
         case .trim: return .string(s.trimmingSpaces)
         case .chars: return .list(s.map { .string(String($0)) })
         case .contains:
-            let needle = try text(0)
-            return .bool(needle.isEmpty || s.splitting(by: needle).count > 1)
+            return .bool(s.firstMatch(of: try text(0)) != nil)
         case .startsWith: return .bool(s.hasPrefix(try text(0)))
         case .endsWith: return .bool(s.hasSuffix(try text(0)))
         case .split:
@@ -380,16 +379,17 @@ enum Builtins {
             if target.isEmpty { return .string(s) }
             return .string(s.splitting(by: target).joined(separator: replacement))
         case .slice:
-            let count = s.count
+            // Long strings find their characters through the positions `s[i]` uses.
+            let positions = vm.characterPositions(of: s)
+            let count = positions?.count ?? s.count
             let range = try sliceRange(args, count: count, of: "a string of \(count) character\(count == 1 ? "" : "s")", site: site)
+            if let positions { return .string(String(s[positions.index(range.lowerBound)..<positions.index(range.upperBound)])) }
             let start = s.index(s.startIndex, offsetBy: range.lowerBound)
             return .string(String(s[start..<s.index(start, offsetBy: range.count)]))
         case .indexOf:
             // Characters before the first occurrence, as `s[i]` and `slice` count them.
-            let needle = try text(0)
-            if needle.isEmpty { return .int(0) }
-            let parts = s.splitting(by: needle)
-            return parts.count > 1 ? .int(parts[0].count) : .none
+            guard let match = s.firstMatch(of: try text(0)) else { return .none }
+            return .int(String(s.unicodeScalars[..<match]).count)
         default: throw fail("unknown string method '\(method.rawValue)'", site)
         }
     }
@@ -634,6 +634,18 @@ extension String {
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
         return String(scalars[first...last])
+    }
+
+    /// Where `needle` first occurs, comparing Unicode scalars as `splitting(by:)` does;
+    /// the start for an empty needle.
+    func firstMatch(of needle: String) -> String.Index? {
+        let scalars = unicodeScalars, wanted = needle.unicodeScalars
+        var i = scalars.startIndex
+        while true {
+            if scalars[i...].starts(with: wanted) { return i }
+            guard i < scalars.endIndex else { return nil }
+            scalars.formIndex(after: &i)
+        }
     }
 
     /// Splits on a non-empty separator, keeping empty pieces.

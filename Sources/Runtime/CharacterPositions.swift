@@ -51,8 +51,14 @@ final class CharacterPositions {
             let utf8 = string.utf8
             return String(decoding: CollectionOfOne(utf8[utf8.index(utf8.startIndex, offsetBy: i)]), as: UTF8.self)
         }
+        return String(string[index(i)])
+    }
+
+    /// Where character `i` (in `0...count`) starts: at most `stride` characters walked.
+    func index(_ i: Int) -> String.Index {
+        if breadcrumbs.isEmpty || i == count { return string.utf8.index(string.startIndex, offsetBy: i == count ? utf8Count : i) }
         let crumb = string.utf8.index(string.startIndex, offsetBy: breadcrumbs[i / Self.stride])
-        return String(string[string.index(crumb, offsetBy: i % Self.stride)])
+        return string.index(crumb, offsetBy: i % Self.stride)
     }
 
     private static func storage(of string: String) -> UnsafeRawPointer? {
