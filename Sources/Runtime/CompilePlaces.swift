@@ -64,8 +64,8 @@ extension Compiler {
         let p = place(target, site: s)
         return { vm throws(Unwind) in
             let x = try suffix(vm)
-            vm.lastCharacterPositions = nil
             try p(vm, false) { (slot: inout Value) throws(Unwind) in
+                vm.forgetCharacterPositions(of: slot)
                 try Arithmetic.addInPlace(&slot, x, s)
                 try vm.checkAppend(slot, appended: x, s)
             }
