@@ -55,6 +55,10 @@ struct CSVReplay {
 
     static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
 
+    /// A limit line's optional sixth field, as written, and the order type each gives (a
+    /// line without one is `gtc`).
+    static let timesInForce: [(name: StaticString, type: OrderType)] = [("gtc", .limit), ("ioc", .ioc), ("fok", .fok), ("post", .postOnly)]
+
     // MARK: - Lines in the common shape
 
     /// The command a line in the common shape writes; nil for any other line, or when its
@@ -144,11 +148,7 @@ struct CSVReplay {
 
         func timeInForce(_ i: Int, of bytes: UnsafeBufferPointer<UInt8>) -> OrderType? {
             let word = field(i, of: bytes)
-            if Self.word(word, is: "gtc") { return .limit }
-            if Self.word(word, is: "ioc") { return .ioc }
-            if Self.word(word, is: "fok") { return .fok }
-            if Self.word(word, is: "post") { return .postOnly }
-            return nil
+            return CSVReplay.timesInForce.first { Self.word(word, is: $0.name) }?.type
         }
 
         /// `digits` or `digits.digits`, at most 18 digits in all, as `Dec(parsing:)` reads
@@ -294,13 +294,14 @@ struct CSVReplay {
         switch f[0] {
         case "limit":
             try need(5...6)
-            let type: OrderType
-            switch f.count == 6 ? f[5] : "gtc" {
-            case "gtc": type = .limit
-            case "ioc": type = .ioc
-            case "fok": type = .fok
-            case "post": type = .postOnly
-            default: throw Malformed(message: "unknown time in force '\(f[5])'; expected gtc, ioc, fok or post", field: 5)
+            var type = OrderType.limit
+            if f.count == 6 {
+                guard let named = Self.timesInForce.first(where: { $0.name.description == f[5] }) else {
+                    let names = Self.timesInForce.map(\.name.description)
+                    throw Malformed(message: "unknown time in force '\(f[5])'; expected \(names.dropLast().joined(separator: ", ")) or \(names[names.count - 1])",
+                                    field: 5)
+                }
+                type = named.type
             }
             let (n, s, p, q) = (try name(1), try side(2), try number(3, "price"), try number(4, "quantity"))
             submitNew(id(n), s, type, price: p, quantity: q)

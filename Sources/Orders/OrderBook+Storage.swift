@@ -158,7 +158,7 @@ extension OrderBook {
         if !checksTrader { return nil }
         var available: Int64 = 0
         var verdict: Reason? = .fokUnfilled
-        ladders[Int(side.opposite.rawValue)].forEachBestFirst { pointer in
+        makers.forEachBestFirst { pointer in
             let level = pointer.pointee
             guard level.key >= minKey else { return false }
             if selfTrade == .cancelMaker {
