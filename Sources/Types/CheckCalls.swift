@@ -446,6 +446,13 @@ extension Checker {
     func builtinMethod(_ name: String, _ receiver: KType, _ args: [Arg], _ expected: KType?, span: Span) -> KType? {
         guard Self.methodNames(for: receiver).contains(name) else { return nil }
         func n(_ count: Int) -> Bool { arity(args, count, name, span) }
+        if name == "slice" {
+            // Lists, strings and bytes: elements, characters or bytes `a` to `b - 1`.
+            guard n(2) else { return receiver }
+            requireExpr(args[0].value, .int, fits: .int)
+            requireExpr(args[1].value, .int, fits: .int)
+            return receiver
+        }
         switch receiver {
         case .list(let el):
             switch name {
@@ -511,11 +518,6 @@ extension Checker {
                 return .optional(.int)
             case "reverse": _ = n(0); return receiver
             case "first", "last": _ = n(0); return .optional(el)
-            case "slice":
-                guard n(2) else { return receiver }
-                requireExpr(args[0].value, .int, fits: .int)
-                requireExpr(args[1].value, .int, fits: .int)
-                return receiver
             case "join":
                 guard n(1) else { return .string }
                 requireExpr(args[0].value, .string, fits: .string)
@@ -555,11 +557,6 @@ extension Checker {
                 requireExpr(args[0].value, .string, fits: .string)
                 requireExpr(args[1].value, .string, fits: .string)
                 return .string
-            case "slice":
-                guard n(2) else { return .string }
-                requireExpr(args[0].value, .int, fits: .int)
-                requireExpr(args[1].value, .int, fits: .int)
-                return .string
             case "index_of":
                 guard n(1) else { return .optional(.int) }
                 requireExpr(args[0].value, .string, fits: .string)
@@ -567,12 +564,6 @@ extension Checker {
             default: return nil
             }
         case .bytes:
-            if name == "slice" {
-                guard n(2) else { return .bytes }
-                requireExpr(args[0].value, .int, fits: .int)
-                requireExpr(args[1].value, .int, fits: .int)
-                return .bytes
-            }
             _ = n(0)
             switch name {
             case "len": return .int
