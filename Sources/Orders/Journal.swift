@@ -13,34 +13,34 @@ import Synchronization
 
 /// When the writer calls fsync.
 public enum FsyncPolicy: Equatable, Sendable {
-    /// Never; records are written by the background writer as buffers fill, and on
-    /// `flush()`, `sync()` and when the writer goes away.
+    /// Never; records are written by the writer thread as they come, and on `flush()`,
+    /// `sync()` and when the writer goes away.
     case none
-    /// Hand records to the background writer every `n` records and fsync them there
-    /// (group commit): the command stream never waits for the disk, and
-    /// `durableSequence` says what is safe. While one fsync runs, later records are
-    /// written as buffers fill; the next boundary after it finishes syncs them all.
+    /// The writer thread fsyncs once `n` records or more are written since its last
+    /// fsync (group commit): the command stream never waits for the disk, and
+    /// `durableSequence` says what is safe.
     case every(Int)
-    /// Write and fsync after each record, before `append` returns.
+    /// Write and fsync each `append`'s records before it returns.
     case always
 }
 
 /// Appends commands to a journal file.
 ///
-/// The caller's thread only copies each command and its sequence number into memory (one
-/// 64-byte entry). Encoding, checksums and `write(2)` run on a background queue, one
-/// buffer at a time and in order, and the policy's fsyncs on another beside it: a buffer
-/// is handed over when it fills, at each fsync boundary, and on `flush()`, and is free
-/// again once written. The caller waits only when every buffer is still being written
-/// (the disk is behind) or when it asks to (`flush`, `sync`), so the system calls, and
-/// the interrupts their I/O brings, stay off the matching loop.
+/// The caller's thread only copies each command and its sequence number into a ring of
+/// 64-byte entries and publishes how far it has filled it (one atomic store). A writer
+/// thread of its own encodes, checksums and writes what is published, and runs the
+/// policy's fsyncs. The writer looks for work every few tens of microseconds while
+/// records come and parks after a millisecond without any, so a busy caller makes no
+/// system call at all: neither the I/O nor waking a thread stays on the matching loop.
+/// The caller waits only when the ring is full (the disk is behind) or when it asks to
+/// (`flush`, `sync`).
 public final class JournalWriter {
-    static let bufferSize = 1 << 19
-    /// An fsync here takes 0.2-0.5 ms and now and then several: with four buffers the
-    /// caller waited for a free one in most W2 runs with fsync every 1,000 records (up to
-    /// 4 ms a run). Sixteen of 8,192 entries hold about 8 ms of commands.
-    static let bufferCount = 16
-    static let entriesPerBuffer = bufferSize / MemoryLayout<Entry>.stride
+    /// Entries the caller may be ahead of the disk: about 9 ms of commands at 15 M a
+    /// second, room for the fsyncs that now and then take several milliseconds here.
+    static let ringCapacity = 1 << 17
+    static let ringMask = ringCapacity - 1
+    /// The most entries encoded into one write(2).
+    static let writeChunk = 8192
     static let headerSize = 8
     static let maxRecord = headerSize + 8 + CommandCodec.maxSize
     /// Entries ahead of the next one whose cache line is requested.
@@ -52,33 +52,18 @@ public final class JournalWriter {
         var command: Command
     }
 
-    private let descriptor: Int32
+    private let shared: Shared
     private let policy: FsyncPolicy
-    private let buffers: UnsafeMutablePointer<Entry>
-    /// Where the writer queue encodes a buffer's records (its alone).
-    private let encoded: UnsafeMutableRawPointer
-    /// The buffer entries go into (`buffers + current * entriesPerBuffer`), and its fill.
-    private var current = 0
-    private var used = 0
-    private var sinceSync = 0
+    private let thread: pthread_t
+    /// Entries filled so far (the writer sees them once published).
+    private var filled = 0
+    /// The writer's `written` as last read: entries below it may be filled again.
+    private var freedUpTo = 0
     private var lastSequence: UInt64 = 0
-    private let durability = Durability()
-    private let writerQueue = DispatchQueue(label: "orders.journal.writer")
-    /// Runs the policy's fsyncs, in order, while `writerQueue` goes on writing.
-    private let syncQueue = DispatchQueue(label: "orders.journal.fsync")
-    /// Buffers not held by the writer queue, counting the current one as taken.
-    private let freeBuffers = DispatchSemaphore(value: bufferCount - 1)
-
-    /// Shared with the writer queue.
-    private final class Durability: Sendable {
-        let sequence = Atomic<UInt64>(0)
-        let syncing = Atomic<Bool>(false)
-        let failed = Atomic<Int32>(0)
-    }
 
     /// The last sequence number that is written and, unless the policy is `none`, fsynced:
     /// what a caller may acknowledge.
-    public var durableSequence: UInt64 { durability.sequence.load(ordering: .acquiring) }
+    public var durableSequence: UInt64 { shared.durable.load(ordering: .acquiring) }
 
     /// Opens (creating if needed) `path` for appending. `validLength`, from reading the
     /// journal first, cuts off a torn last record so new records follow good ones.
@@ -90,75 +75,115 @@ public final class JournalWriter {
             close(descriptor)
             throw .io("truncate \(path): \(text)")
         }
-        let entryCount = Self.entriesPerBuffer * Self.bufferCount
-        guard let buffers = LargeAllocation.allocate(Entry.self, count: entryCount) else {
+        guard let shared = Shared(descriptor: descriptor, policy: policy) else {
             close(descriptor)
-            throw .io("out of memory for the journal's \(entryCount * MemoryLayout<Entry>.stride) bytes of buffers")
+            throw .io("out of memory for the journal's \(Self.ringCapacity * MemoryLayout<Entry>.stride) bytes of buffers")
         }
-        self.descriptor = descriptor
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(shared).toOpaque()
+        guard pthread_create(&thread, nil, { context in
+            guard let context else { return nil }
+            Unmanaged<Shared>.fromOpaque(context).takeRetainedValue().run()
+            return nil
+        }, context) == 0 else {
+            Unmanaged<Shared>.fromOpaque(context).release()
+            throw .io("cannot start the journal's writer thread: \(Self.errorText())")
+        }
+        self.shared = shared
         self.policy = policy
-        self.buffers = buffers
-        // Both are touched here, so that the command stream takes no page faults the first
-        // time round the buffers (2,048 of them without huge pages), nor the writer queue.
-        UnsafeMutableRawPointer(buffers).initializeMemory(as: UInt8.self, repeating: 0,
-                                                          count: entryCount * MemoryLayout<Entry>.stride)
-        encoded = .allocate(byteCount: Self.entriesPerBuffer * Self.maxRecord, alignment: 64)
-        encoded.initializeMemory(as: UInt8.self, repeating: 0, count: Self.entriesPerBuffer * Self.maxRecord)
+        self.thread = thread
     }
 
     deinit {
-        try? flush()  // Also waits for the writer queue, the last user of `encoded`.
-        syncQueue.sync {}
-        close(descriptor)
-        LargeAllocation.deallocate(buffers)
-        encoded.deallocate()
+        try? flush()
+        shared.stopping.store(true, ordering: .sequentiallyConsistent)
+        shared.wake.signal()
+        pthread_join(thread, nil)
+        shared.syncQueue.sync {}
     }
 
-    /// Appends one command as record `sequence`, handing records to the writer as the
-    /// policy says.
+    /// Appends one command as record `sequence`.
     public func append(_ command: Command, sequence: UInt64) throws(JournalError) {
         try withUnsafePointer(to: command) { pointer throws(JournalError) in
             try append(contentsOf: UnsafeBufferPointer(start: pointer, count: 1), firstSequence: sequence)
         }
     }
 
-    /// Appends `commands` as records `firstSequence`, `firstSequence + 1`, …, in runs
-    /// that end where the buffer fills or the policy asks for a hand-over.
+    /// Appends `commands` as records `firstSequence`, `firstSequence + 1`, ….
     public func append(contentsOf commands: UnsafeBufferPointer<Command>, firstSequence: UInt64) throws(JournalError) {
-        var sequence = firstSequence, index = 0
+        try checkWriter()
+        var index = 0
         while index < commands.count {
-            if used == Self.entriesPerBuffer { try handOver(syncing: false) }
-            var run = min(commands.count - index, Self.entriesPerBuffer - used)
-            switch policy {
-            case .none: break
-            case .always: run = 1
-            case .every(let count): run = min(run, max(1, count - sinceSync))
+            var room = Self.ringCapacity - (filled - freedUpTo)
+            if room == 0 {
+                freedUpTo = try waitForRoom()
+                room = Self.ringCapacity - (filled - freedUpTo)
             }
-            let entries = buffers + current * Self.entriesPerBuffer + used
+            let start = filled & Self.ringMask
+            let run = min(commands.count - index, room, Self.ringCapacity - start)
+            let entries = shared.entries + start, sequence = firstSequence &+ UInt64(index)
             for k in 0..<run {
-                // The buffer's lines were last read by the writer queue on another core;
+                // The ring's lines were last read by the writer thread on another core;
                 // asking for them ahead, for writing, hides the ownership transfer.
-                orders_prefetch(entries + k + Self.prefetchAhead)
+                orders_prefetch(shared.entries + ((start + k + Self.prefetchAhead) & Self.ringMask))
                 (entries + k).initialize(to: Entry(sequence: sequence &+ UInt64(k), command: commands[index + k]))
             }
-            used += run
+            filled += run
             index += run
-            sequence &+= UInt64(run)
-            lastSequence = sequence &- 1
-            switch policy {
-            case .none:
-                break
-            case .always:
-                try sync()
-            case .every(let count):
-                sinceSync += run
-                if sinceSync >= count && !durability.syncing.load(ordering: .acquiring) {
-                    sinceSync = 0
-                    durability.syncing.store(true, ordering: .relaxed)
-                    try handOver(syncing: true)
-                }
-            }
+            lastSequence = sequence &+ UInt64(run - 1)
         }
+        publish()
+        if policy == .always { try sync() }
+    }
+
+    /// Tells the writer how far the ring is filled, waking it if it has parked.
+    private func publish() {
+        shared.filled.store(filled, ordering: .sequentiallyConsistent)
+        // Ordered with the writer's own store to `parked` and its second look at `filled`:
+        // either it sees the new fill or this sees that it parked.
+        if shared.parked.load(ordering: .sequentiallyConsistent),
+           shared.parked.exchange(false, ordering: .sequentiallyConsistent) {
+            shared.wake.signal()
+        }
+    }
+
+    /// Waits until the writer frees part of the ring; returns how far it has written.
+    private func waitForRoom() throws(JournalError) -> Int {
+        publish()
+        while true {
+            try checkWriter()
+            let written = shared.written.load(ordering: .acquiring)
+            if written > filled - Self.ringCapacity { return written }
+            shared.wake.signal()
+            usleep(50)
+        }
+    }
+
+    /// Throws what the writer thread ran into, if anything.
+    private func checkWriter() throws(JournalError) {
+        let failure = shared.failed.load(ordering: .relaxed)
+        if failure != 0 { throw .io("journal writer: \(String(cString: strerror(failure)))") }
+    }
+
+    /// Hands every appended record to the kernel and waits until it is written (it
+    /// survives a process crash from here on).
+    public func flush() throws(JournalError) {
+        publish()
+        freedUpTo = shared.written.load(ordering: .acquiring)
+        if freedUpTo < filled {
+            shared.flushTarget.store(filled, ordering: .sequentiallyConsistent)
+            shared.wake.signal()
+            shared.caughtUp.wait()
+            freedUpTo = shared.written.load(ordering: .acquiring)
+        }
+        try checkWriter()
+    }
+
+    /// Flushes and fsyncs now (survives a machine crash).
+    public func sync() throws(JournalError) {
+        try flush()
+        guard fsync(shared.descriptor) == 0 else { throw .io("fsync: \(Self.errorText())") }
+        shared.raiseDurable(to: lastSequence)
     }
 
     /// Encodes `count` entries from `entries` as records at `bytes`; returns their length.
@@ -172,69 +197,141 @@ public final class JournalWriter {
         return length
     }
 
-    /// Gives the current buffer to the writer queue (to write, and to fsync when
-    /// `syncing`) and takes the next free one, waiting while none is.
-    private func handOver(syncing: Bool) throws(JournalError) {
-        try checkWriter()
-        // The buffers travel as addresses: they are this writer's, the entries untouched
-        // by the caller's thread until the queue signals `freeBuffers`, and `encoded`
-        // used only on the queue.
-        let address = UInt(bitPattern: buffers + current * Self.entriesPerBuffer), count = used, target = lastSequence
-        let scratch = UInt(bitPattern: encoded)
-        let descriptor = self.descriptor, durability = self.durability, free = freeBuffers, syncQueue = self.syncQueue
-        let updatesOnWrite = policy == .none
-        writerQueue.async {
-            defer { free.signal() }
-            guard durability.failed.load(ordering: .relaxed) == 0, let entries = UnsafePointer<Entry>(bitPattern: address),
-                  let bytes = UnsafeMutableRawPointer(bitPattern: scratch) else { return }
-            do throws(JournalError) {
-                try writeAll(descriptor, bytes, JournalWriter.encode(entries, count: count, into: bytes))
-            } catch {
-                durability.failed.store(errno == 0 ? EIO : errno, ordering: .relaxed)
-                return
-            }
-            if updatesOnWrite { durability.sequence.store(target, ordering: .releasing) }
-            guard syncing else { return }
-            // The fsync runs beside later writes, so the buffers it covers are free at once:
-            // it makes durable what was written before it, and `target` claims no more.
-            syncQueue.async {
-                if fsync(descriptor) == 0 {
-                    durability.sequence.store(target, ordering: .releasing)
-                } else {
-                    durability.failed.store(errno, ordering: .relaxed)
-                }
-                durability.syncing.store(false, ordering: .releasing)
+    static func errorText() -> String { String(cString: strerror(errno)) }
+
+    /// What the caller's thread and the writer thread share. The ring and the scratch
+    /// space for encoding are plain memory: an entry is written by the caller before it
+    /// publishes it and read by the writer before it reports it written.
+    private final class Shared: @unchecked Sendable {
+        let descriptor: Int32
+        let policy: FsyncPolicy
+        let entries: UnsafeMutablePointer<Entry>
+        /// The writer's alone.
+        let encoded: UnsafeMutableRawPointer
+        /// Entries the caller has filled and published, and entries the writer has written.
+        let filled = Atomic<Int>(0)
+        let written = Atomic<Int>(0)
+        let durable = Atomic<UInt64>(0)
+        let failed = Atomic<Int32>(0)
+        let parked = Atomic<Bool>(false)
+        let stopping = Atomic<Bool>(false)
+        /// A fill the caller waits to see written (`caughtUp`), or -1.
+        let flushTarget = Atomic<Int>(-1)
+        let wake = DispatchSemaphore(value: 0)
+        let caughtUp = DispatchSemaphore(value: 0)
+        /// Runs the policy's fsyncs, one at a time, while the writer thread goes on writing.
+        let syncQueue = DispatchQueue(label: "orders.journal.fsync")
+        let syncing = Atomic<Bool>(false)
+        /// The last sequence number written (the writer's alone).
+        private var lastWritten: UInt64 = 0
+
+        /// How long the writer waits between looks for records while they come, and how
+        /// many looks find nothing before it parks until woken.
+        static let pollInterval = DispatchTimeInterval.microseconds(50)
+        static let emptyLooksBeforeParking = 20
+
+        init?(descriptor: Int32, policy: FsyncPolicy) {
+            guard let entries = LargeAllocation.allocate(Entry.self, count: JournalWriter.ringCapacity) else { return nil }
+            self.descriptor = descriptor
+            self.policy = policy
+            self.entries = entries
+            // Touched here, so that the command stream takes no page faults the first time
+            // round the ring (2,048 of them without huge pages), nor the writer.
+            UnsafeMutableRawPointer(entries).initializeMemory(as: UInt8.self, repeating: 0,
+                                                              count: JournalWriter.ringCapacity * MemoryLayout<Entry>.stride)
+            let scratch = JournalWriter.writeChunk * JournalWriter.maxRecord
+            encoded = .allocate(byteCount: scratch, alignment: 64)
+            encoded.initializeMemory(as: UInt8.self, repeating: 0, count: scratch)
+        }
+
+        deinit {
+            close(descriptor)
+            LargeAllocation.deallocate(entries)
+            encoded.deallocate()
+        }
+
+        func raiseDurable(to sequence: UInt64) {
+            var current = durable.load(ordering: .relaxed)
+            while current < sequence {
+                let (exchanged, original) = durable.compareExchange(expected: current, desired: sequence, ordering: .acquiringAndReleasing)
+                if exchanged { return }
+                current = original
             }
         }
-        freeBuffers.wait()
-        current = (current + 1) % Self.bufferCount
-        used = 0
-    }
 
-    /// Throws what the writer queue ran into, if anything.
-    private func checkWriter() throws(JournalError) {
-        let failure = durability.failed.load(ordering: .relaxed)
-        if failure != 0 { throw .io("journal writer: \(String(cString: strerror(failure)))") }
-    }
+        /// The writer thread: writes what is published, in chunks, fsyncs as the policy
+        /// says, answers flushes, and parks when idle.
+        func run() {
+            var written = 0, writtenAtSync = 0, emptyLooks = 0
+            while true {
+                let target = flushTarget.load(ordering: .sequentiallyConsistent)
+                if target >= 0 && (written >= target || failed.load(ordering: .relaxed) != 0),
+                   flushTarget.compareExchange(expected: target, desired: -1, ordering: .sequentiallyConsistent).exchanged {
+                    caughtUp.signal()
+                }
+                let available = filled.load(ordering: .acquiring)
+                if available > written && failed.load(ordering: .relaxed) == 0 {
+                    emptyLooks = 0
+                    written = write(from: written, to: available)
+                    if case .every(let count) = policy, written - writtenAtSync >= count,
+                       !syncing.load(ordering: .acquiring) {
+                        syncWritten()
+                        writtenAtSync = written
+                    }
+                    continue
+                }
+                if stopping.load(ordering: .sequentiallyConsistent) { return }
+                if emptyLooks < Self.emptyLooksBeforeParking {
+                    emptyLooks += 1
+                    _ = wake.wait(timeout: .now() + Self.pollInterval)
+                    continue
+                }
+                parked.store(true, ordering: .sequentiallyConsistent)
+                let idle = filled.load(ordering: .sequentiallyConsistent) == written || failed.load(ordering: .relaxed) != 0
+                if idle && flushTarget.load(ordering: .sequentiallyConsistent) < 0
+                    && !stopping.load(ordering: .sequentiallyConsistent) {
+                    wake.wait()
+                }
+                parked.store(false, ordering: .sequentiallyConsistent)
+                emptyLooks = 0
+            }
+        }
 
-    /// Hands buffered records to the kernel and waits until they are written (they
-    /// survive a process crash from here on).
-    public func flush() throws(JournalError) {
-        try handOver(syncing: false)
-        writerQueue.sync {}
-        try checkWriter()
-    }
+        /// Writes entries `from..<to` (a chunk of them at most, not past the ring's end);
+        /// returns how far it got.
+        private func write(from: Int, to: Int) -> Int {
+            let start = from & JournalWriter.ringMask
+            let count = min(to - from, JournalWriter.writeChunk, JournalWriter.ringCapacity - start)
+            let first = entries + start
+            do throws(JournalError) {
+                try writeAll(descriptor, encoded, JournalWriter.encode(first, count: count, into: encoded))
+            } catch {
+                failed.store(errno == 0 ? EIO : errno, ordering: .relaxed)
+                return from
+            }
+            let last = first[count - 1].sequence
+            written.store(from + count, ordering: .releasing)
+            if policy == .none { raiseDurable(to: last) }
+            lastWritten = last
+            return from + count
+        }
 
-    /// Flushes and fsyncs now (survives a machine crash).
-    public func sync() throws(JournalError) {
-        try flush()
-        syncQueue.sync {}  // A policy fsync still running would lower `durableSequence` after ours.
-        guard fsync(descriptor) == 0 else { throw .io("fsync: \(Self.errorText())") }
-        sinceSync = 0
-        durability.sequence.store(lastSequence, ordering: .releasing)
+        /// Fsyncs what is written so far on `syncQueue`, so that writing goes on while
+        /// the disk takes its time (an fsync here takes 0.2-0.5 ms, and now and then
+        /// several); the next one starts once this one is done.
+        private func syncWritten() {
+            syncing.store(true, ordering: .relaxed)
+            let target = lastWritten
+            syncQueue.async { [self] in
+                if fsync(descriptor) == 0 {
+                    raiseDurable(to: target)
+                } else {
+                    failed.store(errno, ordering: .relaxed)
+                }
+                syncing.store(false, ordering: .releasing)
+            }
+        }
     }
-
-    static func errorText() -> String { String(cString: strerror(errno)) }
 }
 
 public struct JournalEntry: Equatable, Sendable {

@@ -297,13 +297,13 @@ final class JournalTests: XCTestCase {
         XCTAssertEqual(recovered.book.snapshot(), book.snapshot())
     }
 
-    /// Records cross every writer buffer, in turn, under every policy
-    /// that hands buffers to the background writer; what is read back is every record in
-    /// order, and `durableSequence` reaches the last one once `sync` returns.
+    /// Records go round the writer's ring more than once, under the policies that leave
+    /// the writing to the writer thread; what is read back is every record in order, and
+    /// `durableSequence` reaches the last one once `sync` returns.
     func testRecordsSpanningManyWriterBuffersComeBackInOrder() throws {
         var generator = CommandGenerator(seed: 21)
         let commands = (0..<160_000).map { _ in generator.next() }
-        let allBuffers = JournalWriter.bufferCount * JournalWriter.entriesPerBuffer
+        let ring = JournalWriter.ringCapacity
         for (name, policy) in [("none", FsyncPolicy.none), ("every7", .every(7))] {
             let path = directory + "/span-" + name
             let writer = try JournalWriter(path: path, policy: policy)
@@ -321,18 +321,46 @@ final class JournalTests: XCTestCase {
             try writer.sync()
             XCTAssertEqual(writer.durableSequence, UInt64(commands.count), name)
             let contents = try Journal.read(path: path)
-            XCTAssertGreaterThan(contents.entries.count, allBuffers, "\(name): the records should fill every buffer at least once")
+            XCTAssertGreaterThan(contents.entries.count, ring, "\(name): the records should go round the ring")
             XCTAssertEqual(contents.entries.map(\.command), commands, name)
             XCTAssertEqual(contents.entries.map(\.sequence), Array(1...UInt64(commands.count)), name)
             XCTAssertEqual(contents.warnings, [], name)
         }
     }
 
+    /// The writer thread writes, and under `every(n)` fsyncs, what is appended without
+    /// being asked, also after it has parked for want of records (which takes it about a
+    /// millisecond): `durableSequence` gets there with no `flush` or `sync`.
+    func testTheWriterThreadWritesAppendedRecordsUnasked() throws {
+        func waitForDurable(_ writer: JournalWriter, _ sequence: UInt64) -> UInt64 {
+            for _ in 0..<2_000 where writer.durableSequence < sequence { usleep(1_000) }
+            return writer.durableSequence
+        }
+        let none = try JournalWriter(path: directory + "/unasked-none", policy: .none)
+        try none.append(.cancel(id: 1), sequence: 1)
+        XCTAssertEqual(waitForDurable(none, 1), 1)
+        usleep(20_000)  // Parked by now.
+        try none.append(.cancel(id: 2), sequence: 2)
+        XCTAssertEqual(waitForDurable(none, 2), 2)
+
+        let every = try JournalWriter(path: directory + "/unasked-every", policy: .every(10))
+        let commands = (1...25).map { Command.cancel(id: UInt64($0)) }
+        try commands.withUnsafeBufferPointer { all throws(JournalError) in try every.append(contentsOf: all, firstSequence: 1) }
+        let durable = waitForDurable(every, 20)
+        XCTAssertGreaterThanOrEqual(durable, 20)
+        XCTAssertLessThanOrEqual(durable, 25)
+        usleep(20_000)
+        try every.append(.cancel(id: 26), sequence: 26)
+        try every.sync()
+        XCTAssertEqual(every.durableSequence, 26)
+        XCTAssertEqual(try Journal.read(path: directory + "/unasked-every").entries.map(\.sequence), Array(1...26))
+    }
+
     #if os(Linux)
-    /// A new writer's buffers are touched when it is made, so the thread that appends takes
-    /// no page faults going round them the first time (2,048 with untouched buffers).
+    /// A new writer's ring is touched when it is made, so the thread that appends takes
+    /// no page faults going round it the first time (2,048 with an untouched ring).
     func testAppendingToANewWriterTakesNoPageFaults() throws {
-        let commands = (0..<JournalWriter.bufferCount * JournalWriter.entriesPerBuffer).map {
+        let commands = (0..<JournalWriter.ringCapacity).map {
             Command.cancel(id: UInt64($0 + 1))
         }
         let writer = try JournalWriter(path: directory + "/faults", policy: .none)
