@@ -45,6 +45,8 @@ public final class JournalWriter {
     static let maxRecord = headerSize + 8 + CommandCodec.maxSize
     /// Entries ahead of the next one whose cache line is requested.
     static let prefetchAhead = 8
+    /// The memory a writer holds: its ring, and the space the writer thread encodes into.
+    public static let memoryBytes = ringCapacity * MemoryLayout<Entry>.stride + writeChunk * maxRecord
 
     /// A command as the caller hands it over, encoded later by the writer.
     struct Entry {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Keel
+import Orders
 
 /// `orders.open_book`: a book kept in a journal file inside the folder the host grants.
 /// Reopening replays the file into the same events and book; a torn tail is dropped with
@@ -40,6 +41,32 @@ final class OrdersFileTests: ScriptFolderTestCase {
             .replacingOccurrences(of: "orders.ioc(3,", with: "orders.ioc(13,")
             .replacingOccurrences(of: "orders.limit(4,", with: "orders.limit(14,"))
         XCTAssertEqual(third.first, String(events.count))
+    }
+
+    /// A journal file's writer holds 8.5 MB (its ring of commands and its encoding space),
+    /// charged to the script before the file is opened: a script opening book after book
+    /// meets its memory limit, and the file it could not open is not left locked.
+    func testOpeningAJournalFileCountsAgainstTheMemoryLimit() throws {
+        XCTAssertGreaterThan(JournalWriter.memoryBytes, 4 << 20)
+        func assertMemoryLimit(_ source: String, limit bytes: Int) {
+            do {
+                let engine = try Engine(limits: Limits(memory: bytes))
+                engine.files = FileAccess(root: folder)
+                XCTAssertThrowsError(try engine.load(source: source, name: "script.keel")) { error in
+                    guard case KeelError.runtime(let d, let limit) = error else { return XCTFail("\(error)") }
+                    XCTAssertEqual(limit, .memory, d.message)
+                }
+            } catch {
+                XCTFail("\(error)")
+            }
+        }
+        assertMemoryLimit(reopening, limit: 4 << 20)
+        let many = """
+            use orders
+            for i in 0..1000 { orders.open_book("B${i}", "b${i}.journal", tick: 0.01, lot: 1) }
+            """
+        assertMemoryLimit(many, limit: 64 << 20)
+        XCTAssertEqual(try run(trading).first, "0", "the file is not locked")
     }
 
     func testATornTailIsDroppedAndDamageIsNamed() throws {

@@ -425,6 +425,9 @@ enum OrdersBinding {
             guard let files = engine.files else { throw HostError("this engine grants scripts no files; journaled_book keeps one in memory") }
             let symbol = try Arguments.string(args, 0), path = try files.resolve(try Arguments.string(args, 1))
             let tick = try Arguments.dec(args, 2), lot = try Arguments.dec(args, 3)
+            // Charged before anything is opened: a script opening book after book must meet
+            // its memory limit, not the machine's.
+            try VM.hostCaller?.hostAllocated(JournalWriter.memoryBytes)
             let snapshotPath = path + ".snapshot"
             let book: Book
             let saved: OrderBook?
