@@ -357,6 +357,25 @@ final class JournalTests: XCTestCase {
     }
 
     #if os(Linux)
+    /// A write the disk refuses (ENOSPC from /dev/full) reaches the caller as an error from
+    /// `flush`, `sync` and the next `append`: the writer thread stops writing but goes on
+    /// answering, so nobody waits for it forever, and the writer can still be let go of.
+    func testAWriteTheDiskRefusesIsReportedAndWaitsForNothing() throws {
+        guard FileManager.default.isWritableFile(atPath: "/dev/full") else { throw XCTSkip("no /dev/full") }
+        for policy in [FsyncPolicy.none, .every(10)] {
+            let writer = try JournalWriter(path: "/dev/full", policy: policy)
+            try writer.append(.cancel(id: 1), sequence: 1)
+            XCTAssertThrowsError(try writer.flush()) { error in
+                XCTAssertTrue("\(error)".contains("No space left on device"), "\(error)")
+            }
+            XCTAssertThrowsError(try writer.sync())
+            XCTAssertThrowsError(try writer.append(.cancel(id: 2), sequence: 2))
+            XCTAssertEqual(writer.durableSequence, 0)
+        }
+        let always = try JournalWriter(path: "/dev/full", policy: .always)
+        XCTAssertThrowsError(try always.append(.cancel(id: 1), sequence: 1))
+    }
+
     /// A new writer's ring is touched when it is made, so the thread that appends takes
     /// no page faults going round it the first time (2,048 with an untouched ring).
     func testAppendingToANewWriterTakesNoPageFaults() throws {
