@@ -69,6 +69,69 @@ final class OrdersFileTests: ScriptFolderTestCase {
         XCTAssertEqual(try run(trading).first, "0", "the file is not locked")
     }
 
+    /// `open_book_with(..., fsync_every: n)` leaves the fsyncs to the journal's writer
+    /// thread: a call returns once its commands are appended, `durable()` never claims more
+    /// than was submitted, and `sync()` (as `close()`) makes all of it durable. Reopened,
+    /// the journal replays to the same events and book as a book that never left memory.
+    func testAGroupedJournalSyncsOnAskingAndReplaysTheSame() throws {
+        let stream = """
+            var commands: List[Command] = []
+            for i in 0..3000 {
+              let side = if i % 2 == 0 { Side.buy } else { Side.sell }
+              commands.push(orders.limit(i + 1, side, dec(1000 + (i * 7919) % 11) / 100, 1 + i % 5))
+              if i % 7 == 6 { commands.push(orders.cancel(i - 3)) }
+            }
+            """
+        let grouped = try run("""
+            use orders
+            \(stream)
+            let r = orders.open_book_with("G", "g.journal", tick: 0.01, lot: 1, fsync_every: 500)
+            let book = r.book
+            var events = 0
+            for c in commands { events += len(book.submit(c)) }
+            print(book.durable() <= len(commands))
+            print(book.sync() == len(commands))
+            print(book.durable() == len(commands))
+            print(events)
+            book.close()
+            """)
+        XCTAssertEqual(Array(grouped.prefix(3)), ["true", "true", "true"])
+        let reopened = try run("""
+            use orders
+            \(stream)
+            let memory = orders.book("M", tick: 0.01, lot: 1)
+            var expected: List[Event] = []
+            for c in commands { expected = expected + memory.submit(c) }
+            let r = orders.open_book("G", "g.journal", tick: 0.01, lot: 1)
+            print(len(r.events))
+            print(r.events == expected)
+            print(r.book.orders() == memory.orders())
+            """)
+        XCTAssertEqual(reopened, [grouped[3], "true", "true"])
+        XCTAssertGreaterThan(Int(grouped[3]) ?? 0, 3000)
+    }
+
+    func testGroupingNeedsACountAndDurableNeedsAFile() throws {
+        XCTAssertThrowsError(try run("""
+            use orders
+            let r = orders.open_book_with("G", "n.journal", tick: 0.01, lot: 1, fsync_every: -1)
+            """)) { error in
+            XCTAssertTrue("\(error)".contains("fsync_every takes a number of commands, 0 or more; got -1"), "\(error)")
+        }
+        XCTAssertEqual(try run("""
+            use orders
+            let r = orders.open_book_with("G", "z.journal", tick: 0.01, lot: 1, fsync_every: 0)
+            r.book.submit(orders.limit(1, Side.buy, 10.00, 5))
+            print(r.book.sync())
+            """), ["1"])
+        XCTAssertThrowsError(try run("""
+            use orders
+            print(orders.book("M", tick: 0.01, lot: 1).durable())
+            """)) { error in
+            XCTAssertTrue("\(error)".contains("book M is not kept in a file"), "\(error)")
+        }
+    }
+
     func testATornTailIsDroppedAndDamageIsNamed() throws {
         _ = try run(trading)
         let path = folder + "/acme.journal"

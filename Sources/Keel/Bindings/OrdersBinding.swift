@@ -44,8 +44,11 @@ enum OrdersBinding {
         let journaled: Bool
         private(set) var journal: [UInt8] = []
         /// A journal file (`orders.open_book`): each command is appended before it is
-        /// applied, and every call that submits returns only after an fsync.
+        /// applied, and every call that submits returns only after an fsync, unless the
+        /// book groups its fsyncs (`orders.open_book_with`).
         var file: JournalWriter?
+        /// False for a book whose journal's writer fsyncs every n commands on its own.
+        var syncsEachCall = true
         /// The journal file's recorded grid, locked for as long as this book writes it.
         var grid: JournalGrid?
         /// Where `checkpoint()` saves the book, beside its journal file.
@@ -90,7 +93,7 @@ enum OrdersBinding {
         /// a closed book does nothing.
         func close() throws {
             guard isOpen else { return }
-            try acknowledge()
+            try syncJournal()
             file = nil
             grid = nil
             isOpen = false
@@ -131,10 +134,24 @@ enum OrdersBinding {
             }
         }
 
-        /// Makes everything submitted so far durable: what a call has applied, it has fsynced.
+        /// What a call that submits promises before it returns: everything it applied is
+        /// fsynced, unless the book groups its fsyncs (then `durable()` says how far).
         func acknowledge() throws {
+            if syncsEachCall { try syncJournal() }
+        }
+
+        /// Writes and fsyncs everything submitted so far.
+        func syncJournal() throws {
             guard let file else { return }
             do throws(JournalError) { try file.sync() } catch { throw HostError("\(symbol): \(error)") }
+        }
+
+        /// The number of the book's commands that are on disk, for a file-kept book.
+        func durableCommands() throws -> Int {
+            guard let file else {
+                throw HostError("book \(symbol) is not kept in a file; only books from orders.open_book have a durable count")
+            }
+            return Int(file.durableSequence)
         }
 
         /// A journal in memory is bounded; past the bound the command is refused before
@@ -417,51 +434,29 @@ enum OrdersBinding {
             return try engine.record("Recovered", ["book": .host(book), "events": try book.values.list(book.events),
                                                    "warnings": .list(contents.warnings.map(Value.string))])
         }
-        // A book kept in a journal file in the host's folder: what the file holds is replayed
-        // (a torn last record dropped with a warning, damage elsewhere an error naming its
-        // offset), then new commands are appended to it.
+        // A book kept in a journal file; each call that submits returns after an fsync.
         engine.define("orders.open_book", params: [.string, .string, .dec, .dec], labels: [nil, nil, "tick", "lot"],
                       result: .record("Recovered")) { [unowned engine] args in
-            guard let files = engine.files else { throw HostError("this engine grants scripts no files; journaled_book keeps one in memory") }
-            let symbol = try Arguments.string(args, 0), path = try files.resolve(try Arguments.string(args, 1))
-            let tick = try Arguments.dec(args, 2), lot = try Arguments.dec(args, 3)
-            // Charged before anything is opened: a script opening book after book must meet
-            // its memory limit, not the machine's.
-            try VM.hostCaller?.hostAllocated(JournalWriter.memoryBytes)
-            let snapshotPath = path + ".snapshot"
-            let book: Book
-            let saved: OrderBook?
-            do throws(JournalError) { saved = try OrderBook.readSnapshot(path: snapshotPath) } catch {
-                throw HostError("\(symbol): \(snapshotPath): \(error)")
-            }
-            if let saved {
-                guard saved.tick == tick && saved.lot == lot else {
-                    throw HostError("\(symbol): the snapshot \(snapshotPath) is of a book with tick \(saved.tick) and lot \(saved.lot)")
-                }
-                try VM.hostCaller?.hostAllocated(saved.memoryFootprint)
-                book = Book(engine: saved, symbol: symbol, values: try EventValues(engine, saved), journaled: false)
-            } else {
-                book = try makeBook(engine, symbol, tick: tick, lot: lot, journaled: false)
-            }
-            let grid = try JournalGrid(journal: path, symbol: symbol)
-            let contents: JournalContents
-            do throws(JournalError) { contents = try Journal.read(path: path) } catch { throw HostError("\(symbol): \(error)") }
-            try grid.check(tick: tick, lot: lot, journalIsEmpty: contents.entries.isEmpty && saved == nil)
-            book.grid = grid
-            book.snapshotPath = snapshotPath
-            try VM.hostCaller?.hostWork(contents.entries.count)
-            try replay(contents, on: book)
-            let journalEnd = contents.entries.last?.sequence ?? 0
-            guard journalEnd >= book.engine.commandCount else {
-                throw HostError("\(symbol): the journal ends at command \(journalEnd), before the \(book.engine.commandCount) its snapshot covers")
-            }
-            do throws(JournalError) {
-                book.file = try JournalWriter(path: path, policy: .none, validLength: contents.validLength)
-            } catch {
-                throw HostError("\(symbol): \(error)")
-            }
-            return try engine.record("Recovered", ["book": .host(book), "events": try book.values.list(book.events),
-                                                   "warnings": .list(contents.warnings.map(Value.string))])
+            try openBook(engine, args, policy: .none, syncsEachCall: true)
+        }
+        // The same, with the fsyncs grouped: the journal's writer thread fsyncs every n
+        // commands on its own (0: never; what is written survives the process, not the
+        // machine), a call returns once its commands are appended, and `durable()` and
+        // `sync()` tell and settle how much is on disk.
+        engine.define("orders.open_book_with", params: [.string, .string, .dec, .dec, .int],
+                      labels: [nil, nil, "tick", "lot", "fsync_every"], result: .record("Recovered")) { [unowned engine] args in
+            let every = try Arguments.int(args, 4)
+            guard every >= 0 else { throw HostError("fsync_every takes a number of commands, 0 or more; got \(every)") }
+            return try openBook(engine, args, policy: every == 0 ? .none : .every(every), syncsEachCall: false)
+        }
+        engine.define("Book.durable", params: [bookType], result: .int) { args in
+            .int(try Arguments.object(args, 0, as: Book.self).durableCommands())
+        }
+        engine.define("Book.sync", params: [bookType], result: .int) { args in
+            let book = try Arguments.object(args, 0, as: Book.self)
+            try book.checkOpen()
+            try book.syncJournal()
+            return .int(try book.durableCommands())
         }
         // Saves a file-kept book beside its journal (after an fsync of the journal, so the
         // journal always reaches what the snapshot covers): reopening restores it and
@@ -472,7 +467,7 @@ enum OrdersBinding {
                 throw HostError("book \(book.symbol) is not kept in a file; only books from orders.open_book take checkpoints")
             }
             try book.checkOpen()
-            try book.acknowledge()
+            try book.syncJournal()
             do throws(JournalError) { try book.engine.writeSnapshot(to: path) } catch { throw HostError("\(book.symbol): \(error)") }
             return .int(Int(book.engine.commandCount))
         }
@@ -578,6 +573,53 @@ enum OrdersBinding {
         } catch {
             throw HostError("book \(symbol): \(error)")
         }
+    }
+
+    /// A book kept in a journal file in the host's folder: what the file holds is replayed
+    /// (a torn last record dropped with a warning, damage elsewhere an error naming its
+    /// offset), then new commands are appended to it under `policy`.
+    static func openBook(_ engine: Engine, _ args: [Value], policy: FsyncPolicy, syncsEachCall: Bool) throws -> Value {
+        guard let files = engine.files else { throw HostError("this engine grants scripts no files; journaled_book keeps one in memory") }
+        let symbol = try Arguments.string(args, 0), path = try files.resolve(try Arguments.string(args, 1))
+        let tick = try Arguments.dec(args, 2), lot = try Arguments.dec(args, 3)
+        // Charged before anything is opened: a script opening book after book must meet
+        // its memory limit, not the machine's.
+        try VM.hostCaller?.hostAllocated(JournalWriter.memoryBytes)
+        let snapshotPath = path + ".snapshot"
+        let book: Book
+        let saved: OrderBook?
+        do throws(JournalError) { saved = try OrderBook.readSnapshot(path: snapshotPath) } catch {
+            throw HostError("\(symbol): \(snapshotPath): \(error)")
+        }
+        if let saved {
+            guard saved.tick == tick && saved.lot == lot else {
+                throw HostError("\(symbol): the snapshot \(snapshotPath) is of a book with tick \(saved.tick) and lot \(saved.lot)")
+            }
+            try VM.hostCaller?.hostAllocated(saved.memoryFootprint)
+            book = Book(engine: saved, symbol: symbol, values: try EventValues(engine, saved), journaled: false)
+        } else {
+            book = try makeBook(engine, symbol, tick: tick, lot: lot, journaled: false)
+        }
+        let grid = try JournalGrid(journal: path, symbol: symbol)
+        let contents: JournalContents
+        do throws(JournalError) { contents = try Journal.read(path: path) } catch { throw HostError("\(symbol): \(error)") }
+        try grid.check(tick: tick, lot: lot, journalIsEmpty: contents.entries.isEmpty && saved == nil)
+        book.grid = grid
+        book.snapshotPath = snapshotPath
+        try VM.hostCaller?.hostWork(contents.entries.count)
+        try replay(contents, on: book)
+        let journalEnd = contents.entries.last?.sequence ?? 0
+        guard journalEnd >= book.engine.commandCount else {
+            throw HostError("\(symbol): the journal ends at command \(journalEnd), before the \(book.engine.commandCount) its snapshot covers")
+        }
+        do throws(JournalError) {
+            book.file = try JournalWriter(path: path, policy: policy, validLength: contents.validLength)
+            book.syncsEachCall = syncsEachCall
+        } catch {
+            throw HostError("\(symbol): \(error)")
+        }
+        return try engine.record("Recovered", ["book": .host(book), "events": try book.values.list(book.events),
+                                               "warnings": .list(contents.warnings.map(Value.string))])
     }
 
     /// Converts one Keel command at the edge; a price or quantity off the book's grid
