@@ -94,8 +94,10 @@ final class OrdersFileTests: ScriptFolderTestCase {
             print(book.durable() == len(commands))
             print(events)
             book.close()
+            print(book.durable() == len(commands))
             """)
         XCTAssertEqual(Array(grouped.prefix(3)), ["true", "true", "true"])
+        XCTAssertEqual(grouped.last, "true", "a closed book's count is all of it")
         let reopened = try run("""
             use orders
             \(stream)

@@ -49,6 +49,8 @@ enum OrdersBinding {
         var file: JournalWriter?
         /// False for a book whose journal's writer fsyncs every n commands on its own.
         var syncsEachCall = true
+        /// The durable count when the book was closed (all of it: closing fsyncs).
+        private var durableAtClose: Int?
         /// The journal file's recorded grid, locked for as long as this book writes it.
         var grid: JournalGrid?
         /// Where `checkpoint()` saves the book, beside its journal file.
@@ -94,6 +96,7 @@ enum OrdersBinding {
         func close() throws {
             guard isOpen else { return }
             try syncJournal()
+            if let file { durableAtClose = Int(file.durableSequence) }
             file = nil
             grid = nil
             isOpen = false
@@ -148,6 +151,7 @@ enum OrdersBinding {
 
         /// The number of the book's commands that are on disk, for a file-kept book.
         func durableCommands() throws -> Int {
+            if let durableAtClose { return durableAtClose }
             guard let file else {
                 throw HostError("book \(symbol) is not kept in a file; only books from orders.open_book have a durable count")
             }
