@@ -55,7 +55,6 @@ public final class JournalWriter {
     }
 
     private let shared: Shared
-    private let policy: FsyncPolicy
     private let writerThread: pthread_t
     private let syncThread: pthread_t
     /// Entries filled so far (the writer sees them once published).
@@ -91,7 +90,6 @@ public final class JournalWriter {
             throw .io("cannot start the journal's fsync thread: \(Self.errorText())")
         }
         self.shared = shared
-        self.policy = policy
         self.writerThread = writerThread
         self.syncThread = syncThread
     }
@@ -153,7 +151,7 @@ public final class JournalWriter {
             lastSequence = sequence &+ UInt64(run - 1)
         }
         publish()
-        if policy == .always { try sync() }
+        if shared.policy == .always { try sync() }
     }
 
     /// Tells the writer how far the ring is filled, waking it if it has parked.
@@ -293,15 +291,16 @@ public final class JournalWriter {
                    flushTarget.compareExchange(expected: target, desired: -1, ordering: .sequentiallyConsistent).exchanged {
                     caughtUp.signal()
                 }
+                // Due once n records are written past the last fsync asked for; while one
+                // runs the next waits, and the fsync thread wakes this one when it is done.
+                if case .every(let count) = policy, written - writtenAtSync >= count, !syncing.load(ordering: .acquiring) {
+                    syncWritten()
+                    writtenAtSync = written
+                }
                 let available = filled.load(ordering: .acquiring)
                 if available > written && failed.load(ordering: .relaxed) == 0 {
                     emptyLooks = 0
                     written = write(from: written, to: available)
-                    if case .every(let count) = policy, written - writtenAtSync >= count,
-                       !syncing.load(ordering: .acquiring) {
-                        syncWritten()
-                        writtenAtSync = written
-                    }
                     continue
                 }
                 if stopping.load(ordering: .sequentiallyConsistent) { return }
@@ -359,6 +358,7 @@ public final class JournalWriter {
                     failed.store(errno, ordering: .relaxed)
                 }
                 syncing.store(false, ordering: .releasing)
+                wake.signal()  // Records written meanwhile may be due an fsync of their own.
             }
         }
 

@@ -356,6 +356,19 @@ final class JournalTests: XCTestCase {
         XCTAssertEqual(try Journal.read(path: directory + "/unasked-every").entries.map(\.sequence), Array(1...26))
     }
 
+    /// Under `every(n)` every record is fsynced in the end without being asked, even when
+    /// the writer wrote more while an fsync was running and then had nothing more to
+    /// write: the records after the fsync's target must not wait for more records.
+    func testEveryRecordIsFsyncedUnaskedAfterABurst() throws {
+        for round in 0..<5 {
+            let writer = try JournalWriter(path: directory + "/burst-\(round)", policy: .every(100))
+            let commands = (1...50_000).map { Command.cancel(id: UInt64($0)) }
+            try commands.withUnsafeBufferPointer { all throws(JournalError) in try writer.append(contentsOf: all, firstSequence: 1) }
+            for _ in 0..<3_000 where writer.durableSequence < 50_000 { usleep(1_000) }
+            XCTAssertEqual(writer.durableSequence, 50_000, "round \(round)")
+        }
+    }
+
     #if os(Linux)
     /// A write the disk refuses (ENOSPC from /dev/full) reaches the caller as an error from
     /// `flush`, `sync` and the next `append`: the writer thread stops writing but goes on
