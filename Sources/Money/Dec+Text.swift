@@ -85,7 +85,7 @@ extension Dec {
     /// refuses the others.
     public var hasPlainForm: Bool {
         if exponent >= 0 { return isZero || exponent <= Dec.maxDigits }
-        return -exponent <= Dec.maxDigits || -exponent - digitCount <= Dec.maxDigits
+        return -exponent - digitCount <= Dec.maxDigits
     }
 
     /// The specification's to-scientific-string (Python's `str(d)`):

@@ -191,8 +191,6 @@ public final class VM {
     /// to (it holds a reference, which would make the append copy).
     var lastCharacterPositions: CharacterPositions?
 
-    /// The character positions of `s` when it is long enough to keep them, from the cache
-    /// if it was the last one asked about.
     /// Drops the cached positions when they are `value`'s, which is about to grow: they
     /// hold a reference to its storage, which would make the append copy it. Positions of
     /// another string stay (a loop appending `s[i]` to `t` keeps those of `s`).
@@ -200,6 +198,8 @@ public final class VM {
         if let cached = lastCharacterPositions, case .string(let s) = value, cached.describes(s) { lastCharacterPositions = nil }
     }
 
+    /// The character positions of `s` when it is long enough to keep them, from the cache
+    /// if it was the last one asked about.
     func characterPositions(of s: String) -> CharacterPositions? {
         if let cached = lastCharacterPositions, cached.describes(s) { return cached }
         guard let built = CharacterPositions(s) else { return nil }

@@ -49,8 +49,6 @@ enum OrdersBinding {
         var file: JournalWriter?
         /// False for a book whose journal's writer fsyncs every n commands on its own.
         var syncsEachCall = true
-        /// The durable count when the book was closed (all of it: closing fsyncs).
-        private var durableAtClose: Int?
         /// The journal file's recorded grid, locked for as long as this book writes it.
         var grid: JournalGrid?
         /// Where `checkpoint()` saves the book, beside its journal file.
@@ -96,7 +94,6 @@ enum OrdersBinding {
         func close() throws {
             guard isOpen else { return }
             try syncJournal()
-            if let file { durableAtClose = Int(file.durableSequence) }
             file = nil
             grid = nil
             isOpen = false
@@ -151,11 +148,11 @@ enum OrdersBinding {
 
         /// The number of the book's commands that are on disk, for a file-kept book.
         func durableCommands() throws -> Int {
-            if let durableAtClose { return durableAtClose }
-            guard let file else {
+            if let file { return Int(file.durableSequence) }
+            guard snapshotPath != nil else {
                 throw HostError("book \(symbol) is not kept in a file; only books from orders.open_book have a durable count")
             }
-            return Int(file.durableSequence)
+            return Int(engine.commandCount)  // Closed: closing fsynced all of it.
         }
 
         /// A journal in memory is bounded; past the bound the command is refused before
